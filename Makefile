@@ -1,0 +1,32 @@
+# The README's two commands: `make run` and `make test`. Both set up everything from nothing.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# Reinstall only when the pinned dependency files change.
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+
+.PHONY: run test index bench venv clean
+
+$(STAMP):
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+index: venv
+	HF_HUB_OFFLINE=1 $(PY) -m assistant index build
+
+run: index
+	HF_HUB_OFFLINE=1 $(PY) app.py
+
+test: venv
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+bench: index
+	HF_HUB_OFFLINE=1 $(PY) -m assistant bench retrieval
+
+clean:
+	rm -rf $(VENV) index/build
