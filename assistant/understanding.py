@@ -1,0 +1,164 @@
+"""Reading a Chinese question into EnterpriseFacts, without a language model.
+
+Every amount is tied to its role by the words right before it (总投资500万, 设备300万), or, failing
+that, right after it (300万的设备); the cue nearest the number wins, and longer cues beat shorter
+ones at the same distance. Places, levels and yes/no facts come from index/vocabulary.yaml and the
+rules files' tags. What cannot be read safely becomes an error (bad input) or an open question
+(an amount with no role), never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from assistant.amounts import AmountMention, find_amounts, find_percents, format_wan
+from assistant.facts import MAX_AMOUNT_YUAN, EnterpriseFacts
+from assistant.rulebook import Vocabulary
+from assistant.rules import Level
+
+CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
+LOOK_BEHIND = 14  # characters before an amount searched for its role
+LOOK_AHEAD = 4  # and after it, when nothing before it says
+NEGATION_WINDOW = 4
+LPR_CUES = ("LPR", "lpr", "利率", "报价利率")
+# A place-like word ("拉萨市", "某某县") that the vocabulary does not know.
+PLACE_LIKE = re.compile(r"(?:在|位于|地处|属于|来自)([\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|州|盟))(?!级)")
+PARTS_OF_TOTAL = {"equipment_investment": "设备投资", "software_hardware_investment": "软硬件投资",
+                  "year_investment": "当年完成投资"}
+PLACE_NOTE = "“河口”按山东省东营市河口区理解（本库只收录东营市河口区的政策）"
+
+
+@dataclass(frozen=True)
+class OpenAmount:
+    """An amount whose role the words do not say ("500万" alone): the assistant must ask."""
+
+    raw: str
+    value: Decimal
+
+
+@dataclass
+class Understanding:
+    facts: EnterpriseFacts
+    errors: list[str] = field(default_factory=list)  # bad input: shown, and no figure is given
+    open_amounts: list[OpenAmount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how something was read, e.g. 河口
+
+
+def _segment(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words before and after an amount within its own clause of the sentence."""
+    left_edge = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    nxt = CLAUSE_BREAK.search(text, end)
+    right_edge = nxt.start() if nxt else len(text)
+    return text[max(left_edge, start - LOOK_BEHIND) : start], text[end : min(right_edge, end + LOOK_AHEAD)]
+
+
+def _role_of(before: str, after: str, vocab: Vocabulary) -> str | None:
+    best: tuple[int, int, str] | None = None  # (distance, -len(cue), role)
+    for role, spec in vocab.amount_roles.items():
+        for cue in spec.cues:
+            at = before.rfind(cue)
+            if at >= 0:
+                candidate = (len(before) - (at + len(cue)), -len(cue), role)
+                best = min(best, candidate) if best else candidate
+    if best:
+        return best[2]
+    for role, spec in vocab.amount_roles.items():
+        if any(after.lstrip("的").startswith(cue) for cue in spec.cues):
+            return role
+    return None
+
+
+def _negative(text: str, mention: AmountMention) -> bool:
+    before = text[max(0, mention.start - 2) : mention.start]
+    return before.endswith(("-", "－", "负", "−"))
+
+
+def _read_amounts(text: str, vocab: Vocabulary, out: Understanding) -> dict[str, Decimal]:
+    amounts: dict[str, Decimal] = {}
+    approximate: list[str] = []
+    for mention in find_amounts(text):
+        before, after = _segment(text, mention.start, mention.end)
+        role = _role_of(before, after, vocab)
+        label = vocab.amount_roles[role].label if role else "金额"
+        if _negative(text, mention) or mention.value <= 0:
+            out.errors.append(f"{label}“{mention.raw}”应为大于零的金额，请核对后重新输入")
+            continue
+        if mention.value > MAX_AMOUNT_YUAN:
+            out.errors.append(f"{label}“{mention.raw}”超过一万亿元，不是可信的项目规模，请核对单位")
+            continue
+        if role is None:
+            out.open_amounts.append(OpenAmount(mention.raw, mention.value))
+            continue
+        amounts[role] = mention.value  # a later mention of the same role corrects an earlier one
+        if mention.approximate:
+            approximate.append(role)
+    out.facts.approximate = sorted(set(approximate) & set(amounts))
+    return amounts
+
+
+def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
+    best: tuple[int, str, str] | None = None  # (-len(word), place, word): the most specific wins
+    for place, words in vocab.places.items():
+        for word in words:
+            if word in text:
+                candidate = (-len(place), place, word)
+                best = min(best, candidate) if best else candidate
+    if best:
+        _, out.facts.place, out.facts.place_mention = best
+        if out.facts.place.endswith("河口区"):
+            out.notes.append(PLACE_NOTE)
+        return
+    for m in PLACE_LIKE.finditer(text):
+        out.errors.append(
+            f"无法识别地区“{m.group(1)}”。本助手收录河南省（含济源市）和山东省东营市河口区的政策，"
+            f"请说明企业所在的省、市或区县"
+        )
+        return
+
+
+def _read_tags(text: str, vocab: Vocabulary) -> dict[str, bool]:
+    tags: dict[str, bool] = {}
+    for name, tag in vocab.tags.items():
+        for phrase in sorted(tag.phrases, key=len, reverse=True):
+            at = text.find(phrase)
+            if at < 0:
+                continue
+            window = text[max(0, at - NEGATION_WINDOW) : at]
+            tags[name] = not any(neg in window for neg in vocab.negations)
+            break
+    return tags
+
+
+def _read_level(text: str, vocab: Vocabulary) -> Level | None:
+    found = [(text.find(w), level) for level, words in vocab.levels.items() for w in words if w in text]
+    return Level(min(found)[1]) if found else None
+
+
+def _read_lpr(text: str) -> Decimal | None:
+    for p in find_percents(text):
+        if any(cue in text[max(0, p.start - 12) : p.start] for cue in LPR_CUES):
+            return p.value
+    return None
+
+
+def consistency_errors(facts: EnterpriseFacts) -> list[str]:
+    """Facts that cannot all be true; checked again after a conversation merges turns."""
+    total = facts.amounts.get("total_investment")
+    for part, label in PARTS_OF_TOTAL.items():
+        value = facts.amounts.get(part)
+        if total is not None and value is not None and value > total:
+            return [f"{label} {format_wan(value)} 大于总投资 {format_wan(total)}，请核对两个金额是否写反"]
+    return []
+
+
+def understand(text: str, vocab: Vocabulary) -> Understanding:
+    out = Understanding(EnterpriseFacts())
+    out.facts.amounts = _read_amounts(text, vocab, out)
+    _read_place(text, vocab, out)
+    out.facts.tags = _read_tags(text, vocab)
+    out.facts.level = _read_level(text, vocab)
+    out.facts.lpr_rate = _read_lpr(text)
+    out.errors += consistency_errors(out.facts)
+    return out
