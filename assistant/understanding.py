@@ -55,15 +55,19 @@ def _segment(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 def _role_of(before: str, after: str, vocab: Vocabulary) -> str | None:
-    best: tuple[int, int, str] | None = None  # (distance, -len(cue), role)
-    for role, spec in vocab.amount_roles.items():
-        for cue in spec.cues:
-            at = before.rfind(cue)
-            if at >= 0:
-                candidate = (len(before) - (at + len(cue)), -len(cue), role)
-                best = min(best, candidate) if best else candidate
-    if best:
-        return best[2]
+    """The role whose cue ends nearest the number; where cues overlap ("研发中试设备投入"), the one that
+    starts earliest names the whole term, so the qualifier (研发中试) is not lost to the head (设备投入)."""
+    matches = [
+        (at, at + len(cue), role)
+        for role, spec in vocab.amount_roles.items()
+        for cue in spec.cues
+        for at in [before.rfind(cue)]
+        if at >= 0
+    ]
+    if matches:
+        nearest = max(matches, key=lambda m: (m[1], m[1] - m[0]))
+        overlapping = [m for m in matches if m[0] < nearest[1] and nearest[0] < m[1]]
+        return min(overlapping, key=lambda m: (m[0], -m[1]))[2]
     for role, spec in vocab.amount_roles.items():
         if any(after.lstrip("的").startswith(cue) for cue in spec.cues):
             return role
