@@ -83,7 +83,7 @@ def evaluate_program(book: Rulebook, program_id: str, facts: EnterpriseFacts, as
     if validity.state in (Validity.EXPIRED, Validity.REPEALED, Validity.NOT_YET):
         reasons.append(f"政策效力：{validity.explanation}")
         if status is Status.ELIGIBLE:
-            reasons.append(f"如按原政策条件，可获 {REFERENCE_ONLY}")
+            reasons.append(f"金额{REFERENCE_ONLY}")
             warnings.append(REFERENCE_ONLY)
         status = Status.EXPIRED
     elif validity.state is Validity.UNKNOWN:

@@ -21,7 +21,7 @@ from assistant.rules import Level
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 LOOK_BEHIND = 14  # characters before an amount searched for its role
 LOOK_AHEAD = 4  # and after it, when nothing before it says
-NEGATION_WINDOW = 4
+NEGATION_WINDOW = 8  # characters before a phrase, within its clause, where a negation applies
 LPR_CUES = ("LPR", "lpr", "利率", "报价利率")
 # A place-like word ("拉萨市", "某某县") that the vocabulary does not know.
 PLACE_LIKE = re.compile(r"(?:在|位于|地处|属于|来自)([\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|州|盟))(?!级)")
@@ -129,7 +129,8 @@ def _read_tags(text: str, vocab: Vocabulary) -> dict[str, bool]:
             at = text.find(phrase)
             if at < 0:
                 continue
-            window = text[max(0, at - NEGATION_WINDOW) : at]
+            clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, at)), default=0)
+            window = text[max(clause_start, at - NEGATION_WINDOW) : at]
             tags[name] = not any(neg in window for neg in vocab.negations)
             break
     return tags

@@ -1,0 +1,187 @@
+"""`python -m assistant` (also `assistant`): build the index, search clauses, ask a question.
+
+Output with `--json` is the machine contract used by the web page and the evaluation: one JSON object
+per question, in input order for `--batch`. Errors a user can fix are printed in Chinese, with exit
+code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assistant.amounts import InputError, parse_date
+from assistant.settings import Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; its message is shown as is."""
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _as_of(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except InputError as err:
+        raise UsageError(f"--as-of：{err.message}") from None
+
+
+def read_batch(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line number, record, error) for each non-blank line of a JSONL file; bad lines are reported, not fatal."""
+    source = sys.stdin if path == "-" else None
+    try:
+        handle = source or open(path, encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"无法读取批量文件 {path}：{err.strerror}") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                yield number, None, f"第{number}行不是合法的 JSON：{err.msg}"
+                continue
+            if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+                yield number, None, f"第{number}行缺少字符串字段 question"
+                continue
+            yield number, record, None
+
+
+# --- index ---------------------------------------------------------------------------------------
+
+
+def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.retrieval import build_retriever
+
+    started = time.perf_counter()
+    retriever = build_retriever(settings, progress=not args.quiet)
+    index = retriever.index
+    mode = "BM25 + dense" if retriever.has_dense else "BM25 only (no dense model)"
+    print(f"index ready: {len(index.units)} units, {mode}, in {index.folder} "
+          f"({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+def _search_one(retriever: Any, query: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    policy_ids = set(args.policy) if args.policy else None
+    hits = retriever.search(query, k=args.k, policy_ids=policy_ids, region=args.region, mode=args.mode)
+    return [hit.to_json() for hit in hits]
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.retrieval import build_retriever
+
+    if not args.batch and not args.query:
+        raise UsageError("请给出检索问题，或用 --batch FILE.jsonl 批量检索")
+    retriever = build_retriever(settings, progress=True)
+    if args.batch:
+        for _, record, error in read_batch(args.batch):
+            if error:
+                print(_dump({"error": error}), flush=True)
+                continue
+            results = _search_one(retriever, record["question"], args)
+            print(_dump({"id": record.get("id"), "question": record["question"], "results": results}), flush=True)
+        return 0
+    results = _search_one(retriever, args.query, args)
+    if args.json:
+        print(_dump(results))
+    else:
+        for n, r in enumerate(results, start=1):
+            print(f"[{n}] {r['score']:.4f} {r['doc_number'] or r['title']} {' › '.join(r['heading_path'])}")
+            print(f"    {' '.join(r['text'].split())[:160]}")
+    return 0
+
+
+# --- ask -----------------------------------------------------------------------------------------
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.engine import Engine
+
+    default_as_of = _as_of(args.as_of)
+    if not args.batch and args.question is None:
+        raise UsageError("请给出问题，或用 --batch FILE.jsonl 批量提问")
+    engine = Engine.load(settings)
+    if args.batch:
+        for number, record, error in read_batch(args.batch):
+            if error:
+                print(_dump({"id": None, "error": error}), flush=True)
+                continue
+            try:
+                as_of = _as_of(record.get("as_of")) or default_as_of
+            except UsageError as err:
+                print(_dump({"id": record.get("id"), "question": record["question"], "error": str(err)}), flush=True)
+                continue
+            print(_dump(engine.ask(record["question"], as_of, request_id=record.get("id"))), flush=True)
+        return 0
+    response = engine.ask(args.question, default_as_of)
+    print(_dump(response) if args.json else response["answer"])
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="政策自评估助手：条款检索与奖补测算")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show log messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    index = sub.add_parser("index", help="the retrieval index over the policy texts")
+    index_sub = index.add_subparsers(dest="index_command", required=True)
+    build = index_sub.add_parser("build", help="build the index if it is missing or stale (no-op when fresh)")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(func=cmd_index_build)
+
+    search = sub.add_parser("search", help="rank policy clauses for a question")
+    search.add_argument("query", nargs="?", help="the question, in Chinese")
+    search.add_argument("-k", type=int, default=5, help="how many results (default 5)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--batch", metavar="FILE.jsonl", help='lines of {"id", "question"}; "-" reads stdin')
+    search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    search.add_argument("--region", help="only clauses of policies of this region, e.g. 河南省")
+    search.add_argument("--policy", action="append", help="only this policy id (repeatable)")
+    search.set_defaults(func=cmd_search)
+
+    ask = sub.add_parser("ask", help="assess a question: programs, figures, formulas, citations")
+    ask.add_argument("question", nargs="?", help="the question, in Chinese")
+    ask.add_argument("--json", action="store_true", help="print the full JSON response")
+    ask.add_argument("--as-of", help="judge validity on this date (YYYY-MM-DD); default today")
+    ask.add_argument("--batch", metavar="FILE.jsonl", help='lines of {"id", "question", "as_of"?}; "-" reads stdin')
+    ask.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return args.func(args, Settings.from_env())
+    except UsageError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The number check: every number an answer states must come from the calculator, the user's own
+question, or a quoted source sentence.
+
+Run on every answer (templated or rewritten by a language model); a rewrite that fails it is
+rejected, and the evaluation reports the share of answers that pass.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+# List markers the templates add ([1], 【2】) are numbering, not claims.
+MARKER = re.compile(r"\[\d+\]|【\d+】")
+SCALES = (Decimal(1), Decimal(10_000), Decimal(100_000_000), Decimal("0.01"))
+
+
+def _normal(token: str) -> Decimal | None:
+    try:
+        return Decimal(token.replace(",", "")).normalize()
+    except InvalidOperation:
+        return None
+
+
+def numbers_in(text: str) -> list[str]:
+    return NUMBER.findall(MARKER.sub(" ", text))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [format(Decimal(str(value)), "f")]
+    return []
+
+
+def allowed_numbers(response: dict[str, Any]) -> set[Decimal]:
+    """Numbers the answer may state: everything in the response except the answer text itself,
+    each also in 万 and 亿 and percent form, since the answer may say 18万 for 180,000.00."""
+    allowed: set[Decimal] = set()
+    for text in _strings({k: v for k, v in response.items() if k != "answer"}):
+        for token in NUMBER.findall(text):
+            value = _normal(token)
+            if value is not None:
+                allowed |= {(value / scale).normalize() for scale in SCALES}
+    return allowed
+
+
+def unsupported_numbers(answer: str, response: dict[str, Any]) -> list[str]:
+    """Numbers in `answer` that nothing in the response backs; empty when the answer is grounded."""
+    allowed = allowed_numbers(response)
+    return [t for t in numbers_in(answer) if (_normal(t) not in allowed)]
