@@ -17,13 +17,14 @@ from assistant.settings import REPO_ROOT
 TEMPLATE_DIR = REPO_ROOT / "prompts" / "answer"
 PARTS = [
     "01_conclusion.j2",
-    "02_programs.j2",
-    "03_conditions.j2",
-    "04_alternatives.j2",
-    "05_missing.j2",
-    "06_validity.j2",
-    "07_contact.j2",
-    "08_citations.j2",
+    "02_follow_up.j2",
+    "03_programs.j2",
+    "04_conditions.j2",
+    "05_alternatives.j2",
+    "06_missing.j2",
+    "07_validity.j2",
+    "08_contact.j2",
+    "09_citations.j2",
 ]
 
 

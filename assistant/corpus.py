@@ -17,7 +17,7 @@ from assistant.settings import Settings
 from assistant.units import RetrievalUnit
 
 # Bump when the parser or the splitting rules change in a way that changes units.
-CHUNKING_VERSION = "clauses-v1"
+CHUNKING_VERSION = "clauses-v2"
 INDEXED_FILES = ("policy.yaml", "source.txt")  # rules files do not change what is indexed
 SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
 
@@ -58,7 +58,7 @@ def _row_pieces(clause: Clause, limit: int) -> tuple[str, list[tuple[int, int]]]
 def _is_bare_heading(clause: Clause) -> bool:
     """A heading with no body ("一、总体要求") adds nothing its children's prefix does not say."""
     return clause.kind is ClauseKind.PLAN or (
-        clause.kind is ClauseKind.HEADING and clause.text.strip() == clause.heading_path[-1]
+        clause.kind is ClauseKind.HEADING and clause.text.strip().rstrip("。") == clause.heading_path[-1]
     )
 
 

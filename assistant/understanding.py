@@ -74,6 +74,16 @@ def _role_of(before: str, after: str, vocab: Vocabulary) -> str | None:
     return None
 
 
+def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
+    """"没有研发投入" states the amount is zero, which a formula summing several figures needs to know."""
+    found: dict[str, Decimal] = {}
+    for role, spec in vocab.amount_roles.items():
+        for cue in spec.cues:
+            if len(cue) >= 2 and any(f"{neg}{cue}" in text for neg in ("没有", "无", "没")):
+                found[role] = Decimal(0)
+    return found
+
+
 def _negative(text: str, mention: AmountMention) -> bool:
     before = text[max(0, mention.start - 2) : mention.start]
     return before.endswith(("-", "－", "负", "−"))
@@ -160,7 +170,7 @@ def consistency_errors(facts: EnterpriseFacts) -> list[str]:
 
 def understand(text: str, vocab: Vocabulary) -> Understanding:
     out = Understanding(EnterpriseFacts())
-    out.facts.amounts = _read_amounts(text, vocab, out)
+    out.facts.amounts = {**_stated_none(text, vocab), **_read_amounts(text, vocab, out)}
     _read_place(text, vocab, out)
     out.facts.tags = _read_tags(text, vocab)
     out.facts.level = _read_level(text, vocab)

@@ -1,0 +1,77 @@
+"""Multi-turn self-assessment: facts added, corrected and contradicted; clarifying questions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from assistant.conversation import Conversation
+from assistant.engine import Engine, default_engine
+
+
+@pytest.fixture
+def chat() -> Conversation:
+    return Conversation(default_engine(), as_of=date(2021, 6, 30))
+
+
+def _amount(response: dict, program_id: str) -> float | None:
+    return next(p["amount_yuan"] for p in response["programs"] if p["program_id"] == program_id)
+
+
+def test_facts_are_added_then_corrected_and_the_figure_follows(chat: Conversation) -> None:
+    first = chat.ask("河口区技改项目，总投资500万")
+    assert first["follow_up"] == "请问设备投资（含工艺包和软件）是多少？"
+    assert "最高" not in first["answer"] or "1,000,000.00" in first["answer"]  # the cap is said already
+    assert _amount(chat.ask("设备300万"), "hekou-direct-award") == 180000.0
+    corrected = chat.ask("设备投资改成400万")
+    assert _amount(corrected, "hekou-direct-award") == 240000.0
+    assert any("300万 → 400万" in n for n in corrected["notes"])
+
+
+def test_a_contradiction_is_refused_and_known_facts_kept(chat: Conversation) -> None:
+    chat.ask("河口区技改项目，总投资500万，设备300万")
+    bad = chat.ask("总投资改成200万")  # now smaller than the equipment: cannot both be true
+    assert bad["kind"] == "bad_input" and "大于总投资" in bad["answer"]
+    assert chat.facts.amounts["total_investment"] == Decimal(5000000)
+    assert _amount(chat.ask("能拿多少"), "hekou-direct-award") == 180000.0
+
+
+def test_moving_the_enterprise_changes_the_policies(chat: Conversation) -> None:
+    chat.ask("河口区技改项目，总投资500万，设备300万")
+    moved = chat.ask("我们是济源的")
+    ids = {p["program_id"] for p in moved["programs"]}
+    assert ids and not any(i.startswith("hekou") for i in ids)
+    assert any("河南省济源市" in n for n in moved["notes"])
+
+
+def test_an_amount_without_a_role_is_asked_about(chat: Conversation) -> None:
+    r = chat.ask("我们是济源的，500万")
+    assert r["kind"] == "assessment" and r["follow_up"].startswith("您说的“500万”是总投资")
+    assert r["total_max_yuan"] is None
+
+
+def test_no_place_asks_for_the_place_first(chat: Conversation) -> None:
+    r = chat.ask("我们做技改，总投资800万，设备投资300万，能拿多少")
+    assert r["follow_up"].startswith("请问企业在哪个地区")
+
+
+def test_a_tiered_award_without_a_level_asks_for_it(chat: Conversation) -> None:
+    r = chat.ask("河口区的企业，被认定为数字化车间，能奖多少")
+    assert r["follow_up"] == "请问认定级别是国家级、省级还是市级？"
+    assert _amount(chat.ask("市级的"), "hekou-smart-demo-award") == 50000.0
+
+
+def test_an_edited_form_wins_over_what_was_typed(chat: Conversation) -> None:
+    chat.ask("河口区技改项目，总投资500万，设备300万")
+    edited = chat.facts.model_copy(update={"amounts": {**chat.facts.amounts, "equipment_investment": Decimal(4000000)}})
+    assert _amount(chat.replace_facts(edited), "hekou-direct-award") == 240000.0
+
+
+def test_sessions_do_not_share_facts() -> None:
+    engine: Engine = default_engine()
+    a, b = Conversation(engine, date(2021, 6, 30)), Conversation(engine, date(2021, 6, 30))
+    a.ask("河口区技改项目，总投资500万，设备300万")
+    r = b.ask("能拿多少")
+    assert b.facts is not None and b.facts.amounts == {} and r["follow_up"].startswith("请问企业在哪个地区")
