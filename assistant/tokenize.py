@@ -99,7 +99,7 @@ def get_tokenizer(name: str) -> Tokenizer:
 
 
 def tokenizer_name(settings: object | None = None) -> str:
-    """The configured tokenizer: `settings.tokenizer` if Settings has it, else $ASSISTANT_TOKENIZER, else jieba."""
+    """The configured tokenizer: `settings.tokenizer`, else $ASSISTANT_TOKENIZER, else jieba."""
     name = getattr(settings, "tokenizer", None) or os.environ.get(TOKENIZER_ENV) or DEFAULT_TOKENIZER
     get_tokenizer(name)  # validate early
     return name
