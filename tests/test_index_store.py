@@ -6,6 +6,7 @@ import json
 import logging
 
 import pytest
+from dataclasses import replace
 
 from assistant.index_store import (
     CACHE_DIR,
@@ -103,9 +104,8 @@ def test_key_depends_on_model_tokenizer_and_corpus(units, settings, monkeypatch)
     a = build_index(units, HashingEmbeddings(model_id="hash-a"), settings, FP, progress=False)
     b = build_index(units, HashingEmbeddings(model_id="hash-b"), settings, FP, progress=False)
     assert a.folder != b.folder
-    monkeypatch.setenv("ASSISTANT_TOKENIZER", "char")
     with pytest.raises(IndexStale, match="tokenizer"):
-        load_index(settings, FP, HashingEmbeddings(model_id="hash-a"))
+        load_index(replace(settings, tokenizer="char"), FP, HashingEmbeddings(model_id="hash-a"))
 
 
 def test_bm25_only_index(units, settings):

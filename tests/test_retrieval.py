@@ -44,10 +44,10 @@ def test_char_bigram_tokens():
 def test_tokenizer_setting(monkeypatch):
     assert tokenizer_name(Settings()) == "jieba"
     monkeypatch.setenv("ASSISTANT_TOKENIZER", "char")
-    assert tokenizer_name(Settings()) == "char"
+    assert tokenizer_name(Settings.from_env()) == "char"
     monkeypatch.setenv("ASSISTANT_TOKENIZER", "nope")
     with pytest.raises(ValueError):
-        tokenizer_name(Settings())
+        tokenizer_name(Settings.from_env())
 
 
 def test_bm25_prefers_rarer_and_more_frequent_terms(tmp_path):
@@ -71,9 +71,8 @@ def test_bm25_prefers_rarer_and_more_frequent_terms(tmp_path):
         ("专精特新小巨人", "hn-zhongxiao:一"),
     ],
 )
-def test_exact_words_rank_first_under_bm25(units, tmp_path, monkeypatch, tokenizer, query, expected):
-    monkeypatch.setenv("ASSISTANT_TOKENIZER", tokenizer)
-    index = build_index(units, None, Settings(build_dir=tmp_path), FP, progress=False)
+def test_exact_words_rank_first_under_bm25(units, tmp_path, tokenizer, query, expected):
+    index = build_index(units, None, Settings(build_dir=tmp_path, tokenizer=tokenizer), FP, progress=False)
     hits = HybridRetriever(index, None).search(query, k=3, mode="bm25")
     assert hits[0].unit.unit_id == expected
     assert hits[0].bm25_rank == 1 and hits[0].dense_rank is None
