@@ -22,7 +22,9 @@ from assistant.calculator import Status, assess
 from assistant.extractive import best_sentences
 from assistant.facts import EnterpriseFacts
 from assistant.followup import follow_up
+from assistant.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.intent import Intent, classify
+from assistant.llm import LanguageModel, load_language_model
 from assistant.lpr import LprTable, load_lpr_table
 from assistant.rulebook import Rulebook, load_rulebook
 from assistant.selection import covering_policies, relevant_programs
@@ -67,13 +69,14 @@ class Engine:
     settings: Settings
     book: Rulebook
     lpr: LprTable
+    llm: LanguageModel | None = None  # optional; never decides a figure
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> "Engine":
         settings = settings or Settings.from_env()
         book = load_rulebook(settings)
         lpr = load_lpr_table(Path(settings.policies_dir).parent / "lpr.yaml")
-        return cls(settings, book, lpr)
+        return cls(settings, book, lpr, load_language_model(book.vocabulary))
 
     def sources(self, question: str, place: str | None) -> list[dict[str, Any]]:
         """Retrieved clauses of the policies covering `place` (all policies while it is unknown)."""
@@ -102,6 +105,8 @@ class Engine:
         text = (question or "").strip()
         errors = input_errors(text)
         understanding = understand(text, self.book.vocabulary) if not errors else Understanding(EnterpriseFacts())
+        if self.llm and not errors:
+            self._llm_facts(text, understanding)
         facts = prior.merged(understanding.facts) if prior else understanding.facts
         fact_question = (classify(f"{context} {text}", facts) is Intent.FACT and not prior
                          and not understanding.open_amounts)
@@ -137,8 +142,34 @@ class Engine:
             self._fact(response, text, facts)
         else:
             self._assessment(response, f"{context} {text}".strip(), facts, as_of)
+        if self.llm and response["kind"] in ("assessment", "fact"):
+            self._rephrase(response, text or context)
         response["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return response
+
+    def _llm_facts(self, text: str, understanding: Understanding) -> None:
+        """Let the model fill what the parser could not read; only amounts the user wrote survive."""
+        extracted = self.llm.extract_facts(text)
+        if extracted is None:
+            return
+        kept = checked_facts(extracted, text)
+        understanding.facts = fill_gaps(understanding.facts, kept)
+        assigned = set(kept.amounts.values())
+        understanding.open_amounts = [o for o in understanding.open_amounts if o.value not in assigned]
+
+    def _rephrase(self, response: dict[str, Any], question: str) -> None:
+        """Use the model's wording only if it keeps every number, quote, citation and status."""
+        candidate = self.llm.rephrase(question, response["answer"])
+        response["answer_source"] = "template"
+        if not candidate:
+            return
+        problems = rewrite_problems(response["answer"], candidate, response)
+        if problems:
+            logger.warning("语言模型改写被拒绝，使用模板答案 / rewrite rejected: %s", "; ".join(problems))
+            response["rewrite_rejected"] = problems
+            return
+        response["answer_template"], response["answer"] = response["answer"], candidate
+        response["answer_source"] = "llm"
 
     def _out_of_scope(self, response: dict[str, Any], text: str, what: str) -> None:
         sources = self.sources(text, None)

@@ -17,7 +17,7 @@ MARKER = re.compile(r"\[\d+\]|【\d+】")
 SCALES = (Decimal(1), Decimal(10_000), Decimal(100_000_000), Decimal("0.01"))
 
 
-def _normal(token: str) -> Decimal | None:
+def number_value(token: str) -> Decimal | None:
     try:
         return Decimal(token.replace(",", "")).normalize()
     except InvalidOperation:
@@ -46,7 +46,7 @@ def allowed_numbers(response: dict[str, Any]) -> set[Decimal]:
     allowed: set[Decimal] = set()
     for text in _strings({k: v for k, v in response.items() if k != "answer"}):
         for token in NUMBER.findall(text):
-            value = _normal(token)
+            value = number_value(token)
             if value is not None:
                 allowed |= {(value / scale).normalize() for scale in SCALES}
     return allowed
@@ -55,4 +55,4 @@ def allowed_numbers(response: dict[str, Any]) -> set[Decimal]:
 def unsupported_numbers(answer: str, response: dict[str, Any]) -> list[str]:
     """Numbers in `answer` that nothing in the response backs; empty when the answer is grounded."""
     allowed = allowed_numbers(response)
-    return [t for t in numbers_in(answer) if (_normal(t) not in allowed)]
+    return [t for t in numbers_in(answer) if (number_value(t) not in allowed)]
