@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
+from typing import Any, TypeVar
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -144,6 +146,9 @@ class DateMention:
     end: int
     raw: str
     value: date
+
+
+_M = TypeVar("_M", PercentMention, DateMention)
 
 
 # --- amounts -------------------------------------------------------------------------------
@@ -320,14 +325,7 @@ def parse_percent(text: str) -> Decimal:
 
 def find_percents(text: str) -> list[PercentMention]:
     """Every percentage of a base in a sentence (3.85%, 百分之25); "25个百分点" is a difference, skipped."""
-    mentions = []
-    for match in _PERCENT_RE.finditer(_halfwidth(text)):
-        try:
-            value = _percent_value(match)
-        except _Unreadable:
-            continue
-        mentions.append(PercentMention(match.start(), match.end(), text[match.start() : match.end()], value))
-    return mentions
+    return _scan(text, _PERCENT_RE, _percent_value, PercentMention)
 
 
 def _percent_value(match: re.Match[str]) -> Decimal:
@@ -351,14 +349,19 @@ def parse_date(text: str) -> date:
 
 def find_dates(text: str) -> list[DateMention]:
     """Every full date in a sentence; impossible ones (2021-02-30) are skipped."""
-    mentions = []
-    for match in _DATE_RE.finditer(_halfwidth(text)):
+    return _scan(text, _DATE_RE, _date_of, DateMention)
+
+
+def _scan(text: str, pattern: re.Pattern[str], read: Callable[[re.Match[str]], Any], mention: type[_M]) -> list[_M]:
+    """Mentions of `pattern` whose value `read` can make out; the unreadable ones are skipped."""
+    found = []
+    for match in pattern.finditer(_halfwidth(text)):
         try:
-            value = _date_of(match)
-        except InputError:
+            value = read(match)
+        except (_Unreadable, InputError):
             continue
-        mentions.append(DateMention(match.start(), match.end(), text[match.start() : match.end()], value))
-    return mentions
+        found.append(mention(match.start(), match.end(), text[match.start() : match.end()], value))
+    return found
 
 
 def _date_of(match: re.Match[str]) -> date:

@@ -138,6 +138,39 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- chat ----------------------------------------------------------------------------------------
+
+CHAT_HELP = "命令：/facts 查看已知情况，/reset 重新开始，/quit 退出。直接输入问题或补充信息即可。"
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """The web page's conversation in a terminal: facts carry over turns until /reset."""
+    from assistant.conversation import Conversation
+    from assistant.engine import Engine
+
+    chat = Conversation(Engine.load(settings), as_of=_as_of(args.as_of))
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(f"政策自评估助手（评估日期：{chat.as_of or '今天'}）。{CHAT_HELP}")
+    while True:
+        try:
+            line = input("您> " if interactive else "")
+        except EOFError:
+            return 0
+        text = line.strip()
+        if text in ("/quit", "/exit"):
+            return 0
+        if text == "/reset":
+            chat.reset()
+            print("已清空，请重新描述企业情况。")
+        elif text == "/facts":
+            print(_dump(chat.facts.model_dump(mode="json") if chat.facts else {}))
+        elif text == "/help":
+            print(CHAT_HELP)
+        elif text:
+            print(f"助手> {chat.ask(text)['answer']}\n", flush=True)
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -168,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--as-of", help="judge validity on this date (YYYY-MM-DD); default today")
     ask.add_argument("--batch", metavar="FILE.jsonl", help='lines of {"id", "question", "as_of"?}; "-" reads stdin')
     ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="a multi-turn self-assessment in the terminal")
+    chat.add_argument("--as-of", help="judge validity on this date (YYYY-MM-DD); default today")
+    chat.set_defaults(func=cmd_chat)
     return parser
 
 
