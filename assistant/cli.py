@@ -171,6 +171,22 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             print(f"助手> {chat.ask(text)['answer']}\n", flush=True)
 
 
+# --- officers -------------------------------------------------------------------------------------
+
+
+def cmd_officer_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Create a help-desk officer account; the password is read twice, or from ASSISTANT_OFFICER_PASSWORD."""
+    from assistant.logbook import database_path
+    from assistant.officers import add_officer_interactive
+
+    try:
+        add_officer_interactive(database_path(settings), args.name)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    print(f"已创建审核员账号 {args.name}（数据库：{database_path(settings)}）")
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------
 
 
@@ -205,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="a multi-turn self-assessment in the terminal")
     chat.add_argument("--as-of", help="judge validity on this date (YYYY-MM-DD); default today")
     chat.set_defaults(func=cmd_chat)
+
+    officer = sub.add_parser("officer", help="help-desk officer accounts for the review console")
+    officer_sub = officer.add_subparsers(dest="officer_command", required=True)
+    add = officer_sub.add_parser("add", help="create an account (password asked twice, or $ASSISTANT_OFFICER_PASSWORD)")
+    add.add_argument("name", help="login name: letters, digits, _ . -")
+    add.set_defaults(func=cmd_officer_add)
     return parser
 
 

@@ -62,6 +62,7 @@ def program_json(book: Rulebook, r: ProgramResult) -> dict[str, Any]:
         "program_id": p.id,
         "title": p.title,
         "policy": {
+            "id": meta.id,
             "doc_number": meta.doc_number,
             "title": meta.title,
             "issuer": meta.issuer,
