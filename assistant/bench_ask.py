@@ -9,6 +9,7 @@ import time
 from datetime import date
 from typing import Any
 
+from assistant.bench import percentile
 from assistant.conversation import Conversation
 from assistant.engine import Engine
 from assistant.settings import Settings
@@ -30,11 +31,6 @@ TURNS = ["河口区技改项目，总投资500万", "设备300万", "设备投�
 TARGET_P95_MS = 100.0
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def run_ask_benchmark(settings: Settings, rounds: int = 5) -> dict[str, Any]:
     started = time.perf_counter()
     engine = Engine.load(settings)
@@ -52,9 +48,9 @@ def run_ask_benchmark(settings: Settings, rounds: int = 5) -> dict[str, Any]:
             chat.ask(turn)
             timings.append((time.perf_counter() - t) * 1000)
     return {"startup_s": round(startup_s, 2), "requests": len(timings),
-            "p50_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 0.95), 1),
+            "p50_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 95), 1),
             "max_ms": round(max(timings), 1), "target_p95_ms": TARGET_P95_MS,
-            "met": percentile(timings, 0.95) <= TARGET_P95_MS, "llm": engine.llm is not None}
+            "met": percentile(timings, 95) <= TARGET_P95_MS, "llm": engine.llm is not None}
 
 
 def print_ask_benchmark(result: dict[str, Any]) -> None:

@@ -222,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--as-of", help="judge validity on this date (YYYY-MM-DD); default today")
     chat.set_defaults(func=cmd_chat)
 
+    # Listed here for --help; main() hands `bench ...` to assistant.bench, which has its own options.
+    sub.add_parser("bench", help="benchmarks that print figures: `bench retrieval`, `bench ask` (see bench --help)")
+
     officer = sub.add_parser("officer", help="help-desk officer accounts for the review console")
     officer_sub = officer.add_subparsers(dest="officer_command", required=True)
     add = officer_sub.add_parser("add", help="create an account (password asked twice, or $ASSISTANT_OFFICER_PASSWORD)")
@@ -231,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        from assistant.bench import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:

@@ -17,7 +17,7 @@ from assistant.settings import Settings
 from assistant.units import RetrievalUnit
 
 # Bump when the parser or the splitting rules change in a way that changes units.
-CHUNKING_VERSION = "clauses-v2"
+CHUNKING_VERSION = "clauses-v3"
 INDEXED_FILES = ("policy.yaml", "source.txt")  # rules files do not change what is indexed
 SENTENCE_END = re.compile(r"(?<=[。！？；;!?])")
 
@@ -56,10 +56,12 @@ def _row_pieces(clause: Clause, limit: int) -> tuple[str, list[tuple[int, int]]]
 
 
 def _is_bare_heading(clause: Clause) -> bool:
-    """A heading with no body ("一、总体要求") adds nothing its children's prefix does not say."""
-    return clause.kind is ClauseKind.PLAN or (
-        clause.kind is ClauseKind.HEADING and clause.text.strip().rstrip("。") == clause.heading_path[-1]
-    )
+    """A heading with no body ("一、总体要求", "2.攻坚重点:", an annex title) adds nothing its children's
+    prefix does not say, and as a unit of its own it would match any question naming the document."""
+    if clause.kind is ClauseKind.PLAN:
+        return True
+    titled = clause.kind is ClauseKind.HEADING or clause.clause_id.rsplit(":", 1)[-1].split(".")[-1].startswith("A")
+    return titled and clause.text.strip().rstrip("。:：") == clause.heading_path[-1].rstrip("。:：")
 
 
 def clause_units(policy: Policy, clause: Clause, limit: int) -> list[RetrievalUnit]:

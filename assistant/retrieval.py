@@ -28,6 +28,7 @@ from pydantic import ConfigDict
 
 from .embeddings import load_embeddings, model_id, query_vector
 from .index_store import LoadedIndex, ensure_index
+from .query_expansion import expand
 from .settings import Settings
 from .tokenize import get_tokenizer
 from .units import RetrievalUnit
@@ -130,7 +131,7 @@ class HybridRetriever:
         )
 
     def _bm25_ranking(self, query: str, allowed: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
-        scores = self.index.bm25.scores(self._tokenize(query))
+        scores = self.index.bm25.scores(self._tokenize(expand(query)))
         if allowed is not None:
             scores[~allowed] = 0.0
         rows = np.flatnonzero(scores > 0)
