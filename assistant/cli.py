@@ -225,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     # Listed here for --help; main() hands `bench ...` to assistant.bench, which has its own options.
     sub.add_parser("bench", help="benchmarks that print figures: `bench retrieval`, `bench ask` (see bench --help)")
 
+    from assistant.evaluation import add_eval_parser
+
+    add_eval_parser(sub)
+
     officer = sub.add_parser("officer", help="help-desk officer accounts for the review console")
     officer_sub = officer.add_subparsers(dest="officer_command", required=True)
     add = officer_sub.add_parser("add", help="create an account (password asked twice, or $ASSISTANT_OFFICER_PASSWORD)")

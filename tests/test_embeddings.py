@@ -15,7 +15,7 @@ from assistant.embeddings import (
     passage_matrix,
     query_vector,
 )
-from conftest import HashingEmbeddings
+from synthetic import HashingEmbeddings
 
 
 def test_missing_local_model_returns_none_with_warning(caplog):

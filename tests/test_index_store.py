@@ -19,7 +19,7 @@ from assistant.index_store import (
     load_index,
 )
 from assistant.retrieval import HybridRetriever
-from conftest import HashingEmbeddings, make_units
+from synthetic import HashingEmbeddings, make_units
 
 FP = "corpus-v1"
 QUERIES = ["技术改造项目设备投资奖补", "僵尸企业破产重整", "贷款利息贴息", "云服务补助"]

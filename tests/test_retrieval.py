@@ -11,7 +11,7 @@ from assistant.index_store import build_index
 from assistant.retrieval import RRF_K, HybridRetriever, PolicyRetriever, search
 from assistant.settings import Settings
 from assistant.tokenize import char_bigram_tokens, jieba_tokens, tokenizer_name
-from conftest import HashingEmbeddings, make_units
+from synthetic import HashingEmbeddings, make_units
 
 FP = "corpus-v1"
 JSON_FIELDS = {"doc_number", "title", "policy_id", "clause_id", "heading_path", "start", "end", "text", "score"}
