@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from assistant.amounts import find_amounts
 from assistant.engine import Engine
 from assistant.facts import EnterpriseFacts
 
@@ -24,12 +25,21 @@ class Conversation:
     responses: list[dict[str, Any]] = field(default_factory=list)
 
     def ask(self, text: str) -> dict[str, Any]:
-        response = self.engine.ask(text, self.as_of, prior=self.facts, context=" ".join(self.questions))
+        response = self.engine.ask(self._with_pending_amount(text), self.as_of, prior=self.facts,
+                                   context=" ".join(self.questions))
+        response["question"] = text
         if response["kind"] != "bad_input":
             self.facts = EnterpriseFacts.model_validate(response["facts_state"])
             self.questions.append(text)
         self.responses.append(response)
         return response
+
+    def _with_pending_amount(self, text: str) -> str:
+        """An answer to "您说的“500万”是…？" names only the role ("是当年完成投资"): put the amount back."""
+        pending = self.responses[-1]["open_amounts"] if self.responses else []
+        if len(pending) == 1 and not find_amounts(text):
+            return f"{pending[0]}是{text.strip().removeprefix('是')}"
+        return text
 
     def replace_facts(self, facts: EnterpriseFacts) -> dict[str, Any]:
         """The user edited the facts form: recompute with exactly these facts, nothing re-read."""

@@ -19,7 +19,7 @@ from assistant import presenter
 from assistant.amounts import format_wan, format_yuan
 from assistant.answer import render, render_assessment
 from assistant.calculator import Status, assess
-from assistant.extractive import best_sentences
+from assistant.extractive import PairStats, asks_procedure, best_sentences, subject_pairs
 from assistant.facts import EnterpriseFacts
 from assistant.followup import follow_up
 from assistant.guard import checked_facts, fill_gaps, rewrite_problems
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 SOURCES_K = 5
-MIN_FACT_OVERLAP = 2  # character pairs a quoted sentence must share with a fact question
 EXAMPLE = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 
 
@@ -69,6 +68,7 @@ class Engine:
     settings: Settings
     book: Rulebook
     lpr: LprTable
+    pair_stats: PairStats  # how rare each character pair is, for quoting fact answers
     llm: LanguageModel | None = None  # optional; never decides a figure
 
     @classmethod
@@ -76,7 +76,8 @@ class Engine:
         settings = settings or Settings.from_env()
         book = load_rulebook(settings)
         lpr = load_lpr_table(Path(settings.policies_dir).parent / "lpr.yaml")
-        return cls(settings, book, lpr, load_language_model(book.vocabulary))
+        stats = PairStats.of(u.heading + u.text for u in book.corpus.units)
+        return cls(settings, book, lpr, stats, load_language_model(book.vocabulary))
 
     def sources(self, question: str, place: str | None) -> list[dict[str, Any]]:
         """Retrieved clauses of the policies covering `place` (all policies while it is unknown)."""
@@ -173,17 +174,37 @@ class Engine:
 
     def _out_of_scope(self, response: dict[str, Any], text: str, what: str) -> None:
         sources = self.sources(text, None)
-        response.update(kind="out_of_scope", sources=sources,
-                        answer=render("out_of_scope.j2", {"what": what, "sources": sources[:3]}))
+        covered = [f"{p.meta.region_path}：{p.meta.label}" for p in self.book.corpus.policies.values()]
+        response.update(kind="out_of_scope", sources=sources, covered_policies=covered,
+                        answer=render("out_of_scope.j2", {"what": what, "sources": sources[:3], "covered": covered}))
 
-    def _fact(self, response: dict[str, Any], text: str, facts: EnterpriseFacts) -> None:
-        sources = self.sources(text, facts.place)
-        quoted = best_sentences(text, sources)
-        if not quoted or quoted[0]["overlap"] < MIN_FACT_OVERLAP:
+    def _fact(self, response: dict[str, Any], text: str, facts: EnterpriseFacts,
+              sources: list[dict[str, Any]] | None = None) -> None:
+        sources = self.sources(text, facts.place) if sources is None else sources
+        place_words = [w for words in self.book.vocabulary.places.values() for w in words]
+        quoted = self._procedure(text, sources) or best_sentences(text, sources, self.pair_stats,
+                                                                  subject_pairs(text, place_words))
+        if not quoted or not any(q["informative"] for q in quoted):
             self._out_of_scope(response, text, "这一问题")
             return
         response.update(kind="fact", sources=sources, answer=render("extractive.j2", {"sources": quoted}),
                         quotes=[{k: q[k] for k in ("doc_number", "clause", "heading_path", "text")} for q in quoted])
+
+    def _procedure(self, text: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """"怎么申报": where a rules file says how to apply and its clause was retrieved, that clause whole."""
+        if not asks_procedure(text):
+            return []
+        retrieved = [s["clause"] for s in sources]
+        found = [(retrieved.index(p.citation.clause), key, p) for key, p in self.book.procedures.items()
+                 if p.citation.clause in retrieved]
+        if not found:
+            return []
+        _, key, procedure = min(found)
+        clause = self.book.corpus.clauses[procedure.citation.clause]
+        meta = self.book.corpus.policies[self.book.procedure_policy[key]].meta
+        return [{"doc_number": meta.doc_number, "clause": clause.clause_id, "heading_path": list(clause.heading_path),
+                 "heading": " › ".join(clause.heading_path), "label": meta.label, "text": clause.text.strip(),
+                 "informative": True}]
 
     def _assessment(self, response: dict[str, Any], text: str, facts: EnterpriseFacts, as_of: date) -> None:
         program_ids = relevant_programs(self.book, text, facts)
@@ -194,10 +215,7 @@ class Engine:
                 response.update(kind="assessment", sources=sources, follow_up=question,
                                 answer=render("clarify.j2", {"notes": response["notes"], "follow_up": question}))
                 return
-            quoted = best_sentences(text, sources)
-            template = "extractive.j2" if quoted else "out_of_scope.j2"
-            response.update(kind="fact" if quoted else "out_of_scope", sources=sources,
-                            answer=render(template, {"sources": quoted, "what": "这一问题"}))
+            self._fact(response, text, facts, sources)
             return
         assessment = assess(self.book, facts, as_of, program_ids, self.lpr)
         programs = presenter.programs_json(self.book, assessment)

@@ -59,6 +59,7 @@ class Rulebook:
     programs: dict[str, Program] = field(default_factory=dict)
     program_policy: dict[str, str] = field(default_factory=dict)
     procedures: dict[str, Procedure] = field(default_factory=dict)
+    procedure_policy: dict[str, str] = field(default_factory=dict)
     non_programs: dict[str, list[NonProgram]] = field(default_factory=dict)  # by policy id
 
     def policy_of(self, program_id: str) -> Policy:
@@ -129,6 +130,7 @@ def build_rulebook(settings: Settings) -> Rulebook:
             book.resolve(rules.policy, Citation(clause=item.clause, quote=item.quote))
         for key, procedure in rules.procedures.items():
             book.procedures[key] = procedure
+            book.procedure_policy[key] = rules.policy
             book.resolve(rules.policy, procedure.citation)
     for program_id, program in book.programs.items():
         _check_program(book, book.program_policy[program_id], program)

@@ -233,6 +233,8 @@ class TagDef(_Strict):
 
     label: str
     phrases: list[str] = Field(min_length=1)
+    # Phrases that state the fact is false without a negation word ("郑州企业生产的" for 济源制造).
+    negative_phrases: list[str] = []
 
 
 class NonProgram(_Strict):

@@ -20,7 +20,10 @@ from assistant.rules import Level
 
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 LOOK_BEHIND = 14  # characters before an amount searched for its role
-LOOK_AHEAD = 4  # and after it, when nothing before it says
+LOOK_AHEAD = 6  # and after it, when nothing before it says
+LOOK_BACK_ACROSS = 20  # and across a comma, when its own clause names nothing
+SUBSIDY_VERBS = ("拿", "给", "批", "补", "奖", "拿到", "获得", "得到", "申请到")
+SUBSIDY_NOUNS = ("补贴", "补助", "奖励", "奖补", "扶持资金")
 NEGATION_WINDOW = 8  # characters before a phrase, within its clause, where a negation applies
 LPR_CUES = ("LPR", "lpr", "利率", "报价利率")
 # A place-like word ("拉萨市", "某某县") that the vocabulary does not know.
@@ -54,7 +57,7 @@ def _segment(text: str, start: int, end: int) -> tuple[str, str]:
     return text[max(left_edge, start - LOOK_BEHIND) : start], text[end : min(right_edge, end + LOOK_AHEAD)]
 
 
-def _role_of(before: str, after: str, vocab: Vocabulary) -> str | None:
+def _cue_before(before: str, vocab: Vocabulary) -> str | None:
     """The role whose cue ends nearest the number; where cues overlap ("研发中试设备投入"), the one that
     starts earliest names the whole term, so the qualifier (研发中试) is not lost to the head (设备投入)."""
     matches = [
@@ -64,14 +67,37 @@ def _role_of(before: str, after: str, vocab: Vocabulary) -> str | None:
         for at in [before.rfind(cue)]
         if at >= 0
     ]
-    if matches:
-        nearest = max(matches, key=lambda m: (m[1], m[1] - m[0]))
-        overlapping = [m for m in matches if m[0] < nearest[1] and nearest[0] < m[1]]
-        return min(overlapping, key=lambda m: (m[0], -m[1]))[2]
+    if not matches:
+        return None
+    nearest = max(matches, key=lambda m: (m[1], m[1] - m[0]))
+    overlapping = [m for m in matches if m[0] < nearest[1] and nearest[0] < m[1]]
+    return min(overlapping, key=lambda m: (m[0], -m[1]))[2]
+
+
+def _cue_after(after: str, vocab: Vocabulary) -> str | None:
+    """"300万的设备", "500万是当年完成投资": the role named right after the number."""
+    rest = after.lstrip("的是为指")
     for role, spec in vocab.amount_roles.items():
-        if any(after.lstrip("的").startswith(cue) for cue in spec.cues):
+        if any(rest.startswith(cue) for cue in spec.cues):
             return role
     return None
+
+
+def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
+    """Its own clause first (before, then after the number); failing that, the clause before it,
+    as long as no other amount stands between ("研发投入说错了，应该是200万")."""
+    before, after = _segment(text, mention.start, mention.end)
+    role = _cue_before(before, vocab) or _cue_after(after, vocab)
+    if role is None:
+        role = _cue_before(text[max(previous_end, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
+    return role
+
+
+def _claimed_subsidy(text: str, mention: AmountMention) -> bool:
+    """"能拿1000万", "批给我们500万补贴": a figure the user wants, not a fact about the project."""
+    before = text[max(0, mention.start - 3) : mention.start]
+    after = text[mention.end : mention.end + 4].lstrip("的")
+    return before.endswith(SUBSIDY_VERBS) or after.startswith(SUBSIDY_NOUNS)
 
 
 def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
@@ -92,9 +118,10 @@ def _negative(text: str, mention: AmountMention) -> bool:
 def _read_amounts(text: str, vocab: Vocabulary, out: Understanding) -> dict[str, Decimal]:
     amounts: dict[str, Decimal] = {}
     approximate: list[str] = []
+    previous_end = 0
     for mention in find_amounts(text):
-        before, after = _segment(text, mention.start, mention.end)
-        role = _role_of(before, after, vocab)
+        role = _role_of(text, mention, previous_end, vocab)
+        previous_end = mention.end
         label = vocab.amount_roles[role].label if role else "金额"
         if _negative(text, mention) or mention.value <= 0:
             out.errors.append(f"{label}“{mention.raw}”应为大于零的金额，请核对后重新输入")
@@ -103,7 +130,8 @@ def _read_amounts(text: str, vocab: Vocabulary, out: Understanding) -> dict[str,
             out.errors.append(f"{label}“{mention.raw}”超过一万亿元，不是可信的项目规模，请核对单位")
             continue
         if role is None:
-            out.open_amounts.append(OpenAmount(mention.raw, mention.value))
+            if not _claimed_subsidy(text, mention):
+                out.open_amounts.append(OpenAmount(mention.raw, mention.value))
             continue
         amounts[role] = mention.value  # a later mention of the same role corrects an earlier one
         if mention.approximate:
@@ -135,6 +163,9 @@ def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
 def _read_tags(text: str, vocab: Vocabulary) -> dict[str, bool]:
     tags: dict[str, bool] = {}
     for name, tag in vocab.tags.items():
+        if any(phrase in text for phrase in tag.negative_phrases):
+            tags[name] = False
+            continue
         for phrase in sorted(tag.phrases, key=len, reverse=True):
             at = text.find(phrase)
             if at < 0:

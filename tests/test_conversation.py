@@ -75,3 +75,17 @@ def test_sessions_do_not_share_facts() -> None:
     a.ask("河口区技改项目，总投资500万，设备300万")
     r = b.ask("能拿多少")
     assert b.facts is not None and b.facts.amounts == {} and r["follow_up"].startswith("请问企业在哪个地区")
+
+
+def test_answering_the_role_question_assigns_the_amount(chat: Conversation) -> None:
+    first = chat.ask("我们是济源的技改项目，设备投资200万，已投产，另外有个500万")
+    assert first["follow_up"].startswith("您说的“500万”")
+    second = chat.ask("是当年完成投资")
+    assert second["facts"]["amounts"]["year_investment"] == 5000000.0 and second["open_amounts"] == []
+    assert second["question"] == "是当年完成投资"
+
+
+def test_a_correction_names_its_role_in_the_clause_before(chat: Conversation) -> None:
+    chat.ask("济源技改项目，当年完成投资800万，设备投资500万，研发投入100万，已投产")
+    r = chat.ask("研发投入说错了，应该是200万")
+    assert r["facts"]["amounts"]["rd_investment"] == 2000000.0 and r["open_amounts"] == []
