@@ -27,11 +27,17 @@ browser-deps:
 	@test -x /usr/bin/chromium || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium chromium-driver fonts-wqy-microhei; }
 
+# The index first (with a progress bar), then the evaluation gate, then the test suite, whose
+# summary line closes the output.
 test: venv browser-deps
+	HF_HUB_OFFLINE=1 $(PY) -m assistant index build
+	HF_HUB_OFFLINE=1 $(PY) -m assistant eval --gate --quiet
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 bench: index
 	HF_HUB_OFFLINE=1 $(PY) -m assistant bench retrieval
+	HF_HUB_OFFLINE=1 $(PY) -m assistant bench retrieval --gold eval/retrieval_heldout.jsonl
+	HF_HUB_OFFLINE=1 $(PY) -m assistant bench ask
 
 clean:
 	rm -rf $(VENV) index/build
