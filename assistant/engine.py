@@ -21,7 +21,7 @@ from assistant.answer import render, render_assessment
 from assistant.calculator import Status, assess
 from assistant.extractive import PairStats, asks_procedure, best_sentences, subject_pairs
 from assistant.facts import EnterpriseFacts
-from assistant.followup import follow_up
+from assistant.followup import ASK_PROJECT, follow_up
 from assistant.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.intent import Intent, classify
 from assistant.llm import LanguageModel, load_language_model
@@ -218,6 +218,8 @@ class Engine:
         sources = self.sources(text, facts.place)
         if not program_ids:
             question = follow_up(self.book, facts, response["open_amounts"], [])
+            if question is None and facts.amounts:  # figures given, but for no program yet
+                question = ASK_PROJECT
             if question:
                 response.update(kind="assessment", sources=sources, follow_up=question,
                                 answer=render("clarify.j2", {"notes": response["notes"], "follow_up": question}))

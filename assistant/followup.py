@@ -13,6 +13,7 @@ from assistant.rulebook import Rulebook
 
 ASK_PLACE = "请问企业在哪个地区？（例如：河南省郑州市、河南省济源市、山东省东营市河口区）"
 ASK_LEVEL = "请问认定级别是国家级、省级还是市级？"
+ASK_PROJECT = "请问是什么项目（例如技术改造、智能化改造、首台套装备），设备、研发等投入各是多少？"
 
 
 def follow_up(book: Rulebook, facts: EnterpriseFacts, open_amounts: list[str],

@@ -89,3 +89,10 @@ def test_a_correction_names_its_role_in_the_clause_before(chat: Conversation) ->
     chat.ask("济源技改项目，当年完成投资800万，设备投资500万，研发投入100万，已投产")
     r = chat.ask("研发投入说错了，应该是200万")
     assert r["facts"]["amounts"]["rd_investment"] == 2000000.0 and r["open_amounts"] == []
+
+
+def test_a_figure_that_fits_no_program_yet_asks_about_the_project(chat: Conversation) -> None:
+    chat.ask("我们是济源的，500万")
+    r = chat.ask("是当年完成投资")
+    assert r["kind"] == "assessment" and r["follow_up"].startswith("请问是什么项目")
+    assert r["facts"]["amounts"] == {"year_investment": 5000000.0}
