@@ -149,3 +149,20 @@ def test_while_the_index_builds_figures_come_without_sources(engine: Engine, mon
     monkeypatch.setattr(retrieval, "_DEFAULT", {})  # as on a first start: nothing built yet
     r = replace(engine, wait_for_index=False).ask(HEKOU, date(2021, 6, 30))
     assert r["total_max_yuan"] == 180000.0 and r["sources"] == []
+
+
+@pytest.mark.parametrize(
+    "question,quoted",
+    [
+        ("河南省2017年化解煤炭过剩产能目标是多少？", "2017年,化解煤炭过剩产能2000万吨"),
+        ("什么样的企业算僵尸企业？", "对已停产6个月或半停产12个月以上、连年亏损"),
+        ("河口区技改政策有效期到什么时候？", "有效期至2022年12月31日"),
+    ],
+)
+def test_fact_questions_are_answered_with_the_texts_own_sentences(engine: Engine, question: str, quoted: str) -> None:
+    r = engine.ask(question, date(2021, 6, 30))
+    assert r["kind"] == "fact" and r["programs"] == [] and r["total_max_yuan"] is None
+    assert quoted in r["answer"]
+    texts = {p.id: p.text for p in engine.book.corpus.policies.values()}
+    for q in r["quotes"]:  # every quote is verbatim in its policy text
+        assert q["text"] in texts[q["clause"].split(":")[0]]
