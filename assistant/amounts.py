@@ -77,6 +77,7 @@ _HALFWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%
 
 _AMOUNT_RE = re.compile(
     rf"(?<![0-9])(?<![0-9][.,])"  # never start inside a longer Arabic number
+    rf"(?<![0-9][eE])(?<![0-9][eE][+-])"  # nor in the exponent of 1e20 (not a notation read here)
     rf"(?:[¥￥]\s*)?"
     # Atomic: a number followed by a count word is not retried as a shorter number (3万人 is not 3).
     # One space may separate Arabic digits from their unit: "500 万元".
@@ -90,6 +91,7 @@ _APPROX_RE = re.compile(rf"(?<=[0-9{_NUMERAL_CHARS}])(?:{_APPROX})")
 # 三点五 -> 3.5 before the unit grammar runs: 点 is a decimal point, its digits are read one by one.
 _CN_DECIMAL_RE = re.compile(rf"([0-9{_DIGIT_CHARS}{_SMALL_UNIT_CHARS}]+)点([0-9{_DIGIT_CHARS}]+)")
 _TOKEN_RE = re.compile(rf"{_ARABIC}|.", re.S)
+_MAX_WORD_TAIL = 4  # numeral characters a word may end in before an amount: 统一, 十一五, 万一
 
 _PERCENT_RE = re.compile(
     rf"(?<![0-9.])(?P<digits>[0-9]+(?:\.[0-9]+)?)\s*%"
@@ -115,6 +117,10 @@ class InputError(ValueError):
 
 class _Unreadable(Exception):
     """Internal: the numeral grammar failed; public functions turn it into an `InputError`."""
+
+
+class _TooManyDigits(_Unreadable):
+    """Internal: more significant digits than `_EXACT` holds, i.e. far beyond any real amount."""
 
 
 @dataclass(frozen=True)
@@ -178,12 +184,22 @@ def find_amounts(text: str) -> list[AmountMention]:
 
 
 def _amount_at(text: str, normalized: str, start: int, end: int) -> AmountMention | None:
-    """Read a candidate, dropping leading numeral characters that belong to a word (统一500万)."""
+    """Read a candidate, dropping leading numeral characters that belong to a word (统一500万).
+
+    At most `_MAX_WORD_TAIL` of them: every drop re-reads the rest, so trying them all made a pasted
+    run of numerals (伍佰万伍佰万…, 2,000 characters) cost seconds of CPU; no word ends in more."""
     if not (normalized[start] in "¥￥" or _MONEY_ENDING_RE.search(normalized, start, end)):
         return None
-    for first in range(start, end):
+    for first in range(start, min(end, start + _MAX_WORD_TAIL + 1)):
         try:
             value, approximate = _read_amount(normalized[first:end])
+        except _TooManyDigits:
+            # Not dropped: read to `_ROUNDING`'s precision, its size alone is what matters, so that
+            # the reader can say the amount is implausible instead of asking for it again.
+            try:
+                value, approximate = _read_amount(normalized[first:end], _ROUNDING)
+            except _Unreadable:
+                return None
         except _Unreadable:
             if normalized[first] not in _NUMERAL_CHARS:
                 return None
@@ -192,7 +208,7 @@ def _amount_at(text: str, normalized: str, start: int, end: int) -> AmountMentio
     return None
 
 
-def _read_amount(text: str) -> tuple[Decimal, bool]:
+def _read_amount(text: str, context: Context = _EXACT) -> tuple[Decimal, bool]:
     """(yuan, approximate) of one amount with its currency signs and words."""
     # Spaces go ("500 万元", "¥ 3,000"), except between digits: "500 100万" is two numbers, not one.
     compact = _SPACES_RE.sub("", _halfwidth(text))
@@ -200,7 +216,7 @@ def _read_amount(text: str) -> tuple[Decimal, bool]:
     number, approx_markers = _APPROX_RE.subn("", number)
     if approx_markers > 1:
         raise _Unreadable
-    return _tidy(_number_value(number)), approx_markers == 1
+    return _tidy(_number_value(number, context)), approx_markers == 1
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -230,13 +246,13 @@ class _Token:
 _LADDER = tuple(Decimal(u) for u in (10**8, 10**4, 1000, 100, 10))
 
 
-def _number_value(numeral: str) -> Decimal:
+def _number_value(numeral: str, context: Context = _EXACT) -> Decimal:
     """The value of a numeral in Arabic, Chinese or mixed notation (500, 五百, 1亿2000万, 三点五万)."""
-    with localcontext(_EXACT):
+    with localcontext(context):
         try:
             return _evaluate(_tokenize(_CN_DECIMAL_RE.sub(_arabic_decimal, numeral)))
-        except DecimalException as exc:  # more digits than `_EXACT` holds
-            raise _Unreadable from exc
+        except DecimalException as exc:  # more digits than `context` holds
+            raise _TooManyDigits from exc
 
 
 def _arabic_decimal(match: re.Match[str]) -> str:

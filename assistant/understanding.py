@@ -115,6 +115,11 @@ def _negative(text: str, mention: AmountMention) -> bool:
     return before.endswith(("-", "－", "负", "−"))
 
 
+def _quoted(raw: str, limit: int = 24) -> str:
+    """The user's amount as quoted back in an error: whole unless absurdly long (a pasted run of digits)."""
+    return raw if len(raw) <= limit else f"{raw[:12]}…{raw[-8:]}（共{len(raw)}个字符）"
+
+
 def _read_amounts(text: str, vocab: Vocabulary, out: Understanding) -> dict[str, Decimal]:
     amounts: dict[str, Decimal] = {}
     approximate: list[str] = []
@@ -124,10 +129,10 @@ def _read_amounts(text: str, vocab: Vocabulary, out: Understanding) -> dict[str,
         previous_end = mention.end
         label = vocab.amount_roles[role].label if role else "金额"
         if _negative(text, mention) or mention.value <= 0:
-            out.errors.append(f"{label}“{mention.raw}”应为大于零的金额，请核对后重新输入")
+            out.errors.append(f"{label}“{_quoted(mention.raw)}”应为大于零的金额，请核对后重新输入")
             continue
         if mention.value > MAX_AMOUNT_YUAN:
-            out.errors.append(f"{label}“{mention.raw}”超过一万亿元，不是可信的项目规模，请核对单位")
+            out.errors.append(f"{label}“{_quoted(mention.raw)}”超过一万亿元，不是可信的项目规模，请核对单位")
             continue
         if role is None:
             if not _claimed_subsidy(text, mention):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -445,3 +446,24 @@ def test_date_round_trip(day: date) -> None:
         assert parse_date(form) == day, form
         [mention] = find_dates(f"于{form}投产")
         assert mention.raw == form and mention.value == day
+
+
+def test_a_pasted_run_of_numerals_is_read_in_linear_time() -> None:
+    """Re-reading the run once per dropped leading character made 2,000 characters cost seconds of
+    CPU, all of it under the GIL, i.e. every other user's wait."""
+    started = time.perf_counter()
+    for run in ("伍佰万" * 666, "一千二百万" * 400, "十万" * 1000):
+        find_amounts(run)
+    assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize("digits", [61, 80, 500])
+def test_amounts_with_more_digits_than_any_real_one_are_read_as_huge_not_dropped(digits: int) -> None:
+    [mention] = find_amounts("总投资" + "9" * digits + "万")
+    assert mention.value > Decimal(10) ** 60  # the reader then says it is no credible amount
+    with pytest.raises(InputError):
+        parse_amount("9" * digits + "万")  # where an exact value is required, it is still refused
+
+
+def test_scientific_notation_is_not_misread_as_its_exponent() -> None:
+    assert find_amounts("总投资1e20元") == [] and find_amounts("总投资1E+20元") == []
