@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -38,13 +39,23 @@ SOURCES_K = 5
 EXAMPLE = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 
 
+def garbled(char: str) -> bool:
+    """A character no one types: controls (C0, DEL, C1) other than tab and line breaks, lone
+    surrogates (bytes mis-decoded upstream), U+FFFD and Unicode noncharacters. Text holding one is
+    binary or mangled, and reading amounts out of it would be guessing."""
+    code = ord(char)
+    category = unicodedata.category(char)
+    return ((category == "Cc" and char not in "\n\r\t") or category == "Cs" or char == "\ufffd"
+            or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE)
+
+
 def input_errors(text: str) -> list[str]:
     """Problems with the question itself, before any reading of it."""
     if not text:
         return [f"问题为空，请描述企业所在地区和项目情况，例如“{EXAMPLE}”"]
     if len(text) > MAX_QUESTION_CHARS:
         return [f"问题过长（{len(text)}字），请控制在{MAX_QUESTION_CHARS}字以内"]
-    if any(ord(c) < 32 and c not in "\n\t" for c in text) or "\ufffd" in text:
+    if any(garbled(c) for c in text):
         return ["问题中含有无法识别的控制字符或乱码，请重新输入文字"]
     return []
 
@@ -106,6 +117,13 @@ class Engine:
                         "heading": " › ".join(u.heading_path) or "（正文）"})
         return out
 
+    def retrieval_warning(self) -> str | None:
+        """Set when searches run degraded (no dense model although one is configured); None while
+        the index is still being built, since nothing is known about it yet."""
+        from assistant.retrieval import dense_warning, ready_retriever
+
+        return dense_warning(self.settings, ready_retriever(self.settings))
+
     def ask(self, question: str, as_of: date | None = None, prior: EnterpriseFacts | None = None,
             request_id: str | None = None, context: str = "") -> dict[str, Any]:
         """Answer `question`; `prior` and `context` carry what earlier turns of a conversation said."""
@@ -152,6 +170,7 @@ class Engine:
             self._assessment(response, f"{context} {text}".strip(), facts, as_of)
         if self.llm and response["kind"] in ("assessment", "fact"):
             self._rephrase(response, text or context)
+        response["retrieval_warning"] = self.retrieval_warning()
         response["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return response
 

@@ -206,6 +206,12 @@ class LogEntry:
     reviewed_at: datetime | None
 
 
+def _storable(text: str) -> str:
+    """Text SQLite can store: a lone surrogate (mangled input an API caller may send) cannot be
+    encoded as UTF-8 and would lose the whole entry, so it is stored as "?" instead."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _json_default(value: Any) -> Any:
     """Decimals as exact strings and dates as ISO text should a caller hand in unconverted values."""
     if isinstance(value, Decimal):
@@ -263,10 +269,11 @@ class Logbook:
             return None
         programs = response.get("programs") or []
         program_ids = [str(p["program_id"]) for p in programs if p.get("program_id")]
-        payload = json.dumps(response, ensure_ascii=False, default=_json_default)
-        row = (str(session_id), iso(now or utc_now()), str(response.get("question") or ""),
-               str(response.get("as_of") or ""), response.get("region"), str(response.get("kind") or ""),
-               str(response.get("answer") or ""), payload)
+        payload = _storable(json.dumps(response, ensure_ascii=False, default=_json_default))
+        region = response.get("region")
+        row = (_storable(str(session_id)), iso(now or utc_now()), _storable(str(response.get("question") or "")),
+               _storable(str(response.get("as_of") or "")), _storable(str(region)) if region is not None else None,
+               str(response.get("kind") or ""), _storable(str(response.get("answer") or "")), payload)
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO log_entries (session_id, created_at, question, as_of, region, kind, answer, "

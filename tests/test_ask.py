@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +21,7 @@ PROGRAM_FIELDS = {"program_id", "title", "policy", "status", "amount_yuan", "amo
 TOP_FIELDS = {"id", "question", "as_of", "region", "facts", "missing_facts", "programs", "total_max_yuan", "answer",
               "sources", "warnings", "elapsed_ms"}
 HEKOU = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +94,60 @@ def test_bad_input_gets_a_chinese_message_and_no_figure(engine: Engine, question
     r = engine.ask(question, date(2021, 6, 30))
     assert r["kind"] == "bad_input" and r["programs"] == [] and r["total_max_yuan"] is None
     assert r["answer"].startswith("无法测算")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "河口区技改项目\x7f总投资500万，设备投资300万",  # DEL
+        "河口区技改项目\x85总投资500万，设备投资300万",  # a C1 control: Latin-1 bytes read as text
+        "河口区\udcff技改项目总投资500万，设备投资300万",  # a lone surrogate: undecodable bytes
+        "河口区技改\ufffe项目总投资500万，设备投资300万",  # a Unicode noncharacter
+        "河口区技改项目总投资" + "9" * 80 + "万，设备投资300万",  # more digits than any amount
+        "河口区技改项目总投资5000000000亿，设备投资300万",  # over 10^12 yuan
+    ],
+)
+def test_garbled_text_and_absurd_amounts_are_refused_in_chinese(engine: Engine, question: str) -> None:
+    r = engine.ask(question, date(2021, 6, 30))
+    assert r["kind"] == "bad_input" and r["answer"].startswith("无法测算")
+    assert r["total_max_yuan"] is None and all(p["amount_yuan"] is None for p in r["programs"])
+    assert CJK.search(r["answer"]) and "Traceback" not in r["answer"]
+    assert len(r["answer"]) < 400  # a message, not the pasted text echoed back
+
+
+def test_a_pasted_wall_of_text_is_answered_quickly(engine: Engine) -> None:
+    """1,800 characters of numerals, or a question pasted 60 times: parsing and retrieval stay bounded
+    (they took 3 s and 1.7 s of CPU under the GIL before, i.e. every other user's wait)."""
+    started = time.perf_counter()
+    numerals = engine.ask("伍佰万" * 600 + "河口区技改", date(2021, 6, 30))
+    repeated = engine.ask(HEKOU * 60, date(2021, 6, 30))
+    assert time.perf_counter() - started < 2.0
+    assert numerals["total_max_yuan"] is None  # no amount can be read from a run of numerals
+    assert _program(repeated, "hekou-direct-award")["amount_yuan"] == 180000.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["😀😀😀", "Привет مرحبا こんにちは 안녕하세요", "🚀💰 how much subsidy?", "总投资1e20元，河口区技改", "\u200b\ufeff"],
+)
+def test_emoji_and_other_scripts_get_a_chinese_answer_without_a_figure(engine: Engine, question: str) -> None:
+    r = engine.ask(question, date(2021, 6, 30))
+    assert r["total_max_yuan"] is None and all(p["amount_yuan"] is None for p in r["programs"])
+    assert CJK.search(r["answer"]) and "Traceback" not in r["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "河口区🚀技改项目总投资500万，设备投资300万，能拿多少？😀",
+        "河口区技改项目总投资５００万，设备投资３００万，能拿多少？",  # fullwidth digits
+        "河口区技改项目\r\n总投资500万，\t设备投资300万，能拿多少？",  # Windows line breaks are text
+        "\ufeff河口区技改项目总投资500万，设备投资300万，能拿多少？",  # a byte-order mark from a paste
+    ],
+)
+def test_decoration_around_a_real_question_does_not_stop_the_answer(engine: Engine, question: str) -> None:
+    r = engine.ask(question, date(2021, 6, 30))
+    assert _program(r, "hekou-direct-award")["amount_yuan"] == 180000.0
 
 
 QUESTIONS = [

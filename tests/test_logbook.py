@@ -355,3 +355,13 @@ def test_threads_record_concurrently(book: Logbook) -> None:
     assert len(entries) == 400
     assert {e.question for e in entries} == {f"线程{t}问题{n}" for t in range(8) for n in range(50)}
     assert all(len(book.entries(session_id=f"thread-{t}", limit=1000)) == 50 for t in range(8))
+
+
+def test_undecodable_text_is_stored_not_lost(book: Logbook) -> None:
+    """A lone surrogate (bytes an API caller failed to decode) cannot be written as UTF-8; the entry,
+    which is what the user was shown, is kept with "?" in its place instead of being dropped."""
+    garbled = response("河口区\udcff技改", kind="bad_input", programs=[])
+    entry = book.get(book.record("session-\ud800", garbled))
+    assert entry is not None
+    assert entry.question == "河口区?技改" and entry.session_id == "session-?"
+    assert entry.response["question"] == "河口区?技改" and entry.answer == "答：河口区?技改"
