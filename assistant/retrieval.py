@@ -26,7 +26,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .embeddings import load_embeddings, model_id, query_vector
+from .embeddings import NO_MODEL, load_embeddings, model_id, query_vector
 from .index_store import LoadedIndex, ensure_index
 from .query_expansion import expand
 from .settings import Settings
@@ -36,8 +36,17 @@ from .units import RetrievalUnit
 logger = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "bm25", "dense"]
+# Shown to users (page status line, /ask JSON) when a configured model could not be used. No digits,
+# so it can never lend support to a number in an answer (assistant.grounding reads every field).
+DENSE_UNAVAILABLE = ("语义检索模型未能加载，政策原文检索暂时只按关键词匹配，附上的依据条款可能不如平时准确；"
+                     "测算金额不受影响。请联系管理员。")
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the head of each ranking
 CANDIDATES = 50  # how deep each side's ranking goes into the fusion
+# The dense model's cost grows with the query (~0.8 ms per character on 2 CPU cores, with no cut-off
+# of its own), and it runs under one lock: a pasted 2,000-character question, or the joined turns of
+# a long conversation, held every other user's search for seconds. Questions are far shorter (the
+# gold sets' longest is 52 characters); the dense side reads the head, BM25 still reads everything.
+MAX_DENSE_QUERY_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -140,7 +149,7 @@ class HybridRetriever:
 
     def _dense_ranking(self, query: str, allowed: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
         assert self._embeddings is not None and self.index.dense is not None
-        q = query_vector(self._embeddings, query).reshape(1, -1)
+        q = query_vector(self._embeddings, query[:MAX_DENSE_QUERY_CHARS]).reshape(1, -1)
         params = None
         if allowed is not None:
             ids = np.flatnonzero(allowed).astype(np.int64)
@@ -214,6 +223,17 @@ def default_retriever(settings: Settings | None = None) -> HybridRetriever:
         if settings not in _DEFAULT:
             _DEFAULT[settings] = build_retriever(settings)
         return _DEFAULT[settings]
+
+
+def dense_warning(settings: Settings, retriever: HybridRetriever | None) -> str | None:
+    """The user-facing warning when a dense model was configured but searches run on BM25 alone.
+
+    The reason (missing weights, a model not matching the index) is in the log already; users are
+    told only that sources may be less precise, because the figures do not depend on retrieval.
+    """
+    if retriever is None or retriever.has_dense or settings.embedding_model.strip().lower() in NO_MODEL:
+        return None
+    return DENSE_UNAVAILABLE
 
 
 def ready_retriever(settings: Settings | None = None) -> HybridRetriever | None:

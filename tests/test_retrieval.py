@@ -8,7 +8,15 @@ from langchain_core.documents import Document
 
 from assistant.bm25 import BM25Index
 from assistant.index_store import build_index
-from assistant.retrieval import RRF_K, HybridRetriever, PolicyRetriever, search
+from assistant.retrieval import (
+    DENSE_UNAVAILABLE,
+    MAX_DENSE_QUERY_CHARS,
+    RRF_K,
+    HybridRetriever,
+    PolicyRetriever,
+    dense_warning,
+    search,
+)
 from assistant.settings import Settings
 from assistant.tokenize import char_bigram_tokens, jieba_tokens, tokenizer_name
 from synthetic import HashingEmbeddings, make_units
@@ -127,6 +135,38 @@ def test_without_model_every_mode_answers_from_bm25(bm25_only):
 def test_model_not_matching_index_is_not_used(units, settings):
     index = build_index(units, HashingEmbeddings(model_id="hash-a"), settings, FP, progress=False)
     assert not HybridRetriever(index, HashingEmbeddings(model_id="hash-b")).has_dense
+
+
+class _RecordingEmbeddings(HashingEmbeddings):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return super().embed_query(text)
+
+
+def test_the_dense_side_reads_only_the_head_of_a_long_query(units, settings):
+    """The model's cost grows with the text and it runs under one lock: a pasted 2,000-character
+    question must not hold every other user's search for seconds."""
+    emb = _RecordingEmbeddings()
+    retriever = HybridRetriever(build_index(units, emb, settings, FP, progress=False), emb)
+    query = "技术改造项目设备投资奖补" + "请详细说明" * 400
+    hits = retriever.search(query, k=3)
+    assert emb.queries == [query[:MAX_DENSE_QUERY_CHARS]]
+    assert hits[0].unit.unit_id == "hk-jigai:2.1"  # BM25 still read the whole question
+    retriever.search("技术改造项目设备投资奖补", k=3)
+    assert emb.queries[-1] == "技术改造项目设备投资奖补"  # short questions are untouched
+
+
+def test_a_missing_model_is_a_warning_only_when_one_was_configured(hybrid, bm25_only, settings):
+    configured = Settings(build_dir=settings.build_dir, embedding_model="/nonexistent")
+    assert dense_warning(configured, bm25_only) == DENSE_UNAVAILABLE
+    assert dense_warning(configured, hybrid) is None
+    assert dense_warning(Settings(build_dir=settings.build_dir, embedding_model="bm25"), bm25_only) is None
+    assert dense_warning(configured, None) is None  # nothing known while the index is being built
+    assert not any(c.isdigit() for c in DENSE_UNAVAILABLE)  # can never back a number in an answer
 
 
 def test_hit_json_and_search_function(hybrid):
