@@ -6,7 +6,8 @@ its page, config, queue, API or files, to a visitor without an officer session. 
 request under /console is checked here by `ConsoleGuard` before it reaches any route, and the
 console is mounted with `auth_dependency` as well, which is what gives its handlers the officer's
 name as `gr.Request.username`. The login itself is a plain HTML form; the session token goes into
-an HttpOnly, SameSite=Strict cookie scoped to /console.
+an HttpOnly, SameSite=Strict cookie scoped to /console. On the enterprise side, `DownloadGuard`
+(assistant.downloads) serves a report file only to the browser it was made for.
 
 The retrieval index can take minutes to build on a first start, so it is built in a background
 thread while the server already answers; the page shows the state and calculator answers work
@@ -31,12 +32,14 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant import console as console_page
 from assistant import web
+from assistant.downloads import DownloadGuard, ReportOwners
 from assistant.engine import Engine
 from assistant.logbook import Logbook, LogSettings, database_path
 from assistant.officers import LoginError, Officers
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
+MAX_UPLOAD = "64kb"
 
 COOKIE = "assistant_officer"
 CONSOLE = "/console"
@@ -60,6 +63,7 @@ class IndexWarmup:
         self.settings = settings
         self._ready = threading.Event()
         self._error: str | None = None
+        self._warning: str | None = None  # the index works, but degraded (BM25 only)
         self._thread: threading.Thread | None = None
 
     def start(self) -> "IndexWarmup":
@@ -69,10 +73,10 @@ class IndexWarmup:
         return self
 
     def _run(self) -> None:
-        from assistant.retrieval import default_retriever  # heavy imports stay off the startup path
+        from assistant.retrieval import default_retriever, dense_warning  # heavy: off the startup path
 
         try:
-            default_retriever(self.settings)
+            self._warning = dense_warning(self.settings, default_retriever(self.settings))
         except Exception:  # the calculator still answers; the page says retrieval is unavailable
             logger.exception("建立检索索引失败")
             self._error = "检索索引建立失败：回答仍会给出测算结果，但暂时无法附上检索到的政策原文。请联系管理员。"
@@ -80,10 +84,10 @@ class IndexWarmup:
             self._ready.set()
 
     def status(self) -> tuple[bool, str]:
-        """(finished, message): message is empty when the index is ready, else what to show."""
+        """(finished, message): message is empty when the index is ready and whole, else what to show."""
         if not self._ready.is_set():
             return False, "正在建立检索索引…（仅首次启动需要，约几分钟；此时提问的回答会在索引建好后给出）"
-        return True, self._error or ""
+        return True, self._error or self._warning or ""
 
 
 # --- the console's gate --------------------------------------------------------------------------
@@ -240,13 +244,17 @@ def create_app(settings: Settings | None = None, server_name: str = "127.0.0.1",
     def officer_of(request: Request) -> str | None:
         return officers.session_user(request.cookies.get(COOKIE))
 
+    # Neither page has an upload component, yet Gradio's /upload route takes anonymous files of any
+    # size into its cache unless given a limit: keep it small, so it cannot be used to fill the disk.
     common = {"server_name": server_name, "server_port": server_port, "footer_links": [], "run_history": False,
-              "ssr_mode": False, "mcp_server": False}
-    enterprise = web.build_enterprise(engine, logbook, warmup.status if warm_index else None)
+              "ssr_mode": False, "mcp_server": False, "max_file_size": MAX_UPLOAD}
+    reports = ReportOwners()
+    enterprise = web.build_enterprise(engine, logbook, warmup.status if warm_index else None, reports)
     enterprise.queue(default_concurrency_limit=8)
     gr.mount_gradio_app(app, console_page.build_console(engine, logbook), path=CONSOLE_APP,
                         auth_dependency=officer_of, css=console_page.CSS, **common)
     # Mounted last: "/" takes every path the routes and the console mount above did not.
     gr.mount_gradio_app(app, enterprise, path="/", css=web.CSS, **{**common, "footer_links": ["api"]})
     app.add_middleware(ConsoleGuard, officers=officers)
+    app.add_middleware(DownloadGuard, owners=reports)
     return app

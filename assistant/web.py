@@ -30,6 +30,7 @@ import gradio as gr
 from assistant import presenter
 from assistant.amounts import InputError, format_wan, format_yuan, parse_date
 from assistant.conversation import Conversation
+from assistant.downloads import VISITOR_COOKIE, ReportOwners, new_report_name
 from assistant.engine import EXAMPLE, Engine
 from assistant.facts import MAX_AMOUNT_YUAN, EnterpriseFacts
 from assistant.logbook import Logbook
@@ -93,12 +94,17 @@ CSS = """
 
 @dataclass
 class Session:
-    """Everything one tab knows: its conversation, what it was shown, the files made for it."""
+    """Everything one tab knows: its conversation, what it was shown, the files made for it.
+
+    `visitor` is the browser's visitor cookie and `reports` the registry through which only that
+    browser may fetch this tab's report (assistant.downloads)."""
 
     conversation: Conversation
     chat: list[dict[str, str]] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     folder: Path | None = None
+    visitor: str | None = None
+    reports: ReportOwners | None = None
 
     @property
     def last(self) -> dict[str, Any] | None:
@@ -111,8 +117,19 @@ class Session:
             self.folder = Path(tempfile.mkdtemp(prefix="session-", dir=DOWNLOAD_ROOT))
         return self.folder
 
+    def forget_reports(self) -> None:
+        """Delete this session's report files and unregister them, so that the DownloadGuard refuses
+        Gradio's cached copies too (they stay on disk until Gradio's cache cleaning)."""
+        if self.folder is None:
+            return
+        for old in self.folder.glob("assessment-*.md"):
+            if self.reports is not None:
+                self.reports.forget(old.name)
+            old.unlink(missing_ok=True)
+
     def close(self) -> None:
         if self.folder is not None:
+            self.forget_reports()
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
@@ -387,12 +404,14 @@ def report_markdown(engine: Engine, session: Session) -> str:
 
 
 def write_report(engine: Engine, session: Session) -> Path:
-    """The session's report file, replacing the previous one: the folder holds only the latest."""
+    """The session's report file, replacing the previous one: the folder holds only the latest, and
+    only the session's visitor may fetch it."""
     folder = session.download_folder()
-    for old in folder.glob("assessment-*.md"):
-        old.unlink(missing_ok=True)
-    path = folder / f"assessment-{datetime.now().strftime('%Y%m%d-%H%M%S')}.md"
+    session.forget_reports()
+    path = folder / new_report_name(datetime.now().strftime("%Y%m%d-%H%M%S"))
     path.write_text(report_markdown(engine, session), encoding="utf-8")
+    if session.reports is not None:
+        session.reports.register(path.name, session.visitor)
     return path
 
 
@@ -425,16 +444,24 @@ class Recorder:
             return None
 
 
+def visitor_of(request: gr.Request | None) -> str | None:
+    """The browser's visitor cookie (set by assistant.downloads.DownloadGuard with the page)."""
+    cookies = getattr(request, "cookies", None) if request is not None else None
+    return cookies.get(VISITOR_COOKIE) if cookies else None
+
+
 def build_enterprise(engine: Engine, logbook: Logbook | None = None,
-                     index_status: Callable[[], tuple[bool, str]] | None = None) -> gr.Blocks:
-    """The enterprise page; `index_status()` says whether retrieval is ready and what to show meanwhile."""
+                     index_status: Callable[[], tuple[bool, str]] | None = None,
+                     reports: ReportOwners | None = None) -> gr.Blocks:
+    """The enterprise page; `index_status()` says whether retrieval is ready and what to show meanwhile;
+    `reports` records which visitor may download which report (served by the DownloadGuard)."""
     record = Recorder(logbook)
     vocab = engine.book.vocabulary
     labels = {role: vocab.amount_roles[role].label for role in FORM_ROLES}
     status_fn = index_status or (lambda: (True, ""))
 
     def new_session() -> Session:
-        return Session(Conversation(engine))
+        return Session(Conversation(engine), reports=reports)
 
     def refresh(session: Session, clear_question: bool = True, echo_form: bool = True) -> tuple[Any, ...]:
         """Every output for the session's latest answer. After a form edit the form is not echoed back:
@@ -461,6 +488,7 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
     def on_ask(text: str, as_of_text: str, session: Session | None,
                request: gr.Request) -> Iterator[tuple[Any, ...]]:
         session = session or new_session()
+        session.visitor = visitor_of(request)
         text = (text or "").strip()
         if not text:
             yield error_turn(session, None, f"请先输入问题，例如“{EXAMPLE}”")
@@ -481,6 +509,7 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
 
     def on_facts(values: dict[Any, Any], request: gr.Request) -> tuple[Any, ...]:
         session = values[session_state] or new_session()
+        session.visitor = visitor_of(request)
         try:
             day = parse_as_of(values[as_of])
             facts = facts_from_form(session.conversation.facts, labels, values[place], [values[n] for n in numbers],
@@ -516,7 +545,7 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
     def on_index_status() -> tuple[Any, Any]:
         ready, message = status_fn()
         if ready:
-            shown = f"<div class='failed'>{_e(message)}</div>" if message else ""
+            shown = f"<div class='failed' role='alert'>⚠ {_e(message)}</div>" if message else ""
             return gr.HTML(shown, visible=bool(message)), gr.Timer(active=False)
         return gr.HTML(f"<div class='building'>{_e(message or INDEX_BUILDING)}</div>", visible=True), \
             gr.Timer(active=True)

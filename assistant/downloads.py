@@ -1,0 +1,129 @@
+"""Which browser may fetch which assessment report: each download is bound to the visitor it was made for.
+
+Why this is needed on top of Gradio: a DownloadButton's file is served from Gradio's cache to anyone
+who presents its URL. The URL is hard to guess (a hash under a secret seed), but it is a bearer
+capability: it stays valid until the cache is cleaned, hours after the tab is gone, and it travels in
+browser history and logs. A report holds what an enterprise told the assistant about its projects.
+
+So every browser gets a random visitor cookie (HttpOnly, SameSite=Lax) when it loads the page; every
+report file gets a unique name recorded with the visitor that asked for it; and `DownloadGuard`
+serves a report only to that visitor and only while its session lives. Every other path on the file
+routes goes on to Gradio's own checks (files of its cache only, no traversal).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import Response
+
+VISITOR_COOKIE = "assistant_visitor"
+VISITOR_COOKIE_MAX_AGE_S = 8 * 3600  # as long as a session's state and files are kept
+# Every report the page writes is named like this; any file so named needs its visitor to be served.
+REPORT_NAME = re.compile(r"assessment-.*\.md", re.IGNORECASE)
+FILE_ROUTES = ("/gradio_api/file=", "/gradio_api/file/")
+PAGE_PATHS = {"/", ""}
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+def new_report_name(stamp: str) -> str:
+    """A report file name no other session shares: the time it was made plus 64 random bits."""
+    return f"assessment-{stamp}-{secrets.token_hex(8)}.md"
+
+
+class ReportOwners:
+    """report file name → the visitor id it was written for; forgotten when its session ends."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def register(self, name: str, visitor: str | None) -> None:
+        with self._lock:
+            self._owners[name] = visitor
+
+    def forget(self, name: str) -> None:
+        with self._lock:
+            self._owners.pop(name, None)
+
+    def may_fetch(self, name: str, visitor: str | None) -> bool:
+        """Only the visitor the report was made for; a report made without a visitor is never served."""
+        with self._lock:
+            owner = self._owners.get(name)
+        return owner is not None and visitor is not None and secrets.compare_digest(owner, visitor)
+
+
+def cookie_value(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
+    """The value of cookie `name` in raw ASGI headers; None when absent or unparsable."""
+    for key, raw in headers:
+        if key == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(raw.decode("latin-1"))
+            except Exception:
+                continue
+            if name in jar:
+                return jar[name].value
+    return None
+
+
+def requested_file_names(path: str) -> set[str]:
+    """The names a file-route path can end up serving: lexically normalised as Gradio does
+    (os.path.abspath, so "x.md/." is "x.md"), and with symlinks resolved."""
+    for prefix in FILE_ROUTES:
+        if path.startswith(prefix):
+            target = os.path.abspath(path[len(prefix):] or "/")
+            names = {os.path.basename(target)}
+            try:
+                names.add(Path(target).resolve().name)
+            except (OSError, RuntimeError):
+                pass
+            return names
+    return set()
+
+
+class DownloadGuard:
+    """ASGI middleware for the enterprise page: hands out visitor cookies with the page and refuses
+    (404, as if absent) a report file to anyone but the visitor it was made for."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], owners: ReportOwners) -> None:
+        self.app = app
+        self.owners = owners
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        visitor = cookie_value(scope.get("headers") or [], VISITOR_COOKIE)
+        reports = {n for n in requested_file_names(path) if REPORT_NAME.fullmatch(n)}
+        if any(not self.owners.may_fetch(name, visitor) for name in reports):
+            refused = Response("Not Found", status_code=404, headers={"Cache-Control": "no-store"})
+            await refused(scope, receive, send)
+            return
+        if visitor is None and path in PAGE_PATHS and scope.get("method") in ("GET", "HEAD"):
+            await self.app(scope, receive, self._with_cookie(send, scope.get("scheme") == "https"))
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _with_cookie(send: Send, secure: bool) -> Send:
+        cookie = (f"{VISITOR_COOKIE}={secrets.token_urlsafe(24)}; Path=/; Max-Age={VISITOR_COOKIE_MAX_AGE_S}; "
+                  f"HttpOnly; SameSite=Lax" + ("; Secure" if secure else ""))
+
+        async def sending(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode("latin-1"))]
+            await send(message)
+
+        return sending
