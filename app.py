@@ -16,6 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
+SHUTDOWN_GRACE_S = 5
 
 
 def address() -> tuple[str, int]:
@@ -38,7 +39,9 @@ def main() -> int:
     app = create_app(Settings.from_env(), server_name=host, server_port=port)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"政策自评估助手：http://{shown}:{port}/    审核台：http://{shown}:{port}/console", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Gradio keeps each open page's heartbeat stream open indefinitely, so a graceful shutdown that
+    # waited for every connection to end would never finish; answers in flight get this long.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
     return 0
 
 

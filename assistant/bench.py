@@ -559,7 +559,7 @@ def hybrid_misses(result: Mapping[str, Any]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`retrieval` subcommand; exit 2 with a message (no traceback) for a bad gold file or model."""
+    """`retrieval`, `ask` and `load`; exit 2 with a message (no traceback) for a bad gold file, model or app."""
     parser = argparse.ArgumentParser(prog="python -m assistant.bench", description="Benchmarks of the assistant.")
     sub = parser.add_subparsers(dest="bench", required=True)
     retrieval = sub.add_parser("retrieval", help="our BM25 / dense / hybrid vs the Langchain-Chatchat baseline")
@@ -568,11 +568,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     retrieval.add_argument("--json", dest="json_out", type=Path, help="also write all figures to this JSON file")
     retrieval.add_argument("--quiet", action="store_true", help="no progress bars")
     sub.add_parser("ask", help="ask latency after start-up, without a language model (target p95 ≤ 100 ms)")
+    load = sub.add_parser("load", help="concurrent users on the running web app's /ask (target p95 ≤ 1 s at 8 users)")
+    load.add_argument("--url", help="a running app; without it `python app.py` is started on a free loopback port")
+    load.add_argument("--levels", default="1,8,32", help="concurrent users per level (default 1,8,32)")
+    load.add_argument("--seconds", type=float, default=60.0, help="seconds per level (default 60)")
+    load.add_argument("--json", dest="json_out", type=Path, help="also write all figures to this JSON file")
     args = parser.parse_args(argv)
     if args.bench == "ask":
         from assistant.bench_ask import print_ask_benchmark, run_ask_benchmark
 
         print_ask_benchmark(run_ask_benchmark(Settings.from_env()))
+        return 0
+    if args.bench == "load":
+        from assistant.appprocess import AppDidNotStart
+        from assistant.loadtest import format_load_report, parse_levels, run_load_benchmark, write_json
+
+        try:
+            levels = parse_levels(args.levels)
+        except ValueError as err:
+            parser.error(str(err))
+        if args.seconds <= 0:
+            parser.error("--seconds must be positive")
+        try:
+            load_result = run_load_benchmark(args.url, levels, args.seconds)
+        except AppDidNotStart as err:
+            print(f"benchmark not run: {err}", file=sys.stderr)
+            return 2
+        print(format_load_report(load_result))
+        if args.json_out:
+            write_json(load_result, args.json_out)
         return 0
     if args.k < 5:
         parser.error("--k must be at least 5 (hit@5 is reported)")

@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     # Listed here for --help; main() hands `bench ...` to assistant.bench, which has its own options.
-    sub.add_parser("bench", help="benchmarks that print figures: `bench retrieval`, `bench ask` (see bench --help)")
+    sub.add_parser("bench", help="benchmarks that print figures: `bench retrieval`, `bench ask`, `bench load` (see bench --help)")
 
     from assistant.evaluation import add_eval_parser
 
