@@ -57,6 +57,17 @@ def test_after_expiry_the_figure_is_reference_only(engine: Engine) -> None:
     assert r["total_max_yuan"] is None  # expired programs are not counted
 
 
+def test_a_formula_shown_for_an_ineligible_program_says_it_does_not_apply(engine: Engine) -> None:
+    """Not in the 十百千 programme: the province's 30% is computed (officers check it) but must not read
+    as an offer, and is not in the total."""
+    r = engine.ask("我们在济源，设备投资300万，研发投入100万，当年完成投资500万，已经竣工投产，没有列入十百千示范工程",
+                   date(2018, 6, 30))
+    demo = next(p for p in r["programs"] if p["status"] == "ineligible" and p["formula"])
+    line = next(x for x in r["answer"].splitlines() if demo["formula"] in x)
+    assert line.strip().startswith("测算（仅在满足全部条件时适用，本项目不能申请）")
+    assert r["total_max_yuan"] == 1200000.0  # 济源's own 30% only
+
+
 def test_alternatives_count_only_the_larger(engine: Engine) -> None:
     r = engine.ask("河口区技改，总投资3000万，设备投资1000万，项目贷款2000万", date(2021, 6, 30))
     assert _program(r, "hekou-direct-award")["amount_yuan"] == 600000.0
