@@ -46,6 +46,8 @@ def test_validity_on_a_day(policy_id: str, day: date, state: Validity) -> None:
     status = validity_on(POLICIES[policy_id].meta, day)
     assert status.state is state, status.explanation
     assert status.explanation
+    # The explanation wraps the policy's own basis in fixed words: the basis must not repeat them.
+    assert status.explanation.count("未载明有效期") <= 1, status.explanation
 
 
 def test_a_program_period_overrides_the_document_period() -> None:
