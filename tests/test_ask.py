@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -126,13 +125,12 @@ def test_garbled_text_and_absurd_amounts_are_refused_in_chinese(engine: Engine, 
     assert len(r["answer"]) < 400  # a message, not the pasted text echoed back
 
 
-def test_a_pasted_wall_of_text_is_answered_quickly(engine: Engine) -> None:
-    """1,800 characters of numerals, or a question pasted 60 times: parsing and retrieval stay bounded
-    (they took 3 s and 1.7 s of CPU under the GIL before, i.e. every other user's wait)."""
-    started = time.perf_counter()
+def test_a_pasted_wall_of_text_is_answered_without_a_guessed_figure(engine: Engine) -> None:
+    """1,800 characters of numerals, or a question pasted 60 times. That their cost stays bounded is
+    checked where it is decided (amount reading in test_amounts, the dense query's length in
+    test_retrieval); here, that the answers are still right."""
     numerals = engine.ask("伍佰万" * 600 + "河口区技改", date(2021, 6, 30))
     repeated = engine.ask(HEKOU * 60, date(2021, 6, 30))
-    assert time.perf_counter() - started < 2.0
     assert numerals["total_max_yuan"] is None  # no amount can be read from a run of numerals
     assert _program(repeated, "hekou-direct-award")["amount_yuan"] == 180000.0
 
