@@ -244,9 +244,11 @@ def _check_files(folder: Path, manifest: dict[str, Any], key: str) -> None:
         raise IndexStale(f"index {key}: manifest is for {manifest.get('key')!r} (format {manifest.get('format')})")
     for name, size in manifest["files"].items():
         path = folder / name
-        actual = path.stat().st_size if path.is_file() else None
+        if not path.is_file():
+            raise IndexStale(f"index {key}: {name} is missing")
+        actual = path.stat().st_size
         if actual != size:
-            raise IndexStale(f"index {key}: {name} is {actual} bytes, manifest recorded {size} (truncated or missing)")
+            raise IndexStale(f"index {key}: {name} is {actual} bytes, manifest recorded {size} (truncated)")
 
 
 def _read_units(path: Path) -> list[RetrievalUnit]:

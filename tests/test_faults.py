@@ -139,7 +139,7 @@ def _damage(build: Path, folder: Path, how: str) -> None:
 
 @pytest.mark.parametrize(("how", "reason"), [
     ("truncated", "dense.faiss is"),
-    ("units-deleted", "units.jsonl is None bytes"),
+    ("units-deleted", "units.jsonl is missing"),
     ("missing", "no index built yet"),
     ("stale", "changed: policy corpus"),
 ])
