@@ -31,12 +31,16 @@ def address() -> tuple[str, int]:
 def main() -> int:
     import uvicorn
 
+    from assistant.policies import CorpusError
     from assistant.server import create_app
     from assistant.settings import Settings
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     host, port = address()
-    app = create_app(Settings.from_env(), server_name=host, server_port=port)
+    try:
+        app = create_app(Settings.from_env(), server_name=host, server_port=port)
+    except CorpusError as err:  # a maintainer's edit to index/policies: say which file, no traceback
+        raise SystemExit(f"错误：{err}") from None
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"政策自评估助手：http://{shown}:{port}/    审核台：http://{shown}:{port}/console", flush=True)
     # Gradio keeps each open page's heartbeat stream open indefinitely, so a graceful shutdown that

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.amounts import InputError, parse_date
+from assistant.policies import CorpusError
 from assistant.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
@@ -247,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         return args.func(args, Settings.from_env())
-    except UsageError as err:
+    except (UsageError, CorpusError) as err:
         print(f"错误：{err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

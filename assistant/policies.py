@@ -7,6 +7,7 @@ lists the policies.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -37,6 +38,9 @@ class PolicyMeta(BaseModel):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     source_file: str  # its name in shared/policies, for the byte-identical check
+    # SHA-256 of source.txt as received: every quote and span rests on these exact bytes, so an edited
+    # or damaged copy is refused at load even where the received originals are not at hand.
+    source_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     doc_number: str | None
     title: str
     short_title: str
@@ -72,6 +76,12 @@ class PolicyMeta(BaseModel):
     def label(self) -> str:
         """How an answer names the document: its number where it has one."""
         return self.doc_number or f"《{self.short_title}》"
+
+
+class CorpusError(ValueError):
+    """The policy data (a folder under index/policies, its YAML or its text) is unusable. Raised with
+    the file and the reason so the one who added or edited it can fix it; the CLI and app.py print it
+    as a message, never a traceback."""
 
 
 class Validity(str, Enum):
@@ -144,10 +154,19 @@ def load_policy(folder: Path) -> Policy:
     meta = PolicyMeta.model_validate(yaml.safe_load((folder / "policy.yaml").read_text(encoding="utf-8")))
     if meta.id != folder.name:
         raise ValueError(f"policy.yaml id {meta.id!r} differs from its folder name {folder.name!r}")
-    text = (folder / "source.txt").read_bytes().decode("utf-8")
-    return Policy(meta=meta, folder=folder, text=text)
+    raw = (folder / "source.txt").read_bytes()
+    if meta.source_sha256 and hashlib.sha256(raw).hexdigest() != meta.source_sha256:
+        raise ValueError(f"{folder / 'source.txt'} 与收到的原文不一致：其 SHA-256 与 policy.yaml 的 "
+                         f"source_sha256 不符（文本被修改或损坏），请恢复原文件")
+    return Policy(meta=meta, folder=folder, text=raw.decode("utf-8"))
 
 
 def load_policies(policies_dir: Path) -> list[Policy]:
     """Every folder with a policy.yaml, in name order, so ids and outputs are reproducible."""
-    return [load_policy(p.parent) for p in sorted(policies_dir.glob("*/policy.yaml"))]
+    policies = []
+    for path in sorted(policies_dir.glob("*/policy.yaml")):
+        try:
+            policies.append(load_policy(path.parent))
+        except (ValueError, yaml.YAMLError, OSError) as err:  # UnicodeDecodeError is a ValueError
+            raise CorpusError(f"政策库数据有误（{path.parent}）：{err}") from err
+    return policies

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from assistant.corpus import Corpus, load_corpus
-from assistant.policies import Policy
+from assistant.policies import CorpusError, Policy
 from assistant.rules import Citation, NonProgram, Procedure, Program, RulesFile, TagDef, check_citation, load_rules
 from assistant.settings import Settings
 
@@ -102,6 +102,17 @@ def _check_program(book: Rulebook, policy_id: str, program: Program) -> None:
 
 
 def build_rulebook(settings: Settings) -> Rulebook:
+    """The rules of every policy folder, checked against their texts; a broken rules file or text
+    is a `CorpusError` naming it."""
+    try:
+        return _build_rulebook(settings)
+    except CorpusError:
+        raise
+    except (ValueError, yaml.YAMLError, OSError) as err:
+        raise CorpusError(f"政策规则数据有误：{err}") from err
+
+
+def _build_rulebook(settings: Settings) -> Rulebook:
     corpus = load_corpus(settings)
     vocabulary = load_vocabulary(settings)
     files: list[RulesFile] = []
