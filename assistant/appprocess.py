@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from assistant.officers import Officers
 from assistant.settings import REPO_ROOT
 
 # gradio_client reports each new Client to a telemetry server unless told not to; nothing here may
@@ -33,6 +34,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 START_TIMEOUT_S = 180.0  # a first start may build the retrieval index before answers carry sources
 STOP_GRACE_S = 10.0
 LOOPBACK = "127.0.0.1"
+DATABASE = "assistant.sqlite3"  # app.py's file name for it inside ASSISTANT_DATA_DIR
 PROBE_QUESTION = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 
 
@@ -62,7 +64,7 @@ class AppProcess:
 
     @property
     def db(self) -> Path:
-        return self.data_dir / "assistant.sqlite3"
+        return self.data_dir / DATABASE
 
     def output(self) -> str:
         """Everything the server printed so far (stdout and stderr)."""
@@ -118,9 +120,11 @@ def _wait(app: AppProcess, timeout_s: float, ready: Callable[[str], bool] | None
 @contextmanager
 def running_app(data_dir: Path | None = None, env: Mapping[str, str] | None = None,
                 ready: Callable[[str], bool] | None = ask_ready,
-                timeout_s: float = START_TIMEOUT_S) -> Iterator[AppProcess]:
+                timeout_s: float = START_TIMEOUT_S,
+                officers: Mapping[str, str] | None = None) -> Iterator[AppProcess]:
     """`python app.py` on a free loopback port with its data (and Gradio's temp files) in `data_dir`
-    (a fresh temp dir when None, deleted afterwards); `env` adds or overrides variables.
+    (a fresh temp dir when None, deleted afterwards); `env` adds or overrides variables; `officers`
+    (name → password) are console accounts created in its database before it starts.
 
     Yields once `ready(url)` holds (by default: /ask answers with sources), and stops the process by
     its PID on leaving, however the block ends. A process the caller killed is simply reaped.
@@ -128,6 +132,8 @@ def running_app(data_dir: Path | None = None, env: Mapping[str, str] | None = No
     with tempfile.TemporaryDirectory(prefix="assistant-app-") as scratch:
         data = Path(data_dir) if data_dir is not None else Path(scratch) / "data"
         (data / "tmp").mkdir(parents=True, exist_ok=True)
+        for name, password in (officers or {}).items():
+            Officers(data / DATABASE).add(name, password)
         port = free_port()
         child_env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "GRADIO_SERVER_NAME": LOOPBACK,
                      "GRADIO_SERVER_PORT": str(port), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",

@@ -22,7 +22,6 @@ import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import SimpleCookie
 from typing import Any
 
 import gradio as gr
@@ -32,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant import console as console_page
 from assistant import web
-from assistant.downloads import DownloadGuard, ReportOwners
+from assistant.downloads import DownloadGuard, ReportOwners, cookie_value
 from assistant.engine import Engine
 from assistant.logbook import Logbook, LogSettings, database_path
 from assistant.officers import LoginError, Officers
@@ -93,19 +92,6 @@ class IndexWarmup:
 # --- the console's gate --------------------------------------------------------------------------
 
 
-def _token(headers: list[tuple[bytes, bytes]]) -> str | None:
-    for name, value in headers:
-        if name == b"cookie":
-            jar = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:
-                continue
-            if COOKIE in jar:
-                return jar[COOKIE].value
-    return None
-
-
 def is_console_path(path: str) -> bool:
     return path == CONSOLE or path.startswith(CONSOLE + "/")
 
@@ -122,7 +108,7 @@ class ConsoleGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and is_console_path(scope["path"]) \
                 and scope["path"] not in OPEN_CONSOLE_PATHS:
-            token = _token(scope.get("headers") or [])
+            token = cookie_value(scope.get("headers") or [], COOKIE)
             officer = await run_in_threadpool(self.officers.session_user, token) if token else None
             if officer is None:
                 await self._refuse(scope, receive, send)

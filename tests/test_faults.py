@@ -30,7 +30,6 @@ from page_protocol import PageSession, value
 from assistant.appprocess import AppProcess, free_port, running_app
 from assistant.engine import Engine
 from assistant.index_store import CACHE_DIR, DENSE_FILE, MANIFEST, UNITS
-from assistant.officers import Officers
 from assistant.retrieval import DENSE_UNAVAILABLE, build_retriever
 from assistant.server import IndexWarmup
 from assistant.settings import Settings
@@ -179,11 +178,10 @@ OFFICER, PASSWORD, WRONG_PASSWORD = "wang.officer", "officer-pass-7Qz!x9", "gues
 def degraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """The app with a dense model that cannot load and an LLM endpoint where nothing listens."""
     data = tmp_path_factory.mktemp("degraded")
-    Officers(data / "assistant.sqlite3").add(OFFICER, PASSWORD)
     env = {"ASSISTANT_EMBEDDING_MODEL": "/nonexistent", "ASSISTANT_BUILD_DIR": str(data / "build"),
            "ASSISTANT_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "ASSISTANT_LLM_MODEL": "test-model",
            "ASSISTANT_LLM_API_KEY": LLM_KEY, "ASSISTANT_LLM_TIMEOUT": "2"}
-    with running_app(data_dir=data, env=env) as app:
+    with running_app(data_dir=data, env=env, officers={OFFICER: PASSWORD}) as app:
         yield app
 
 

@@ -26,7 +26,6 @@ from page_protocol import PageSession, value
 from starlette.routing import Mount
 
 from assistant.appprocess import AppDidNotStart, AppProcess, running_app
-from assistant.officers import Officers
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTION = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
@@ -35,10 +34,8 @@ OFFICER, PASSWORD = "li.officer", "tests-only-password-1"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    data = tmp_path_factory.mktemp("web-api-data")
-    Officers(data / "assistant.sqlite3").add(OFFICER, PASSWORD)
     try:
-        with running_app(data_dir=data, ready=None) as process:
+        with running_app(tmp_path_factory.mktemp("web-api-data"), ready=None, officers={OFFICER: PASSWORD}) as process:
             yield process
     except AppDidNotStart as err:
         pytest.fail(str(err))

@@ -14,7 +14,6 @@ import pytest
 
 from assistant.appprocess import AppDidNotStart, AppProcess
 from assistant.appprocess import running_app as start_app
-from assistant.officers import Officers
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,10 +43,8 @@ class RunningApp:
 @pytest.fixture(scope="module")
 def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """`python app.py` on a free port with its SQLite file in a temp dir and one officer account."""
-    data = tmp_path_factory.mktemp("browser-data")
-    Officers(data / "assistant.sqlite3").add(OFFICER, PASSWORD)
     try:
-        with start_app(data_dir=data, ready=None) as process:
+        with start_app(tmp_path_factory.mktemp("browser-data"), ready=None, officers={OFFICER: PASSWORD}) as process:
             yield RunningApp(process)
     except AppDidNotStart as err:
         pytest.fail(str(err))
