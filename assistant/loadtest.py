@@ -2,11 +2,12 @@
 
 `python -m assistant bench load [--url URL] [--levels 1,8,32] [--seconds 60] [--json OUT]`
 
-Each simulated user is a thread with its own `gradio_client.Client`, asking /ask back to back for
-N seconds; the questions are `bench_ask`'s mix of calculations, fact questions and the short
-follow-up turns of a conversation (sent on their own, as /ask is one question per call). Latency is
-the time the client waits for the whole answer, so it includes Gradio's queue, the engine, the
-SQLite log write and the HTTP round trip: what a user waits, not what the engine spends.
+Each simulated user is a thread with its own `gradio_client.Client`, asking back to back for N
+seconds; the script is `bench_ask`'s mix: calculations and fact questions on /ask, one at a time,
+and a four-turn conversation on /chat whose turns build on each other (a correction included), as
+a user of the page does. Latency is the time the client waits for the whole answer, so it includes
+Gradio's queue, the engine, the SQLite log write and the HTTP round trip: what a user waits, not
+what the engine spends.
 
 Why answers are compared with a reference taken before the clock starts: a server that stays fast
 under load but mixes up answers between concurrent users would pass a latency-only benchmark. An
@@ -37,9 +38,26 @@ TARGET_USERS, TARGET_P95_MS = 8, 1000.0
 KEPT_ERRORS = 5  # error messages kept per level, for the report
 
 
-def load_questions() -> list[str]:
-    """The mix every user cycles through: calculations, fact questions, follow-up turns."""
-    return [*QUESTIONS, *TURNS]
+@dataclass(frozen=True)
+class Step:
+    """One request of the script: a lone question on /ask, or a turn of a /chat conversation."""
+
+    api: str
+    question: str
+    new_conversation: bool = False
+
+    def send(self, client: Any) -> Any:
+        """The pending request (a gradio_client Job)."""
+        if self.api == "/chat":
+            return client.submit(self.question, AS_OF, self.new_conversation, api_name="/chat")
+        return client.submit(self.question, AS_OF, api_name="/ask")
+
+
+def load_script() -> list[tuple[Step, ...]]:
+    """What every user cycles through, in blocks that are never split: each question alone, and the
+    conversation whole (its later turns mean something only after its first)."""
+    dialogue = tuple(Step("/chat", turn, new_conversation=(i == 0)) for i, turn in enumerate(TURNS))
+    return [*((Step("/ask", q),) for q in QUESTIONS), dialogue]
 
 
 def fingerprint(response: Any) -> tuple[Any, ...] | None:
@@ -87,21 +105,25 @@ def _client(url: str) -> Any:
                   ssl_verify=not plain_http)
 
 
-def reference_answers(url: str, questions: list[str]) -> dict[str, tuple[Any, ...] | None]:
-    """Each question answered once, alone: the answers every later one must match (also a warm-up)."""
+Reference = dict[tuple[int, int], tuple[Any, ...] | None]
+
+
+def reference_answers(url: str, script: list[tuple[Step, ...]]) -> Reference:
+    """Each step answered once by a lone user, keyed (block, step): what every later answer must
+    match (also a warm-up)."""
     client = _client(url)
     try:
-        return {q: fingerprint(client.predict(q, AS_OF, api_name="/ask")) for q in questions}
+        return {(b, i): fingerprint(step.send(client).result(timeout=REQUEST_TIMEOUT_S))
+                for b, block in enumerate(script) for i, step in enumerate(block)}
     finally:
         client.close()
 
 
-def run_level(url: str, users: int, seconds: float, reference: dict[str, tuple[Any, ...] | None]) -> LevelResult:
+def run_level(url: str, users: int, seconds: float, script: list[tuple[Step, ...]], reference: Reference) -> LevelResult:
     """`users` threads asking back to back for `seconds`; requests started before the end are counted.
 
     Every user connects first; the clock starts when the last one has (the barrier's action), and
     the level's duration runs to the last answer, not including closing the clients."""
-    questions = list(reference)
     result = LevelResult(users, seconds)
     lock = threading.Lock()
     window = {"start": 0.0, "end": 0.0, "last": 0.0}
@@ -129,28 +151,34 @@ def run_level(url: str, users: int, seconds: float, reference: dict[str, tuple[A
         finally:
             client.close()  # here, in parallel: each close waits up to a second for its heartbeat thread
 
-    def ask_until_the_end(client: Any, turn: int) -> None:
+    def ask_until_the_end(client: Any, block: int) -> None:
         while time.monotonic() < window["end"]:
-            question = questions[turn % len(questions)]  # users start at different questions
-            turn += 1
-            began = time.perf_counter()
-            error = None
-            try:
-                answer = client.submit(question, AS_OF, api_name="/ask").result(timeout=REQUEST_TIMEOUT_S)
-                if fingerprint(answer) is None or fingerprint(answer) != reference[question]:
-                    error = f"answer differs from the reference for {question!r}"
-            except Exception as exc:  # noqa: BLE001 - every failure is counted and a few are reported
-                error = f"{type(exc).__name__}: {exc}"[:300]
-            elapsed_ms = (time.perf_counter() - began) * 1000
-            with lock:
-                window["last"] = max(window["last"], time.monotonic())
-                result.requests += 1
-                if error is None:
-                    result.latencies_ms.append(elapsed_ms)
-                else:
-                    result.errors += 1
-                    if len(result.error_samples) < KEPT_ERRORS:
-                        result.error_samples.append(error)
+            b = block % len(script)  # users start at different blocks
+            block += 1
+            for i, step in enumerate(script[b]):
+                if time.monotonic() >= window["end"]:
+                    return
+                ask(client, step, reference[(b, i)])
+
+    def ask(client: Any, step: Step, expected: tuple[Any, ...] | None) -> None:
+        began = time.perf_counter()
+        error = None
+        try:
+            answer = step.send(client).result(timeout=REQUEST_TIMEOUT_S)
+            if fingerprint(answer) is None or fingerprint(answer) != expected:
+                error = f"answer differs from the reference for {step.api} {step.question!r}"
+        except Exception as exc:  # noqa: BLE001 - every failure is counted and a few are reported
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        elapsed_ms = (time.perf_counter() - began) * 1000
+        with lock:
+            window["last"] = max(window["last"], time.monotonic())
+            result.requests += 1
+            if error is None:
+                result.latencies_ms.append(elapsed_ms)
+            else:
+                result.errors += 1
+                if len(result.error_samples) < KEPT_ERRORS:
+                    result.error_samples.append(error)
 
     threads = [threading.Thread(target=user, args=(n,), name=f"load-user-{n}", daemon=True) for n in range(users)]
     for thread in threads:
@@ -183,16 +211,20 @@ def run_load_benchmark(url: str | None = None, levels: tuple[int, ...] = DEFAULT
 
 
 def _run(url: str, levels: tuple[int, ...], seconds: float, started_here: bool) -> dict[str, Any]:
-    reference = reference_answers(url, load_questions())
-    results = [run_level(url, users, seconds, reference) for users in levels]
+    script = load_script()
+    reference = reference_answers(url, script)
+    results = [run_level(url, users, seconds, script, reference) for users in levels]
     return {"url": url, "started_here": started_here, "seconds_per_level": seconds, "as_of": AS_OF,
-            "questions": len(reference), "levels": [r.summary() for r in results], "targets": targets(results)}
+            "single_questions": sum(len(b) == 1 for b in script),
+            "dialogue_turns": sum(len(b) for b in script if len(b) > 1),
+            "levels": [r.summary() for r in results], "targets": targets(results)}
 
 
 def format_load_report(result: dict[str, Any]) -> str:
     origin = "started by the benchmark" if result["started_here"] else "given"
-    lines = [f"load benchmark: /ask through gradio_client at {result['url']} ({origin}), "
-             f"{result['seconds_per_level']:g} s per level, {result['questions']} questions in rotation", "",
+    lines = [f"load benchmark: gradio_client users at {result['url']} ({origin}), {result['seconds_per_level']:g} s "
+             f"per level; each cycles through {result['single_questions']} questions on /ask and a "
+             f"{result['dialogue_turns']}-turn conversation on /chat", "",
              f"{'users':>5} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7}"]
     for r in result["levels"]:
         lines.append(f"{r['users']:>5} {r['requests']:>9} {r['errors']:>7} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "

@@ -29,6 +29,7 @@ import gradio as gr
 
 from assistant import presenter
 from assistant.amounts import InputError, format_wan, format_yuan, parse_date
+from assistant.api_conversations import ApiConversations
 from assistant.conversation import Conversation
 from assistant.downloads import VISITOR_COOKIE, ReportOwners, new_report_name
 from assistant.engine import EXAMPLE, Engine
@@ -456,6 +457,7 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
     """The enterprise page; `index_status()` says whether retrieval is ready and what to show meanwhile;
     `reports` records which visitor may download which report (served by the DownloadGuard)."""
     record = Recorder(logbook)
+    api_conversations = ApiConversations(engine, ttl_s=SESSION_TTL_SECONDS)
     vocab = engine.book.vocabulary
     labels = {role: vocab.amount_roles[role].label for role in FORM_ROLES}
     status_fn = index_status or (lambda: (True, ""))
@@ -550,17 +552,31 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
         return gr.HTML(f"<div class='building'>{_e(message or INDEX_BUILDING)}</div>", visible=True), \
             gr.Timer(active=True)
 
-    def ask(question: str, as_of: str, request: gr.Request) -> dict[str, Any]:
-        """Answer one question as `python -m assistant ask --json` does; as_of is YYYY-MM-DD or "" for today."""
+    def answered(question: str, as_of: str, request: gr.Request | None,
+                 answer: Callable[[date | None], dict[str, Any]]) -> dict[str, Any]:
+        """The API's common path: read as_of, answer, log; a bad date is an answer, not an exception."""
         try:
             day = parse_as_of(as_of)
         except InputError as err:
             message = f"评估日期（as_of）有误：{err.message}"
             return {"id": None, "question": question, "as_of": as_of, "kind": "bad_input", "error": message,
                     "warnings": [message], "answer": f"错误：{message}"}
-        response = engine.ask(question, day)
+        response = answer(day)
         record(request.session_hash if request else None, response)
         return response
+
+    def ask(question: str, as_of: str, request: gr.Request) -> dict[str, Any]:
+        """Answer one question as `python -m assistant ask --json` does; as_of is YYYY-MM-DD or "" for today."""
+        return answered(question, as_of, request, lambda day: engine.ask(question, day))
+
+    def chat_turn(question: str, as_of: str, new_conversation: bool, request: gr.Request) -> dict[str, Any]:
+        """The next turn of this client's conversation (facts carried over, corrections applied), or the
+        first turn of a new one; same JSON as `ask`. One conversation per gradio_client `Client`."""
+        session = request.session_hash if request else None
+        if not session:
+            return answered(question, as_of, request, lambda day: engine.ask(question, day))
+        return answered(question, as_of, request,
+                        lambda day: api_conversations.turn(session, question, day, bool(new_conversation)))
 
     with gr.Blocks(title="政策自评估助手", analytics_enabled=False, fill_width=True,
                    delete_cache=(3600, SESSION_TTL_SECONDS)) as page:
@@ -622,4 +638,5 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
         # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
         page.load(lambda: facts_to_form(None), None, form, show_progress="hidden", **private)
         gr.api(ask, api_name="ask")
+        gr.api(chat_turn, api_name="chat")
     return page

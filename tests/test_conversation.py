@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from assistant.api_conversations import ApiConversations
 from assistant.conversation import Conversation
 from assistant.engine import Engine, default_engine
 
@@ -96,3 +97,38 @@ def test_a_figure_that_fits_no_program_yet_asks_about_the_project(chat: Conversa
     r = chat.ask("是当年完成投资")
     assert r["kind"] == "assessment" and r["follow_up"].startswith("请问是什么项目")
     assert r["facts"]["amounts"] == {"year_investment": 5000000.0}
+
+
+# --- conversations of API callers (the /chat endpoint's store) ---------------------------------------
+
+AS_OF = date(2021, 6, 30)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_api_sessions_keep_their_own_facts_and_start_afresh_on_request() -> None:
+    store = ApiConversations(default_engine())
+    store.turn("a", "河口区技改项目，总投资500万", AS_OF)
+    store.turn("b", "河口区技改项目，总投资500万，设备投资100万", AS_OF)
+    assert _amount(store.turn("a", "设备300万", AS_OF), "hekou-direct-award") == 180000
+    assert _amount(store.turn("b", "设备投资改成400万", AS_OF), "hekou-direct-award") == 240000
+    fresh = store.turn("a", "设备300万", AS_OF, new_conversation=True)
+    assert fresh["facts_state"]["place"] is None  # the 河口 of the old conversation is gone
+
+
+def test_idle_api_sessions_expire_and_the_store_stays_bounded() -> None:
+    clock = _Clock()
+    store = ApiConversations(default_engine(), ttl_s=60, max_sessions=2, clock=clock)
+    store.turn("a", "河口区技改项目，总投资500万", AS_OF)
+    clock.now = 61
+    assert store.turn("a", "设备300万", AS_OF)["facts_state"]["place"] is None  # expired: a new conversation
+    store.turn("b", "你好", AS_OF)
+    store.turn("c", "你好", AS_OF)
+    assert len(store) == 2  # "a", the least recently used, made room
+    assert store.turn("a", "设备300万", AS_OF)["facts_state"]["place"] is None

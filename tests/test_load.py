@@ -1,5 +1,6 @@
-"""`python -m assistant bench load`, short: it starts the real app itself, drives /ask through
-gradio_client with 1 and 8 concurrent users for ~3 s each, prints the figures and stops the app.
+"""`python -m assistant bench load`, short: it starts the real app itself, drives it through
+gradio_client (questions on /ask, a conversation on /chat) with 1 and 8 concurrent users for ~3 s
+each, prints the figures and stops the app.
 
 The full benchmark (60 s per level, 1/8/32 users) runs in `make bench`; this proves the script, the
 CLI wiring and the app under concurrent users: zero errors means no exception, no timeout and no

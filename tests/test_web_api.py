@@ -84,10 +84,32 @@ def test_malformed_date_is_a_chinese_error_not_a_traceback(client) -> None:
     assert "Traceback" not in json.dumps(result, ensure_ascii=False)
 
 
-def test_only_ask_is_exposed(client) -> None:
+def test_only_ask_and_chat_are_exposed(client) -> None:
     api = client.view_api(print_info=False, return_format="dict")
-    assert set(api["named_endpoints"]) == {"/ask"}
+    assert set(api["named_endpoints"]) == {"/ask", "/chat"}
     assert not api["unnamed_endpoints"]
+
+
+def test_chat_carries_facts_between_turns_of_one_client_only(app: AppProcess) -> None:
+    from gradio_client import Client
+
+    first, second = Client(app.url + "/", verbose=False), Client(app.url + "/", verbose=False)
+    try:
+        opened = first.predict("河口区技改项目，总投资500万", "2021-06-30", True, api_name="/chat")
+        assert opened["kind"] == "assessment" and opened["total_max_yuan"] is None  # equipment still unknown
+        turn = first.predict("设备300万", "2021-06-30", False, api_name="/chat")
+        award = next(p for p in turn["programs"] if p["program_id"] == "hekou-direct-award")
+        assert award["amount_yuan"] == 180000 and turn["question"] == "设备300万"
+        corrected = first.predict("设备投资改成400万", "2021-06-30", False, api_name="/chat")
+        assert corrected["total_max_yuan"] == 240000
+        other = second.predict("设备300万", "2021-06-30", False, api_name="/chat")
+        assert other["total_max_yuan"] is None and other["facts_state"]["place"] is None
+        restarted = first.predict("设备300万", "2021-06-30", True, api_name="/chat")
+        assert restarted["facts_state"]["place"] is None
+        assert logged(app, "设备投资改成400万"), "chat turns are logged like /ask"
+    finally:
+        first.close()
+        second.close()
 
 
 # --- the enterprise page's files and sessions ------------------------------------------------------
