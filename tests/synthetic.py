@@ -1,6 +1,6 @@
 """A small synthetic Chinese policy corpus and a counting, deterministic embedder.
 
-The corpus stands in for `assistant.corpus.load_units` so retrieval and the index store can be
+The corpus stands in for `assistant.retrieval.corpus.load_units` so retrieval and the index store can be
 tested without the real policy files; the hashing embedder makes cache behaviour observable
 without loading a model. (A module of its own, not conftest, so tests import it by a name no
 other conftest shadows.)
@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.units import RetrievalUnit
+from assistant.retrieval.chunks import RetrievalUnit
 
 # (policy_id, short_title, doc_number, region, [(clause_id, heading, text), ...])
 POLICIES = [

@@ -1,0 +1,54 @@
+"""A self-assessment over several turns: facts learned so far, corrected and added to, answer recomputed.
+
+The conversation keeps only facts and the questions asked; each turn is answered afresh by the
+engine from them, so a correction ("设备投资改成400万") changes every figure that depends on it.
+A turn with bad input leaves the known facts untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from assistant.reading.amounts import find_amounts
+from assistant.answering.engine import Engine
+from assistant.calculator.facts import EnterpriseFacts
+
+
+@dataclass
+class Conversation:
+    engine: Engine
+    as_of: date | None = None
+    facts: EnterpriseFacts | None = None
+    questions: list[str] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+
+    def ask(self, text: str) -> dict[str, Any]:
+        response = self.engine.ask(self._with_pending_amount(text), self.as_of, prior=self.facts,
+                                   context=" ".join(self.questions))
+        response["question"] = text
+        if response["kind"] != "bad_input":
+            self.facts = EnterpriseFacts.model_validate(response["facts_state"])
+            self.questions.append(text)
+        self.responses.append(response)
+        return response
+
+    def _with_pending_amount(self, text: str) -> str:
+        """An answer to "您说的“500万”是…？" names only the role ("是当年完成投资"): put the amount back."""
+        pending = self.responses[-1]["open_amounts"] if self.responses else []
+        if len(pending) == 1 and not find_amounts(text):
+            return f"{pending[0]}是{text.strip().removeprefix('是')}"
+        return text
+
+    def replace_facts(self, facts: EnterpriseFacts) -> dict[str, Any]:
+        """The user edited the facts form: recompute with exactly these facts, nothing re-read."""
+        self.facts = facts
+        response = self.engine.recompute(facts, self.as_of, context=" ".join(self.questions))
+        self.responses.append(response)
+        return response
+
+    def reset(self) -> None:
+        self.facts = None
+        self.questions.clear()
+        self.responses.clear()

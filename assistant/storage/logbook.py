@@ -1,0 +1,437 @@
+"""The conversation log help-desk officers review: every answer shown, kept in one SQLite file.
+
+Why SQLite in WAL mode with `synchronous=FULL` and a commit before `record` returns: an answer the
+user has seen must be reviewable even if the process is killed the next instant, and WAL lets the
+officer console read while the web page writes. Why one connection behind a lock: Gradio answers
+from a thread pool, and a lock is the simplest thing that is obviously correct at help-desk load.
+
+Amounts are TEXT holding a Decimal and times are UTC ISO strings of fixed width, so nothing is
+rounded through a float and times sort as text. A conversation's full engine JSON is stored as is,
+so a reviewer sees the formulas, trace and sources the user was given, not a re-computation.
+The same file holds the officer accounts (assistant.storage.officers); `schema_version` records, per
+component, which migrations have run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from assistant.core.settings import Settings
+
+DB_FILENAME = "assistant.sqlite3"
+VERDICTS = ("correct", "wrong")
+REVIEW_FILTERS = (*VERDICTS, "unreviewed")
+REFUSED_KINDS = ("bad_input", "out_of_scope")
+BUSY_TIMEOUT_S = 30.0  # another process (CLI, a second worker) may hold the write lock briefly
+
+
+def database_path(settings: Settings) -> Path:
+    """Where the log and the officer accounts live: `data_dir/assistant.sqlite3`."""
+    return Path(settings.data_dir) / DB_FILENAME
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive one is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """Fixed-width UTC ISO text (always with microseconds), so string order is time order."""
+    return to_utc(moment).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class Database:
+    """One SQLite connection, shared by threads under a lock; every write is its own committed transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Conversations and password hashes: readable by the service account only. SQLite gives
+            # the -wal and -shm files the main file's permissions.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        self._lock = threading.RLock()
+        # isolation_level=None: no implicit transactions; `transaction()` says BEGIN and COMMIT itself.
+        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                     check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        with self._lock:
+            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise RuntimeError(f"{self.path}: 无法启用 WAL 日志模式（当前为 {mode}）")
+            self._conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it returns
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                               "component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, committed on leaving the block and rolled back on an exception.
+
+        BEGIN IMMEDIATE takes the write lock up front, so a read-then-update inside cannot be
+        interleaved with another process's write."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads (autocommit: each statement sees the latest committed data)."""
+        with self._lock:
+            yield self._conn
+
+    def migrate(self, component: str, steps: Sequence[Sequence[str]]) -> None:
+        """Run the steps (lists of SQL statements) of `component` not yet applied, each step atomically.
+
+        Later migrations are appended to `steps`; never edit one that has shipped."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
+            current = row["version"] if row else 0
+            if current > len(steps):
+                raise RuntimeError(f"{self.path}: 数据库中 {component} 的结构版本 {current} 比本程序支持的 "
+                                   f"{len(steps)} 更新，请升级程序")
+            for statements in steps[current:]:
+                for statement in statements:
+                    conn.execute(statement)
+            conn.execute("INSERT INTO schema_version (component, version) VALUES (?, ?) "
+                         "ON CONFLICT(component) DO UPDATE SET version = excluded.version", (component, len(steps)))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+LOG_SCHEMA: list[list[str]] = [
+    [  # 1
+        """CREATE TABLE log_entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            question TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            region TEXT,
+            kind TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            response_json TEXT NOT NULL,
+            review TEXT CHECK (review IN ('correct', 'wrong')),
+            reviewer TEXT,
+            review_comment TEXT,
+            correct_amount TEXT,
+            reviewed_at TEXT
+        )""",
+        """CREATE TABLE log_entry_programs (
+            entry_id INTEGER NOT NULL REFERENCES log_entries(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            program_id TEXT NOT NULL,
+            PRIMARY KEY (entry_id, position)
+        )""",
+        "CREATE INDEX log_entries_created ON log_entries(created_at)",
+        "CREATE INDEX log_entries_session ON log_entries(session_id)",
+        "CREATE INDEX log_entries_review ON log_entries(review)",
+        "CREATE INDEX log_entry_programs_program ON log_entry_programs(program_id)",
+    ],
+]
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"环境变量 {name} 应为 1 或 0，而不是“{value}”")
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    enabled: bool = True  # env ASSISTANT_LOG_ENABLED=0 turns logging off entirely
+    retention_days: int | None = 180  # env ASSISTANT_LOG_RETENTION_DAYS; None/0 = keep forever
+
+    @classmethod
+    def from_env(cls) -> "LogSettings":
+        base = cls()
+        raw = os.environ.get("ASSISTANT_LOG_RETENTION_DAYS", "").strip()
+        retention = base.retention_days
+        if raw:
+            try:
+                retention = int(raw)
+            except ValueError:
+                raise ValueError(f"环境变量 ASSISTANT_LOG_RETENTION_DAYS 应为天数（整数），而不是“{raw}”") from None
+            if retention < 0:
+                raise ValueError("环境变量 ASSISTANT_LOG_RETENTION_DAYS 不能为负数")
+        return cls(enabled=_env_flag("ASSISTANT_LOG_ENABLED", base.enabled), retention_days=retention or None)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    session_id: str
+    created_at: datetime
+    question: str
+    as_of: str
+    region: str | None
+    program_ids: list[str]
+    kind: str
+    answer: str
+    response: dict  # the full JSON response of Engine.ask (facts, programs with formulas/trace, sources)
+    review: str | None  # None (unreviewed) | "correct" | "wrong"
+    reviewer: str | None
+    review_comment: str | None
+    correct_amount: Decimal | None
+    reviewed_at: datetime | None
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can store: a lone surrogate (mangled input an API caller may send) cannot be
+    encoded as UTF-8 and would lose the whole entry, so it is stored as "?" instead."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _json_default(value: Any) -> Any:
+    """Decimals as exact strings and dates as ISO text should a caller hand in unconverted values."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"无法保存为 JSON 的值：{type(value).__name__}")
+
+
+def _amount(value: Decimal | int | str | None) -> Decimal | None:
+    """An officer's figure as an exact, finite, non-negative Decimal; floats are refused (rounding)."""
+    if value is None:
+        return None
+    if isinstance(value, (float, bool)):
+        raise ValueError("正确金额请以 Decimal 或文字给出（不接受浮点数，以免舍入误差）")
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"正确金额“{value}”不是有效的数字") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"正确金额“{value}”应为不小于零的数字")
+    return amount
+
+
+def _json_number(amount: Decimal) -> float:
+    """A JSON number written like the engine's `amount_yuan` (presenter.money): exact to the cent below 10^13."""
+    return float(amount)
+
+
+class Logbook:
+    """Append-only record of answers shown, plus the officers' verdicts on them."""
+
+    def __init__(self, path: Path, settings: LogSettings = LogSettings()) -> None:
+        self.path = Path(path)
+        self.settings = settings
+        self.db = Database(self.path)
+        self.db.migrate("logbook", LOG_SCHEMA)
+        self.purge_expired()  # retention holds at least from every start, even if no one schedules it
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, log_settings: LogSettings | None = None) -> "Logbook":
+        """The deployment's logbook: `data_dir/assistant.sqlite3` with the `ASSISTANT_LOG_*` settings."""
+        return cls(database_path(settings or Settings.from_env()), log_settings or LogSettings.from_env())
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def record(self, session_id: str, response: dict, now: datetime | None = None) -> int | None:
+        """Store one answer as shown; the id returned is committed to disk. None when logging is off.
+
+        `now` is for tests and imports; normally the current time."""
+        if not self.settings.enabled:
+            return None
+        programs = response.get("programs") or []
+        program_ids = [str(p["program_id"]) for p in programs if p.get("program_id")]
+        payload = _storable(json.dumps(response, ensure_ascii=False, default=_json_default))
+        region = response.get("region")
+        row = (_storable(str(session_id)), iso(now or utc_now()), _storable(str(response.get("question") or "")),
+               _storable(str(response.get("as_of") or "")), _storable(str(region)) if region is not None else None,
+               str(response.get("kind") or ""), _storable(str(response.get("answer") or "")), payload)
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO log_entries (session_id, created_at, question, as_of, region, kind, answer, "
+                "response_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            entry_id = int(cursor.lastrowid)
+            conn.executemany("INSERT INTO log_entry_programs (entry_id, position, program_id) VALUES (?, ?, ?)",
+                             [(entry_id, n, pid) for n, pid in enumerate(program_ids)])
+        return entry_id
+
+    def mark(self, entry_id: int, reviewer: str, verdict: str, comment: str = "",
+             correct_amount: Decimal | None = None) -> LogEntry:
+        """An officer's verdict on one answer; marking again replaces the earlier verdict."""
+        if verdict not in VERDICTS:
+            raise ValueError(f"评审结论应为 correct（正确）或 wrong（错误），而不是“{verdict}”")
+        reviewer = (reviewer or "").strip()
+        if not reviewer:
+            raise ValueError("请注明评审人")
+        amount = _amount(correct_amount)
+        if amount is not None and verdict == "correct":
+            raise ValueError("结论为“正确”时无需填写正确金额；如金额有误，请选择“错误”")
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE log_entries SET review = ?, reviewer = ?, review_comment = ?, correct_amount = ?, "
+                "reviewed_at = ? WHERE id = ?",
+                (verdict, reviewer, comment or "", str(amount) if amount is not None else None, iso(utc_now()),
+                 int(entry_id)))
+            if cursor.rowcount == 0:
+                raise ValueError(f"找不到编号为 {entry_id} 的对话记录")
+        entry = self.get(entry_id)
+        assert entry is not None  # entries are only deleted by retention, never minutes after review
+        return entry
+
+    def purge_expired(self, now: datetime | None = None) -> int:
+        """Delete entries older than the retention period (reviewed or not); returns how many."""
+        days = self.settings.retention_days
+        if not days:
+            return 0
+        cutoff = iso(to_utc(now or utc_now()) - timedelta(days=days))
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM log_entries WHERE created_at < ?", (cutoff,)).rowcount
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def get(self, entry_id: int) -> LogEntry | None:
+        found = self._select("WHERE e.id = ?", [int(entry_id)], 1)
+        return found[0] if found else None
+
+    def entries(self, since: date | None = None, until: date | None = None, region: str | None = None,
+                program_id: str | None = None, review: str | None = None, limit: int = 200,
+                session_id: str | None = None) -> list[LogEntry]:
+        """Newest first. Dates are whole UTC days, both ends included (a datetime is taken as the
+        exact instant); `region` matches the stored region or any region under it ("河南省" matches
+        "河南省济源市"); `review` is "correct", "wrong" or "unreviewed"."""
+        if limit < 1:
+            raise ValueError("显示条数应至少为 1")
+        where, params = [], []
+        if since is not None:
+            start = to_utc(since) if isinstance(since, datetime) else datetime.combine(since, time(), UTC)
+            where.append("e.created_at >= ?")
+            params.append(iso(start))
+        if until is not None:
+            if isinstance(until, datetime):
+                where.append("e.created_at <= ?")
+                params.append(iso(until))
+            else:
+                where.append("e.created_at < ?")
+                params.append(iso(datetime.combine(until + timedelta(days=1), time(), UTC)))
+        if region:
+            where.append("substr(e.region, 1, length(?)) = ?")
+            params += [region, region]
+        if program_id:
+            where.append("EXISTS (SELECT 1 FROM log_entry_programs p WHERE p.entry_id = e.id AND p.program_id = ?)")
+            params.append(program_id)
+        if review is not None:
+            if review not in REVIEW_FILTERS:
+                raise ValueError(f"评审状态应为 correct、wrong 或 unreviewed，而不是“{review}”")
+            if review == "unreviewed":
+                where.append("e.review IS NULL")
+            else:
+                where.append("e.review = ?")
+                params.append(review)
+        if session_id is not None:
+            where.append("e.session_id = ?")
+            params.append(session_id)
+        return self._select(("WHERE " + " AND ".join(where)) if where else "", params, limit)
+
+    def _select(self, where: str, params: list[Any], limit: int | None) -> list[LogEntry]:
+        """Entries matching `where`, newest first; `limit` None means all."""
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                f"SELECT e.*, (SELECT json_group_array(program_id) FROM "
+                f"(SELECT program_id FROM log_entry_programs WHERE entry_id = e.id ORDER BY position)) "
+                f"AS program_ids_json FROM log_entries e {where} "
+                f"ORDER BY e.created_at DESC, e.id DESC LIMIT ?", [*params, -1 if limit is None else limit]).fetchall()
+        return [self._entry(row) for row in rows]
+
+    @staticmethod
+    def _entry(row: sqlite3.Row) -> LogEntry:
+        return LogEntry(
+            id=row["id"], session_id=row["session_id"], created_at=parse_iso(row["created_at"]),
+            question=row["question"], as_of=row["as_of"], region=row["region"],
+            program_ids=json.loads(row["program_ids_json"] or "[]"), kind=row["kind"], answer=row["answer"],
+            response=json.loads(row["response_json"]), review=row["review"], reviewer=row["reviewer"],
+            review_comment=row["review_comment"],
+            correct_amount=Decimal(row["correct_amount"]) if row["correct_amount"] is not None else None,
+            reviewed_at=parse_iso(row["reviewed_at"]),
+        )
+
+    # --- evaluation cases --------------------------------------------------------------------------
+
+    def export_cases(self, review: str | None = None,
+                     policy_of: Callable[[str], str | None] | None = None) -> list[dict]:
+        """Reviewed entries (all, or those with verdict `review`) as evaluation cases, oldest first.
+
+        The engine's program JSON names its policy by document number, not id; `policy_of` maps a
+        program id to its policy id (e.g. `engine.book.program_policy.get`). Without it the policy
+        is taken from the program JSON if it carries one, else null."""
+        if review is not None and review not in VERDICTS:
+            raise ValueError(f"只能导出已评审的记录：评审结论应为 correct 或 wrong，而不是“{review}”")
+        where, params = "WHERE e.review IS NOT NULL", []
+        if review:
+            where, params = "WHERE e.review = ?", [review]
+        entries = sorted(self._select(where, params, None), key=lambda e: e.id)
+        return [evaluation_case(e, policy_of) for e in entries]
+
+
+def _policy_id(program: dict, policy_of: Callable[[str], str | None] | None) -> str | None:
+    if policy_of is not None:
+        return policy_of(program["program_id"])
+    policy = program.get("policy")
+    named = program.get("policy_id") or (policy.get("id") if isinstance(policy, dict) else None)
+    return str(named) if named else None
+
+
+def evaluation_case(entry: LogEntry, policy_of: Callable[[str], str | None] | None = None) -> dict:
+    """One reviewed entry in the evaluation runner's `officer_review` case format."""
+    if entry.review not in VERDICTS:
+        raise ValueError(f"对话记录 {entry.id} 尚未评审，不能作为评测用例")
+    logged = [p for p in entry.response.get("programs") or [] if p.get("program_id")]
+    expected: dict[str, dict[str, Any]] = {}
+    if entry.review == "correct":
+        expected = {p["program_id"]: {"status": p.get("status"), "amount": p.get("amount_yuan")} for p in logged}
+    elif entry.correct_amount is not None:
+        first = next((p for p in logged if p.get("amount_yuan") is not None), None)
+        if first is not None:
+            expected = {first["program_id"]: {"status": first.get("status"),
+                                              "amount": _json_number(entry.correct_amount)}}
+    comment = entry.review_comment or ""
+    return {
+        "id": f"review-{entry.id}",
+        "type": "officer_review",
+        "policy": _policy_id(logged[0], policy_of) if logged else None,
+        "question": entry.question,
+        "as_of": entry.as_of,
+        "expect": {"programs": expected, "refused": entry.kind in REFUSED_KINDS},
+        "source": "officer-review",
+        "reviewer": entry.reviewer,
+        "verdict": entry.review,
+        "comment": comment,
+        "note": comment,
+    }

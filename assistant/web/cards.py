@@ -1,0 +1,177 @@
+"""The answer made visible as HTML: the result table, the citations with their clause, the validity banner."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from assistant.answering import presenter
+from assistant.answering.engine import Engine
+from assistant.core.money import format_wan, format_yuan
+from assistant.texts.policies import Validity, validity_on
+
+VALIDITY_LABEL = {
+    Validity.IN_FORCE: "现行有效",
+    Validity.NOT_YET: "尚未施行",
+    Validity.EXPIRED: "已失效（有效期届满）",
+    Validity.REPEALED: "已废止",
+    Validity.UNKNOWN: "效力无法确定",
+}
+STATUS_CLASS = {"eligible": "ok", "needs_info": "info", "ineligible": "no", "expired": "old"}
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+def _e(text: Any) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+def amount_cell(p: dict[str, Any]) -> str:
+    """"最高 18万（180,000.00 元）", or why there is no figure."""
+    if p.get("amount_text"):
+        return f"{p['amount_prefix']}{p['amount_wan']}（{p['amount_text']} 元）"
+    if p.get("status") == "needs_info":
+        caps = "；".join(p.get("caps") or [])
+        return f"待补充信息后测算{('（' + caps + '）') if caps else ''}"
+    return "政策未规定具体金额" if p.get("status") == "eligible" else "—"
+
+
+def result_card(engine: Engine, response: dict[str, Any] | None) -> str:
+    """One row per program: policy (document number), status, amount, formula."""
+    if not response:
+        return "<div class='result-card'><p>提问后，这里列出可申请的政策、金额和计算公式。</p></div>"
+    rows = []
+    for p in response.get("programs") or []:
+        warn = "".join(f"<div class='warn'>⚠ {_e(w)}</div>" for w in p.get("warnings") or [])
+        rows.append(
+            f"<tr data-program='{_e(p['program_id'])}'><td>{_e(p['policy']['label'])}</td><td>{_e(p['title'])}</td>"
+            f"<td class='{STATUS_CLASS.get(p['status'], '')}'>{_e(p['status_label'])}</td>"
+            f"<td>{_e(amount_cell(p))}</td><td class='formula'>{_e(p.get('formula') or '—')}{warn}</td></tr>")
+    parts = ["<div class='result-card'>"]
+    if response.get("total_max_yuan"):
+        total = Decimal(str(response["total_max_yuan"]))
+        parts.append(f"<div class='total'>合计最高约 {format_wan(total)}（{format_yuan(total)} 元）"
+                     f"<span style='font-weight:400;font-size:13px'>，评估日期 {_e(response.get('as_of'))}</span></div>")
+    if rows:
+        parts.append("<table><thead><tr><th>政策（文号）</th><th>项目</th><th>状态</th><th>金额</th><th>计算公式</th>"
+                     "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    elif response.get("kind") == "bad_input":
+        parts.append("<p>输入有误：" + "；".join(_e(w) for w in response.get("warnings") or []) + "</p>")
+    else:
+        parts.append("<p>本次回答未涉及奖补测算，请看左侧回答和下方引用的政策原文。</p>")
+    if response.get("missing_facts"):
+        needed = "、".join(presenter.fact_label(engine.book, m) for m in response["missing_facts"])
+        parts.append(f"<p>还需补充：{_e(needed)}（可在上方表单中填写，或在对话中告诉助手）</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def citation_items(engine: Engine, response: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The calculator's quotes first (what the figures rest on), then quoted and retrieved clauses."""
+    if not response:
+        return []
+    clauses = engine.book.library.clauses
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, int, int]] = set()
+
+    def add(clause_id: str, quote: str, start: int | None, end: int | None, origin: str) -> None:
+        clause = clauses.get(clause_id)
+        if clause is None:
+            return
+        key = (clause_id, start or -1, end or -1)
+        if key in seen:
+            return
+        seen.add(key)
+        meta = engine.book.library.policies[clause.policy_id].meta
+        out.append({"clause": clause_id, "policy_id": clause.policy_id, "label": meta.label,
+                    "heading": " › ".join(clause.heading_path) or "（正文）", "quote": quote,
+                    "start": start, "end": end, "origin": origin})
+
+    for p in response.get("programs") or []:
+        for c in p["citations"]:
+            add(c["clause"], c["quote"], c["start"], c["end"], "测算依据")
+    for q in response.get("quotes") or []:
+        add(q["clause"], q["text"], None, None, "引用原文")
+    for s in response.get("sources") or []:
+        add(s["clause"], s["text"], s.get("start"), s.get("end"), "检索到的相关条款")
+    return out
+
+
+def citation_choices(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    def short(text: str) -> str:
+        flat = " ".join(text.split())
+        return flat if len(flat) <= 48 else flat[:48] + "…"
+
+    return [(f"[{n}] {c['label']} {c['heading']}：“{short(c['quote'])}”（{c['origin']}）", str(n))
+            for n, c in enumerate(items, start=1)]
+
+
+def validity_text(engine: Engine, policy_id: str, as_of: date) -> str:
+    meta = engine.book.library.policies[policy_id].meta
+    status = validity_on(meta, as_of)
+    return f"{VALIDITY_LABEL[status.state]}（按 {as_of.isoformat()}）：{status.explanation}"
+
+
+def citation_view(engine: Engine, item: dict[str, Any] | None, as_of: date) -> str:
+    """The whole clause with the quoted sentence in <mark>, and whose clause it is and whether in force."""
+    if not item:
+        return "<div class='citation-view'><p>点击上方的一条引用，查看它在政策原文条款中的位置。</p></div>"
+    clause = engine.book.library.clauses[item["clause"]]
+    meta = engine.book.library.policies[item["policy_id"]].meta
+    text = clause.text
+    a = b = -1
+    if item["start"] is not None and clause.start <= item["start"] and item["end"] <= clause.end:
+        a, b = item["start"] - clause.start, item["end"] - clause.start
+    else:
+        a = text.find(item["quote"])
+        b = a + len(item["quote"]) if a >= 0 else -1
+    body = (_e(text[:a]) + "<mark>" + _e(text[a:b]) + "</mark>" + _e(text[b:])) if a >= 0 else (
+        f"<mark>{_e(item['quote'])}</mark>\n\n{_e(text)}")
+    return (
+        "<div class='citation-view'><div class='meta'>"
+        f"<div><b>{_e(meta.doc_number or '（无文号）')}</b> {_e(meta.title)}（{_e(meta.issuer)}）</div>"
+        f"<div>条款：{_e(' › '.join(clause.heading_path) or '（正文）')}</div>"
+        f"<div>效力：{_e(validity_text(engine, item['policy_id'], as_of))}</div>"
+        f"</div><div class='clause'>{body}</div></div>"
+    )
+
+
+def validity_banner(engine: Engine, response: dict[str, Any] | None) -> str:
+    """A clear warning when a policy the answer rests on is not in force on the as-of date."""
+    if not response or not response.get("as_of"):
+        return ""
+    as_of = date.fromisoformat(response["as_of"])
+    gone: dict[str, str] = {}
+    unsure: dict[str, str] = {}
+    for p in response.get("programs") or []:
+        label = p["policy"]["label"]
+        if p["policy"]["in_force"] is False:
+            gone.setdefault(label, p["validity"])
+        elif p["policy"]["in_force"] is None:
+            unsure.setdefault(label, p["validity"])
+    clauses = engine.book.library.clauses
+    for q in response.get("quotes") or []:
+        clause = clauses.get(q["clause"])
+        if clause is None:
+            continue
+        meta = engine.book.library.policies[clause.policy_id].meta
+        status = validity_on(meta, as_of)
+        if status.in_force is False:
+            gone.setdefault(meta.label, status.explanation)
+        elif status.in_force is None:
+            unsure.setdefault(meta.label, status.explanation)
+    parts = []
+    if gone:
+        listed = "；".join(f"{_e(k)}（{_e(v)}）" for k, v in gone.items())
+        parts.append(f"<div class='banner'>⚠ 注意：按评估日期 {_e(as_of.isoformat())}，本次评估所用的以下政策已不在有效期内，"
+                     f"相关金额仅按原政策口径测算、仅供参考：{listed}</div>")
+    if unsure:
+        listed = "；".join(f"{_e(k)}（{_e(v)}）" for k, v in unsure.items())
+        parts.append(f"<div class='banner unknown'>⚠ 以下政策在 {_e(as_of.isoformat())} 是否仍有效无法确定，"
+                     f"申报前请向主管部门核实：{listed}</div>")
+    return "".join(parts)
+
+

@@ -1,0 +1,296 @@
+"""The enterprise page (served at /): a chat on the left, what the assistant understood on the right.
+
+Each browser tab gets its own `Conversation` in a `gr.State`, so two users never see each other's
+facts, questions or downloads. The right-hand side is the answer made inspectable: the facts as an
+editable form (an edit recomputes through `Conversation.replace_facts`, nothing is re-read from
+text), one row per program with its figure and formula, the citations with the quoted sentence
+highlighted in its clause, and a banner when a policy used is not in force on the as-of date.
+
+The page's own event handlers are private; the one public API endpoint is `/ask`, which returns the
+same JSON as `python -m assistant ask --json`. Every answered turn is written to the logbook before
+the answer goes back to the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import gradio as gr
+
+from assistant.answering.conversation import Conversation
+from assistant.answering.engine import EXAMPLE, Engine
+from assistant.calculator.facts import EnterpriseFacts
+from assistant.reading.amounts import InputError, parse_date
+from assistant.rules.schema import Level
+from assistant.storage.logbook import Logbook
+from assistant.web.api_conversations import ApiConversations
+from assistant.web.assessment_doc import write_report
+from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
+from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
+from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form
+from assistant.web.session import Session, close_session
+
+logger = logging.getLogger(__name__)
+
+# The amount roles staff mention most; rarer ones stay in the facts untouched when the form is edited.
+EXAMPLES = [
+    EXAMPLE,
+    "河口区技改项目总投资2000万，设备投资1500万，银行贷款800万，能拿多少？",
+    "济源市企业研发投入200万，有什么补贴？",
+    "河南省企业购买首台套装备，销售价格1000万，保费30万，能补多少？",
+    "河口区技改项目竣工投产后有什么奖励？",
+]
+SESSION_TTL_SECONDS = 8 * 3600
+INDEX_BUILDING = "正在建立检索索引…"
+INDEX_WAIT = "正在建立检索索引（仅首次启动需要，约几分钟），建好后即给出测算结果和政策原文依据，请稍候…"
+
+CSS = """
+#index-status .building {background:#fff7e6;border:1px solid #f0b35a;padding:8px 12px;border-radius:6px}
+#index-status .failed {background:#fdecea;border:1px solid #e57373;padding:8px 12px;border-radius:6px}
+#validity-banner .banner {background:#fdecea;border:2px solid #d32f2f;color:#7f1d1d;padding:10px 14px;
+  border-radius:6px;font-weight:600}
+#validity-banner .banner.unknown {background:#fff7e6;border-color:#f0b35a;color:#6b4500}
+.result-card table {width:100%;border-collapse:collapse;font-size:14px}
+.result-card th, .result-card td {border:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}
+.result-card th {background:#f5f5f5}
+.result-card .ok {color:#1b5e20;font-weight:600} .result-card .info {color:#8a6d00;font-weight:600}
+.result-card .no {color:#616161} .result-card .old {color:#b71c1c;font-weight:600}
+.result-card .total {font-size:16px;font-weight:700;margin:8px 0}
+.result-card .formula {font-size:13px;color:#333}
+.result-card .warn {font-size:12px;color:#b71c1c}
+#citations .wrap {max-height:300px;overflow-y:auto}
+.citation-view .meta {font-size:13px;color:#333;margin-bottom:6px;line-height:1.6}
+.citation-view .clause {white-space:pre-wrap;line-height:1.8;background:#fafafa;border-left:4px solid #1976d2;
+  padding:8px 12px}
+.citation-view mark {background:#ffe082;padding:0 2px}
+"""
+
+
+# --- the page ---------------------------------------------------------------------------------------
+
+
+def _shown(content: str) -> Any:
+    """An HTML block that takes no room on the page while it has nothing to say."""
+    return gr.HTML(content, visible=bool(content))
+
+
+def parse_as_of(text: str | None) -> date | None:
+    """Empty means today (None for the engine); raises InputError with the Chinese message."""
+    return parse_date(text) if text and text.strip() else None
+
+
+class Recorder:
+    """Writes each answered turn to the logbook before the answer is shown; a broken log never eats an answer."""
+
+    def __init__(self, logbook: Logbook | None) -> None:
+        self.logbook = logbook
+
+    def __call__(self, session_id: str | None, response: dict[str, Any]) -> int | None:
+        if self.logbook is None:
+            return None
+        try:
+            return self.logbook.record(session_id or "unknown", response)
+        except Exception:
+            logger.exception("写入问答日志失败")
+            return None
+
+
+def visitor_of(request: gr.Request | None) -> str | None:
+    """The browser's visitor cookie (set by assistant.web.downloads.DownloadGuard with the page)."""
+    cookies = getattr(request, "cookies", None) if request is not None else None
+    return cookies.get(VISITOR_COOKIE) if cookies else None
+
+
+def build_enterprise(engine: Engine, logbook: Logbook | None = None,
+                     index_status: Callable[[], tuple[bool, str]] | None = None,
+                     reports: ReportOwners | None = None) -> gr.Blocks:
+    """The enterprise page; `index_status()` says whether retrieval is ready and what to show meanwhile;
+    `reports` records which visitor may download which report (served by the DownloadGuard)."""
+    record = Recorder(logbook)
+    api_conversations = ApiConversations(engine, ttl_s=SESSION_TTL_SECONDS)
+    vocab = engine.book.vocabulary
+    labels = {role: vocab.amount_roles[role].label for role in FORM_ROLES}
+    status_fn = index_status or (lambda: (True, ""))
+
+    def new_session() -> Session:
+        return Session(Conversation(engine), reports=reports)
+
+    def refresh(session: Session, clear_question: bool = True, echo_form: bool = True) -> tuple[Any, ...]:
+        """Every output for the session's latest answer. After a form edit the form is not echoed back:
+        it already shows what was typed, and an echo would erase what the user typed meanwhile."""
+        response = session.last
+        session.citations = citation_items(engine, response)
+        download = gr.DownloadButton(value=str(write_report(engine, session)), interactive=True) \
+            if response is not None else gr.DownloadButton(value=None, interactive=False)
+        return (
+            session, session.chat,
+            *(facts_to_form(session.conversation.facts) if echo_form else [gr.skip()] * (len(FORM_ROLES) + 3)),
+            result_card(engine, response),
+            _shown(validity_banner(engine, response)), gr.Radio(choices=citation_choices(session.citations), value=None),
+            citation_view(engine, None, date.today()), download, "" if clear_question else gr.skip(),
+        )
+
+    def error_turn(session: Session, user_text: str | None, message: str) -> tuple[Any, ...]:
+        if user_text:
+            session.chat.append({"role": "user", "content": user_text})
+        session.chat.append({"role": "assistant", "content": f"⚠ {message}"})
+        return (session, session.chat, *([gr.skip()] * (len(FORM_ROLES) + 3)), gr.skip(), gr.skip(), gr.skip(),
+                gr.skip(), gr.skip(), gr.skip())
+
+    def on_ask(text: str, as_of_text: str, session: Session | None,
+               request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        session = session or new_session()
+        session.visitor = visitor_of(request)
+        text = (text or "").strip()
+        if not text:
+            yield error_turn(session, None, f"请先输入问题，例如“{EXAMPLE}”")
+            return
+        try:
+            session.conversation.as_of = parse_as_of(as_of_text)
+        except InputError as err:
+            yield error_turn(session, text, f"评估日期有误：{err.message}")
+            return
+        if not status_fn()[0]:  # the answer waits for the index: say so rather than spin silently
+            waiting = [{"role": "user", "content": text}, {"role": "assistant", "content": INDEX_WAIT}]
+            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 9)))
+        response = session.conversation.ask(text)
+        response["id"] = response.get("id") or uuid.uuid4().hex[:12]
+        record(request.session_hash, response)
+        session.chat += [{"role": "user", "content": text}, {"role": "assistant", "content": response["answer"]}]
+        yield refresh(session)
+
+    def on_facts(values: dict[Any, Any], request: gr.Request) -> tuple[Any, ...]:
+        session = values[session_state] or new_session()
+        session.visitor = visitor_of(request)
+        try:
+            day = parse_as_of(values[as_of])
+            facts = facts_from_form(session.conversation.facts, labels, values[place], [values[n] for n in numbers],
+                                    values[level], values[lpr])
+        except InputError as err:
+            return error_turn(session, None, err.message)
+        unchanged = facts == (session.conversation.facts or EnterpriseFacts())
+        if unchanged and (session.last is None or day == session.conversation.as_of):
+            return tuple(gr.skip() for _ in outputs)  # a blur without an edit: nothing to redo
+        session.conversation.as_of = day
+        response = session.conversation.replace_facts(facts)
+        response["id"] = response.get("id") or uuid.uuid4().hex[:12]
+        record(request.session_hash, response)
+        session.chat.append({"role": "assistant", "content": "已按修改后的企业信息重新测算：\n\n" + response["answer"]})
+        return refresh(session, clear_question=False, echo_form=False)
+
+    def on_cite(choice: str | None, as_of_text: str, session: Session | None) -> str:
+        if not session or not choice:
+            return citation_view(engine, None, date.today())
+        try:
+            as_of = date.fromisoformat(session.last["as_of"]) if session.last else parse_as_of(as_of_text)
+        except (InputError, ValueError):
+            as_of = None
+        n = int(choice)
+        item = session.citations[n - 1] if 0 < n <= len(session.citations) else None
+        return citation_view(engine, item, as_of or date.today())
+
+    def on_reset(session: Session | None) -> tuple[Any, ...]:
+        if session:
+            session.close()
+        return refresh(new_session())
+
+    def on_index_status() -> tuple[Any, Any]:
+        ready, message = status_fn()
+        if ready:
+            shown = f"<div class='failed' role='alert'>⚠ {_e(message)}</div>" if message else ""
+            return gr.HTML(shown, visible=bool(message)), gr.Timer(active=False)
+        return gr.HTML(f"<div class='building'>{_e(message or INDEX_BUILDING)}</div>", visible=True), \
+            gr.Timer(active=True)
+
+    def answered(question: str, as_of: str, request: gr.Request | None,
+                 answer: Callable[[date | None], dict[str, Any]]) -> dict[str, Any]:
+        """The API's common path: read as_of, answer, log; a bad date is an answer, not an exception."""
+        try:
+            day = parse_as_of(as_of)
+        except InputError as err:
+            message = f"评估日期（as_of）有误：{err.message}"
+            return {"id": None, "question": question, "as_of": as_of, "kind": "bad_input", "error": message,
+                    "warnings": [message], "answer": f"错误：{message}"}
+        response = answer(day)
+        record(request.session_hash if request else None, response)
+        return response
+
+    def ask(question: str, as_of: str, request: gr.Request) -> dict[str, Any]:
+        """Answer one question as `python -m assistant ask --json` does; as_of is YYYY-MM-DD or "" for today."""
+        return answered(question, as_of, request, lambda day: engine.ask(question, day))
+
+    def chat_turn(question: str, as_of: str, new_conversation: bool, request: gr.Request) -> dict[str, Any]:
+        """The next turn of this client's conversation (facts carried over, corrections applied), or the
+        first turn of a new one; same JSON as `ask`. One conversation per gradio_client `Client`."""
+        session = request.session_hash if request else None
+        if not session:
+            return answered(question, as_of, request, lambda day: engine.ask(question, day))
+        return answered(question, as_of, request,
+                        lambda day: api_conversations.turn(session, question, day, bool(new_conversation)))
+
+    with gr.Blocks(title="政策自评估助手", analytics_enabled=False, fill_width=True,
+                   delete_cache=(3600, SESSION_TTL_SECONDS)) as page:
+        session_state = gr.State(None, time_to_live=SESSION_TTL_SECONDS, delete_callback=close_session)
+        gr.HTML("<h2 style='margin:4px 0'>政策自评估助手</h2><div style='color:#555'>描述企业所在地区和项目情况，"
+                "助手按政策原文测算可申请的奖补并给出依据；结果仅供参考，以主管部门审核为准。</div>")
+        index_html = gr.HTML(elem_id="index-status", visible=False)
+        banner = gr.HTML(elem_id="validity-banner", visible=False)
+        with gr.Row():
+            with gr.Column(scale=5):
+                chat = gr.Chatbot(label="对话", height=620, elem_id="chat", feedback_options=None,
+                                  buttons=["copy"], placeholder="请在下方输入问题，或点击示例问题。")
+                with gr.Row():
+                    question = gr.Textbox(show_label=False, placeholder=f"例如：{EXAMPLE}", scale=5, lines=1,
+                                          max_lines=4, elem_id="question")
+                    send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题（点击填入）",
+                            api_visibility="private")
+                with gr.Row():
+                    reset = gr.Button("重新开始", elem_id="reset")
+                    download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
+            with gr.Column(scale=5):
+                as_of = gr.Textbox(label="评估日期（YYYY-MM-DD，留空为今天）", placeholder="例如 2021-06-30",
+                                   elem_id="as-of")
+                with gr.Accordion("已了解的企业信息（可直接修改，金额单位：万元）", open=True):
+                    place = gr.Dropdown(choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
+                                        label="企业所在地区", value=None, elem_id="fact-place")
+                    numbers = []
+                    for i in range(0, len(FORM_ROLES), 3):
+                        with gr.Row():
+                            for role in FORM_ROLES[i:i + 3]:
+                                numbers.append(gr.Number(label=f"{labels[role]}（万元）", value=None, minimum=0,
+                                                         elem_id=f"fact-{role}", min_width=120))
+                    with gr.Row():
+                        level = gr.Dropdown(choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
+                                            label="认定级别", value=None, elem_id="fact-level")
+                        lpr = gr.Number(label="一年期LPR（%，留空按公布值）", value=None, minimum=0,
+                                        elem_id="fact-lpr")
+                    recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
+                result = gr.HTML(result_card(engine, None), elem_id="result-card")
+                citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
+                cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
+
+        form = [place, *numbers, level, lpr]
+        outputs = [session_state, chat, *form, result, banner, citations, cited, download, question]
+        private = {"api_visibility": "private"}
+        for trigger in (send.click, question.submit):
+            trigger(on_ask, [question, as_of, session_state], outputs, show_progress_on=[chat, result], **private)
+        for trigger in [n.submit for n in [*numbers, lpr]] + [n.blur for n in [*numbers, lpr]] + \
+                [place.input, level.input, recompute.click, as_of.submit]:
+            # Progress only on the result: a spinner over the citations would swallow the click that blurred a field.
+            trigger(on_facts, {as_of, session_state, *form}, outputs, trigger_mode="always_last",
+                    show_progress_on=[result], **private)
+        citations.change(on_cite, [citations, as_of, session_state], cited, **private)
+        reset.click(on_reset, [session_state], outputs, **private)
+        timer = gr.Timer(1.0, active=True)
+        timer.tick(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
+        page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
+        # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
+        page.load(lambda: facts_to_form(None), None, form, show_progress="hidden", **private)
+        gr.api(ask, api_name="ask")
+        gr.api(chat_turn, api_name="chat")
+    return page

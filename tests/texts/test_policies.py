@@ -1,0 +1,91 @@
+"""The corpus copy and its metadata: byte-identical sources, validity on a given day."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.texts.policies import Validity, load_policies, load_policy, validity_on
+from assistant.core.settings import REPO_ROOT, Settings
+
+SHARED = REPO_ROOT.parent / "shared" / "policies"
+POLICIES = {p.id: p for p in load_policies(Settings.from_env().policies_dir)}
+
+
+def test_five_policies_load() -> None:
+    assert len(POLICIES) >= 5
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared/policies is not beside this checkout")
+@pytest.mark.parametrize("policy_id", sorted(POLICIES))
+def test_source_is_byte_identical_to_the_received_text(policy_id: str) -> None:
+    policy = POLICIES[policy_id]
+    assert (policy.folder / "source.txt").read_bytes() == (SHARED / policy.meta.source_file).read_bytes()
+
+
+@pytest.mark.parametrize("policy_id", sorted(POLICIES))
+def test_each_copy_records_the_hash_of_the_text_received(policy_id: str) -> None:
+    """Checked at every load, so CI on a clone without shared/policies still guards the copy."""
+    assert POLICIES[policy_id].meta.source_sha256
+
+
+def test_an_edited_copy_is_refused_at_load(tmp_path: Path) -> None:
+    original = POLICIES["hekou-2020-5"].folder
+    copy = tmp_path / "hekou-2020-5"
+    shutil.copytree(original, copy)
+    assert load_policy(copy).text == POLICIES["hekou-2020-5"].text
+    text = (copy / "source.txt").read_text(encoding="utf-8")
+    (copy / "source.txt").write_text(text.replace("最高不超过6%", "最高不超过8%"), encoding="utf-8")
+    with pytest.raises(ValueError, match="SHA-256"):
+        load_policy(copy)
+
+
+def test_the_cli_names_a_damaged_policy_file_without_a_traceback(tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES["hekou-2020-5"].folder, policies / "hekou-2020-5")
+    with (policies / "hekou-2020-5" / "source.txt").open("ab") as text:
+        text.write(b"\n")
+    env = {**os.environ, "ASSISTANT_POLICIES_DIR": str(policies), "ASSISTANT_EMBEDDING_MODEL": "bm25",
+           "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-m", "assistant", "ask", "河口区技改，总投资500万，设备投资300万"],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "政策库数据有误" in done.stderr and "hekou-2020-5" in done.stderr and "SHA-256" in done.stderr
+    assert "Traceback" not in done.stderr and "180,000" not in done.stdout
+
+
+# (policy, day, state) — the boundaries of each validity period first.
+VALIDITY = [
+    ("hekou-2020-5", date(2020, 9, 20), Validity.NOT_YET),
+    ("hekou-2020-5", date(2020, 9, 21), Validity.IN_FORCE),
+    ("hekou-2020-5", date(2022, 12, 31), Validity.IN_FORCE),
+    ("hekou-2020-5", date(2023, 1, 1), Validity.EXPIRED),
+    ("henan-2017-22", date(2022, 12, 31), Validity.IN_FORCE),
+    ("henan-2017-22", date(2023, 6, 1), Validity.UNKNOWN),
+    ("henan-2017-22", date(2024, 1, 1), Validity.REPEALED),
+    ("jiyuan-2017-27", date(2019, 1, 1), Validity.UNKNOWN),
+    ("henan-2012-tech-opinions", date(2015, 12, 31), Validity.IN_FORCE),
+    ("henan-2012-tech-opinions", date(2016, 1, 1), Validity.EXPIRED),
+    ("henan-2016-action-plans", date(2016, 12, 31), Validity.IN_FORCE),
+]
+
+
+@pytest.mark.parametrize("policy_id,day,state", VALIDITY)
+def test_validity_on_a_day(policy_id: str, day: date, state: Validity) -> None:
+    status = validity_on(POLICIES[policy_id].meta, day)
+    assert status.state is state, status.explanation
+    assert status.explanation
+    # The explanation wraps the policy's own basis in fixed words: the basis must not repeat them.
+    assert status.explanation.count("未载明有效期") <= 1, status.explanation
+
+
+def test_a_program_period_overrides_the_document_period() -> None:
+    meta = POLICIES["henan-2016-action-plans"].meta
+    assert validity_on(meta, date(2018, 6, 1)).state is Validity.EXPIRED
+    assert validity_on(meta, date(2018, 6, 1), valid_to=date(2018, 12, 31)).state is Validity.IN_FORCE
