@@ -31,9 +31,9 @@ def address() -> tuple[str, int]:
 def main() -> int:
     import uvicorn
 
+    from assistant.core.settings import Settings
     from assistant.texts.policies import CorpusError
     from assistant.web.server import create_app
-    from assistant.core.settings import Settings
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     host, port = address()

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from assistant.core.settings import Settings
 from assistant.reading.amounts import InputError, parse_date
 from assistant.texts.policies import CorpusError
-from assistant.core.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
 
@@ -45,7 +45,7 @@ def read_batch(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | No
     """(line number, record, error) for each non-blank line of a JSONL file; bad lines are reported, not fatal."""
     source = sys.stdin if path == "-" else None
     try:
-        handle = source or open(path, encoding="utf-8")
+        handle = source or open(path, encoding="utf-8")  # noqa: SIM115 (closed by the `with` below)
     except OSError as err:
         raise UsageError(f"无法读取批量文件 {path}：{err.strerror}") from None
     with handle:
@@ -73,8 +73,7 @@ def cmd_index_build(args: argparse.Namespace, settings: Settings) -> int:
     retriever = build_retriever(settings, progress=not args.quiet)
     index = retriever.index
     mode = "BM25 + dense" if retriever.has_dense else "BM25 only (no dense model)"
-    print(f"index ready: {len(index.units)} units, {mode}, in {index.folder} "
-          f"({time.perf_counter() - started:.1f} s)")
+    print(f"index ready: {len(index.units)} units, {mode}, in {index.folder} ({time.perf_counter() - started:.1f} s)")
     return 0
 
 
@@ -122,7 +121,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("请给出问题，或用 --batch FILE.jsonl 批量提问")
     engine = Engine.load(settings)
     if args.batch:
-        for number, record, error in read_batch(args.batch):
+        for _number, record, error in read_batch(args.batch):
             if error:
                 print(_dump({"id": None, "error": error}), flush=True)
                 continue
@@ -223,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     # Listed here for --help; main() hands `bench ...` to assistant.bench.cli, which has its own options.
-    sub.add_parser("bench", help="benchmarks that print figures: `bench retrieval`, `bench ask`, `bench load` (see bench --help)")
+    sub.add_parser(
+        "bench", help="benchmarks that print figures: `bench retrieval`, `bench ask`, `bench load` (see bench --help)"
+    )
 
     from assistant.evaluation.cli import add_eval_parser
 

@@ -36,19 +36,30 @@ class PageSession:
         page), and when several are, the one that updates the component with elem_id `output`."""
         target = 0 if not elem_id else self.component_id(elem_id)
         wanted = self.component_id(output) if output else None
-        return next(d for d in self.config["dependencies"]
-                    if [target, trigger] in d["targets"] and (wanted is None or wanted in d["outputs"]))
+        return next(
+            d
+            for d in self.config["dependencies"]
+            if [target, trigger] in d["targets"] and (wanted is None or wanted in d["outputs"])
+        )
 
     def run(self, elem_id: str, trigger: str, data: list[Any], output: str | None = None) -> list[Any]:
         """Fire one event and return its output values (the last message for a generator)."""
         dep = self.dependency(elem_id, trigger, output)
-        joined = self.http.post(self.url + "/gradio_api/queue/join",
-                                json={"data": data, "fn_index": dep["id"], "session_hash": self.session_hash,
-                                      "event_data": None, "trigger_id": dep["targets"][0][0]})
+        joined = self.http.post(
+            self.url + "/gradio_api/queue/join",
+            json={
+                "data": data,
+                "fn_index": dep["id"],
+                "session_hash": self.session_hash,
+                "event_data": None,
+                "trigger_id": dep["targets"][0][0],
+            },
+        )
         joined.raise_for_status()
         event_id = joined.json()["event_id"]
-        with self.http.stream("GET", f"{self.url}/gradio_api/queue/data",
-                              params={"session_hash": self.session_hash}) as stream:
+        with self.http.stream(
+            "GET", f"{self.url}/gradio_api/queue/data", params={"session_hash": self.session_hash}
+        ) as stream:
             for line in stream.iter_lines():
                 if not line.startswith("data:"):
                     continue

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from assistant.reading.amounts import find_amounts
 from assistant.answering.engine import Engine
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.reading.amounts import find_amounts
 
 
 @dataclass
@@ -25,8 +25,9 @@ class Conversation:
     responses: list[dict[str, Any]] = field(default_factory=list)
 
     def ask(self, text: str) -> dict[str, Any]:
-        response = self.engine.ask(self._with_pending_amount(text), self.as_of, prior=self.facts,
-                                   context=" ".join(self.questions))
+        response = self.engine.ask(
+            self._with_pending_amount(text), self.as_of, prior=self.facts, context=" ".join(self.questions)
+        )
         response["question"] = text
         if response["kind"] != "bad_input":
             self.facts = EnterpriseFacts.model_validate(response["facts_state"])

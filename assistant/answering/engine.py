@@ -17,21 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import presenter
-from assistant.core.money import format_wan, format_yuan
-from assistant.answering.templates import render, render_assessment
-from assistant.calculator.assessment import Status, assess
-from assistant.retrieval.corpus import load_units
 from assistant.answering.extractive import PairStats, asks_procedure, best_sentences, subject_pairs
-from assistant.calculator.facts import EnterpriseFacts
 from assistant.answering.followup import ASK_PROJECT, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
-from assistant.reading.intent import Intent, classify
 from assistant.answering.llm import LanguageModel, load_language_model
+from assistant.answering.selection import covering_policies, relevant_programs
+from assistant.answering.templates import render, render_assessment
+from assistant.calculator.assessment import Status, assess
+from assistant.calculator.facts import EnterpriseFacts
+from assistant.core.money import format_wan, format_yuan
+from assistant.core.settings import Settings
+from assistant.reading.intent import Intent, classify
+from assistant.reading.understanding import Understanding, consistency_errors, understand
+from assistant.retrieval.corpus import load_units
 from assistant.rules.lpr import LprTable, load_lpr_table
 from assistant.rules.rulebook import Rulebook, load_rulebook
-from assistant.answering.selection import covering_policies, relevant_programs
-from assistant.core.settings import Settings
-from assistant.reading.understanding import Understanding, consistency_errors, understand
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +46,13 @@ def garbled(char: str) -> bool:
     binary or mangled, and reading amounts out of it would be guessing."""
     code = ord(char)
     category = unicodedata.category(char)
-    return ((category == "Cc" and char not in "\n\r\t") or category == "Cs" or char == "\ufffd"
-            or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE)
+    return (
+        (category == "Cc" and char not in "\n\r\t")
+        or category == "Cs"
+        or char == "\ufffd"
+        or 0xFDD0 <= code <= 0xFDEF
+        or code & 0xFFFE == 0xFFFE
+    )
 
 
 def input_errors(text: str) -> list[str]:
@@ -87,7 +92,7 @@ class Engine:
     wait_for_index: bool = True
 
     @classmethod
-    def load(cls, settings: Settings | None = None) -> "Engine":
+    def load(cls, settings: Settings | None = None) -> Engine:
         settings = settings or Settings.from_env()
         book = load_rulebook(settings)
         lpr = load_lpr_table(Path(settings.policies_dir).parent / "lpr.yaml")
@@ -112,10 +117,20 @@ class Engine:
         for hit in hits:
             u = hit.unit
             meta = self.book.library.policies[u.policy_id].meta
-            out.append({"doc_number": u.doc_number, "policy_id": u.policy_id, "clause": u.clause_id,
-                        "heading_path": list(u.heading_path), "text": u.text, "score": round(hit.score, 6),
-                        "start": u.start, "end": u.end, "label": meta.label,
-                        "heading": " › ".join(u.heading_path) or "（正文）"})
+            out.append(
+                {
+                    "doc_number": u.doc_number,
+                    "policy_id": u.policy_id,
+                    "clause": u.clause_id,
+                    "heading_path": list(u.heading_path),
+                    "text": u.text,
+                    "score": round(hit.score, 6),
+                    "start": u.start,
+                    "end": u.end,
+                    "label": meta.label,
+                    "heading": " › ".join(u.heading_path) or "（正文）",
+                }
+            )
         return out
 
     def retrieval_warning(self) -> str | None:
@@ -125,8 +140,14 @@ class Engine:
 
         return dense_warning(self.settings, ready_retriever(self.settings))
 
-    def ask(self, question: str, as_of: date | None = None, prior: EnterpriseFacts | None = None,
-            request_id: str | None = None, context: str = "") -> dict[str, Any]:
+    def ask(
+        self,
+        question: str,
+        as_of: date | None = None,
+        prior: EnterpriseFacts | None = None,
+        request_id: str | None = None,
+        context: str = "",
+    ) -> dict[str, Any]:
         """Answer `question`; `prior` and `context` carry what earlier turns of a conversation said."""
         started = time.perf_counter()
         text = (question or "").strip()
@@ -135,36 +156,71 @@ class Engine:
         if self.llm and not errors:
             self._llm_facts(text, understanding)
         facts = prior.merged(understanding.facts) if prior else understanding.facts
-        fact_question = (classify(f"{context} {text}", facts) is Intent.FACT and not prior
-                         and not understanding.open_amounts)
+        fact_question = (
+            classify(f"{context} {text}", facts) is Intent.FACT and not prior and not understanding.open_amounts
+        )
         notes = understanding.notes + changes(prior, facts, self.book)
-        return self._answer(question, text, facts, understanding, errors + understanding.errors, notes,
-                            as_of or date.today(), fact_question, request_id, context, started)
+        return self._answer(
+            question,
+            text,
+            facts,
+            understanding,
+            errors + understanding.errors,
+            notes,
+            as_of or date.today(),
+            fact_question,
+            request_id,
+            context,
+            started,
+        )
 
-    def recompute(self, facts: EnterpriseFacts, as_of: date | None = None, context: str = "",
-                  request_id: str | None = None) -> dict[str, Any]:
+    def recompute(
+        self, facts: EnterpriseFacts, as_of: date | None = None, context: str = "", request_id: str | None = None
+    ) -> dict[str, Any]:
         """Assess exactly these facts (an edited facts form); `context` is the conversation so far,
         which decides the programs in question."""
         started = time.perf_counter()
-        return self._answer(context, "", facts, Understanding(facts), [], [], as_of or date.today(), False,
-                            request_id, context, started)
+        return self._answer(
+            context, "", facts, Understanding(facts), [], [], as_of or date.today(), False, request_id, context, started
+        )
 
-    def _answer(self, question: str, text: str, facts: EnterpriseFacts, understanding: Understanding,
-                errors: list[str], notes: list[str], as_of: date, fact_question: bool, request_id: str | None,
-                context: str, started: float) -> dict[str, Any]:
+    def _answer(
+        self,
+        question: str,
+        text: str,
+        facts: EnterpriseFacts,
+        understanding: Understanding,
+        errors: list[str],
+        notes: list[str],
+        as_of: date,
+        fact_question: bool,
+        request_id: str | None,
+        context: str,
+        started: float,
+    ) -> dict[str, Any]:
         errors = errors + [e for e in consistency_errors(facts) if e not in errors]
         response: dict[str, Any] = {
-            "id": request_id, "question": question, "as_of": as_of.isoformat(), "region": facts.place,
-            "facts": presenter.facts_json(facts), "facts_state": facts.model_dump(mode="json"),
-            "open_amounts": [o.raw for o in understanding.open_amounts], "notes": notes,
-            "missing_facts": [], "programs": [], "total_max_yuan": None, "sources": [], "warnings": [],
+            "id": request_id,
+            "question": question,
+            "as_of": as_of.isoformat(),
+            "region": facts.place,
+            "facts": presenter.facts_json(facts),
+            "facts_state": facts.model_dump(mode="json"),
+            "open_amounts": [o.raw for o in understanding.open_amounts],
+            "notes": notes,
+            "missing_facts": [],
+            "programs": [],
+            "total_max_yuan": None,
+            "sources": [],
+            "warnings": [],
             "follow_up": None,
         }
         if errors:
             response.update(kind="bad_input", warnings=errors, answer=render("bad_input.j2", {"errors": errors}))
         elif not covering_policies(self.book, facts.place):
-            self._out_of_scope(response, text or context,
-                               f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区")
+            self._out_of_scope(
+                response, text or context, f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区"
+            )
         elif fact_question:
             self._fact(response, text, facts)
         else:
@@ -202,36 +258,57 @@ class Engine:
     def _out_of_scope(self, response: dict[str, Any], text: str, what: str) -> None:
         sources = self.sources(text, None)
         covered = [f"{p.meta.region_path}：{p.meta.label}" for p in self.book.library.policies.values()]
-        response.update(kind="out_of_scope", sources=sources, covered_policies=covered,
-                        answer=render("out_of_scope.j2", {"what": what, "sources": sources[:3], "covered": covered}))
+        response.update(
+            kind="out_of_scope",
+            sources=sources,
+            covered_policies=covered,
+            answer=render("out_of_scope.j2", {"what": what, "sources": sources[:3], "covered": covered}),
+        )
 
-    def _fact(self, response: dict[str, Any], text: str, facts: EnterpriseFacts,
-              sources: list[dict[str, Any]] | None = None) -> None:
+    def _fact(
+        self, response: dict[str, Any], text: str, facts: EnterpriseFacts, sources: list[dict[str, Any]] | None = None
+    ) -> None:
         sources = self.sources(text, facts.place) if sources is None else sources
         place_words = [w for words in self.book.vocabulary.places.values() for w in words]
-        quoted = self._procedure(text, sources) or best_sentences(text, sources, self.pair_stats,
-                                                                  subject_pairs(text, place_words))
+        quoted = self._procedure(text, sources) or best_sentences(
+            text, sources, self.pair_stats, subject_pairs(text, place_words)
+        )
         if not quoted or not any(q["informative"] for q in quoted):
             self._out_of_scope(response, text, "这一问题")
             return
-        response.update(kind="fact", sources=sources, answer=render("extractive.j2", {"sources": quoted}),
-                        quotes=[{k: q[k] for k in ("doc_number", "clause", "heading_path", "text")} for q in quoted])
+        response.update(
+            kind="fact",
+            sources=sources,
+            answer=render("extractive.j2", {"sources": quoted}),
+            quotes=[{k: q[k] for k in ("doc_number", "clause", "heading_path", "text")} for q in quoted],
+        )
 
     def _procedure(self, text: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """"怎么申报": where a rules file says how to apply and its clause was retrieved, that clause whole."""
+        """ "怎么申报": where a rules file says how to apply and its clause was retrieved, that clause whole."""
         if not asks_procedure(text):
             return []
         retrieved = [s["clause"] for s in sources]
-        found = [(retrieved.index(p.citation.clause), key, p) for key, p in self.book.procedures.items()
-                 if p.citation.clause in retrieved]
+        found = [
+            (retrieved.index(p.citation.clause), key, p)
+            for key, p in self.book.procedures.items()
+            if p.citation.clause in retrieved
+        ]
         if not found:
             return []
         _, key, procedure = min(found)
         clause = self.book.library.clauses[procedure.citation.clause]
         meta = self.book.library.policies[self.book.procedure_policy[key]].meta
-        return [{"doc_number": meta.doc_number, "clause": clause.clause_id, "heading_path": list(clause.heading_path),
-                 "heading": " › ".join(clause.heading_path), "label": meta.label, "text": clause.text.strip(),
-                 "informative": True}]
+        return [
+            {
+                "doc_number": meta.doc_number,
+                "clause": clause.clause_id,
+                "heading_path": list(clause.heading_path),
+                "heading": " › ".join(clause.heading_path),
+                "label": meta.label,
+                "text": clause.text.strip(),
+                "informative": True,
+            }
+        ]
 
     def _assessment(self, response: dict[str, Any], text: str, facts: EnterpriseFacts, as_of: date) -> None:
         program_ids = relevant_programs(self.book, text, facts)
@@ -241,8 +318,12 @@ class Engine:
             if question is None and facts.amounts:  # figures given, but for no program yet
                 question = ASK_PROJECT
             if question:
-                response.update(kind="assessment", sources=sources, follow_up=question,
-                                answer=render("clarify.j2", {"notes": response["notes"], "follow_up": question}))
+                response.update(
+                    kind="assessment",
+                    sources=sources,
+                    follow_up=question,
+                    answer=render("clarify.j2", {"notes": response["notes"], "follow_up": question}),
+                )
                 return
             self._fact(response, text, facts, sources)
             return
@@ -253,19 +334,35 @@ class Engine:
         question = follow_up(self.book, facts, response["open_amounts"], missing)
         by_status = {s: [p for p in programs if p["status"] == s.value] for s in Status}
         context = {
-            "notes": response["notes"], "eligible": by_status[Status.ELIGIBLE], "expired": by_status[Status.EXPIRED],
-            "needs_info": by_status[Status.NEEDS_INFO], "total_text": format_yuan(total) if total else None,
-            "total_wan": format_wan(total) if total else None, "as_of": as_of.isoformat(), "programs": programs,
-            "alternatives": presenter.alternatives(assessment, programs), "missing": missing,
-            "open_amounts": response["open_amounts"], "follow_up": question,
-            "policies": list({p["policy"]["label"]: {"label": p["policy"]["label"], "validity": p["validity"]}
-                              for p in programs}.values()),
+            "notes": response["notes"],
+            "eligible": by_status[Status.ELIGIBLE],
+            "expired": by_status[Status.EXPIRED],
+            "needs_info": by_status[Status.NEEDS_INFO],
+            "total_text": format_yuan(total) if total else None,
+            "total_wan": format_wan(total) if total else None,
+            "as_of": as_of.isoformat(),
+            "programs": programs,
+            "alternatives": presenter.alternatives(assessment, programs),
+            "missing": missing,
+            "open_amounts": response["open_amounts"],
+            "follow_up": question,
+            "policies": list(
+                {
+                    p["policy"]["label"]: {"label": p["policy"]["label"], "validity": p["validity"]} for p in programs
+                }.values()
+            ),
             "citations": presenter.citations(programs),
         }
-        response.update(kind="assessment", programs=programs, missing_facts=[m["fact"] for m in missing],
-                        total_max_yuan=presenter.money(total) if total else None, sources=sources,
-                        warnings=sorted({w for p in programs for w in p["warnings"]}), follow_up=question,
-                        answer=render_assessment(context))
+        response.update(
+            kind="assessment",
+            programs=programs,
+            missing_facts=[m["fact"] for m in missing],
+            total_max_yuan=presenter.money(total) if total else None,
+            sources=sources,
+            warnings=sorted({w for p in programs for w in p["warnings"]}),
+            follow_up=question,
+            answer=render_assessment(context),
+        )
 
 
 @lru_cache(maxsize=2)

@@ -23,8 +23,34 @@ SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 PUNCT = re.compile(r"[\s，,。？?！!、：:；;（）()“”《》〔〕\[\]【】·—-]")
 STOP = set("的了是在和与及或我们你们什么怎么多少哪些吗呢啊请问有要")
 # Words every question here is about: they say nothing of its subject.
-GENERIC = ("补贴", "补助", "奖励", "奖补", "资金", "扶持", "支持", "政策", "优惠", "减免", "企业", "项目", "申请",
-           "多少", "哪些", "什么", "怎么", "能不能", "可以", "规定", "期间", "时候", "现在", "目前", "今年", "去年")
+GENERIC = (
+    "补贴",
+    "补助",
+    "奖励",
+    "奖补",
+    "资金",
+    "扶持",
+    "支持",
+    "政策",
+    "优惠",
+    "减免",
+    "企业",
+    "项目",
+    "申请",
+    "多少",
+    "哪些",
+    "什么",
+    "怎么",
+    "能不能",
+    "可以",
+    "规定",
+    "期间",
+    "时候",
+    "现在",
+    "目前",
+    "今年",
+    "去年",
+)
 PROCEDURE_CUES = ("流程", "程序", "步骤", "怎么申报", "如何申报", "怎么申请", "如何申请", "怎么报", "申报方式")
 MAX_SENTENCES = 2
 SENTENCE_LENGTH = 40  # characters: longer candidates are discounted, or they win on sheer size
@@ -49,7 +75,7 @@ class PairStats:
     informative_weight: float
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> "PairStats":
+    def of(cls, texts: Iterable[str]) -> PairStats:
         df: Counter[str] = Counter()
         n = 0
         for text in texts:
@@ -81,8 +107,9 @@ def subject_pairs(question: str, place_words: Iterable[str]) -> set[str]:
     return pairs(text)
 
 
-def best_sentences(question: str, sources: list[dict[str, Any]], stats: PairStats, subject: set[str],
-                   limit: int = MAX_SENTENCES) -> list[dict[str, Any]]:
+def best_sentences(
+    question: str, sources: list[dict[str, Any]], stats: PairStats, subject: set[str], limit: int = MAX_SENTENCES
+) -> list[dict[str, Any]]:
     """The sentences (or, for a procedure, the clause) that answer the question best, each with its
     source and `informative`: whether what it shares with the question's subject is rare enough to
     mean it is about the same thing.

@@ -16,8 +16,9 @@ ASK_LEVEL = "请问认定级别是国家级、省级还是市级？"
 ASK_PROJECT = "请问是什么项目（例如技术改造、智能化改造、首台套装备），设备、研发等投入各是多少？"
 
 
-def follow_up(book: Rulebook, facts: EnterpriseFacts, open_amounts: list[str],
-              missing: list[dict[str, Any]]) -> str | None:
+def follow_up(
+    book: Rulebook, facts: EnterpriseFacts, open_amounts: list[str], missing: list[dict[str, Any]]
+) -> str | None:
     if open_amounts:
         shown = "、".join(f"“{a}”" for a in open_amounts)
         return f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？"

@@ -12,13 +12,21 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from assistant.reading.amounts import find_amounts, find_percents
-from assistant.calculator.facts import EnterpriseFacts
 from assistant.answering.grounding import number_value, numbers_in, unsupported_numbers
+from assistant.calculator.facts import EnterpriseFacts
+from assistant.reading.amounts import find_amounts, find_percents
 
 QUOTE = re.compile(r"“([^”]{4,})”")
 CITATION_MARK = re.compile(r"\[\d+\]")
-STATUS_WORDS = ("符合条件，可以申请", "不符合条件", "需补充信息", "政策已不在有效期内", "仅供参考", "无法测算", "不涉及")
+STATUS_WORDS = (
+    "符合条件，可以申请",
+    "不符合条件",
+    "需补充信息",
+    "政策已不在有效期内",
+    "仅供参考",
+    "无法测算",
+    "不涉及",
+)
 
 
 def checked_facts(extracted: EnterpriseFacts, question: str) -> EnterpriseFacts:
@@ -28,21 +36,29 @@ def checked_facts(extracted: EnterpriseFacts, question: str) -> EnterpriseFacts:
     amounts = {role: value for role, value in extracted.amounts.items() if value in written}
     lpr = extracted.lpr_rate if extracted.lpr_rate in rates else None
     place = extracted.place if extracted.place_mention and extracted.place_mention in question else None
-    return extracted.model_copy(update={"amounts": amounts, "lpr_rate": lpr, "place": place,
-                                        "place_mention": extracted.place_mention if place else None,
-                                        "approximate": [r for r in extracted.approximate if r in amounts]})
+    return extracted.model_copy(
+        update={
+            "amounts": amounts,
+            "lpr_rate": lpr,
+            "place": place,
+            "place_mention": extracted.place_mention if place else None,
+            "approximate": [r for r in extracted.approximate if r in amounts],
+        }
+    )
 
 
 def fill_gaps(parsed: EnterpriseFacts, extra: EnterpriseFacts) -> EnterpriseFacts:
     """The deterministic reading wins; the model only fills what it left empty."""
-    return parsed.model_copy(update={
-        "amounts": {**extra.amounts, **parsed.amounts},
-        "place": parsed.place or extra.place,
-        "place_mention": parsed.place_mention or extra.place_mention,
-        "tags": {**extra.tags, **parsed.tags},
-        "level": parsed.level or extra.level,
-        "lpr_rate": parsed.lpr_rate if parsed.lpr_rate is not None else extra.lpr_rate,
-    })
+    return parsed.model_copy(
+        update={
+            "amounts": {**extra.amounts, **parsed.amounts},
+            "place": parsed.place or extra.place,
+            "place_mention": parsed.place_mention or extra.place_mention,
+            "tags": {**extra.tags, **parsed.tags},
+            "level": parsed.level or extra.level,
+            "lpr_rate": parsed.lpr_rate if parsed.lpr_rate is not None else extra.lpr_rate,
+        }
+    )
 
 
 def _number_set(text: str) -> set[Decimal]:

@@ -18,11 +18,11 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from assistant.reading.amounts import InputError, parse_amount, parse_percent
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.core.settings import REPO_ROOT
+from assistant.reading.amounts import InputError, parse_amount, parse_percent
 from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import Level
-from assistant.core.settings import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 PROMPTS = REPO_ROOT / "prompts" / "llm"
@@ -37,12 +37,16 @@ class LlmSettings:
     timeout_s: float = 20.0
 
     @classmethod
-    def from_env(cls) -> "LlmSettings | None":
+    def from_env(cls) -> LlmSettings | None:
         env = os.environ
         if not env.get("ASSISTANT_LLM_BASE_URL") or not env.get("ASSISTANT_LLM_MODEL"):
             return None
-        return cls(env["ASSISTANT_LLM_BASE_URL"], env["ASSISTANT_LLM_MODEL"], env.get("ASSISTANT_LLM_API_KEY", "none"),
-                   float(env.get("ASSISTANT_LLM_TIMEOUT", "20")))
+        return cls(
+            env["ASSISTANT_LLM_BASE_URL"],
+            env["ASSISTANT_LLM_MODEL"],
+            env.get("ASSISTANT_LLM_API_KEY", "none"),
+            float(env.get("ASSISTANT_LLM_TIMEOUT", "20")),
+        )
 
     def __repr__(self) -> str:  # never print the key
         return f"LlmSettings(base_url={self.base_url!r}, model={self.model!r}, timeout_s={self.timeout_s})"
@@ -117,8 +121,9 @@ class LanguageModel:
             rate = None
         place = raw.place if raw.place in self.vocabulary.places else None
         level = Level(raw.level) if raw.level in {lv.value for lv in Level} else None
-        return EnterpriseFacts(place=place, place_mention=raw.place_mention, amounts=amounts, level=level,
-                               lpr_rate=rate)
+        return EnterpriseFacts(
+            place=place, place_mention=raw.place_mention, amounts=amounts, level=level, lpr_rate=rate
+        )
 
     def rephrase(self, question: str, answer: str) -> str | None:
         return self._call(_prompt("rephrase.txt", question=question, answer=answer))
@@ -130,7 +135,13 @@ def load_language_model(vocabulary: Vocabulary, settings: LlmSettings | None = N
         return None
     from langchain_openai import ChatOpenAI
 
-    chat = ChatOpenAI(base_url=settings.base_url, model=settings.model, api_key=settings.api_key,
-                      timeout=settings.timeout_s, max_retries=0, temperature=0)
+    chat = ChatOpenAI(
+        base_url=settings.base_url,
+        model=settings.model,
+        api_key=settings.api_key,
+        timeout=settings.timeout_s,
+        max_retries=0,
+        temperature=0,
+    )
     logger.info("语言模型已启用 / language model on: %r", settings)
     return LanguageModel(chat, vocabulary)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from assistant.core.money import format_wan, format_yuan
 from assistant.calculator.assessment import Assessment, ProgramResult, Status
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.core.money import format_wan, format_yuan
 from assistant.rules.rulebook import Rulebook
 from assistant.rules.schema import CAP_LABEL, AmountKind
 
@@ -23,8 +23,11 @@ STATUS_LABEL = {
 }
 # Answers list what the user can act on first.
 STATUS_ORDER = [Status.ELIGIBLE, Status.NEEDS_INFO, Status.INELIGIBLE, Status.EXPIRED]
-SPECIAL_FACTS = {"place": "企业所在地区（省、市或区县）", "level": "认定级别（国家级、省级或市级）",
-                 "lpr_rate": "一年期LPR利率"}
+SPECIAL_FACTS = {
+    "place": "企业所在地区（省、市或区县）",
+    "level": "认定级别（国家级、省级或市级）",
+    "lpr_rate": "一年期LPR利率",
+}
 
 
 def money(value: Decimal | None) -> float | None:
@@ -91,8 +94,14 @@ def program_json(book: Rulebook, r: ProgramResult) -> dict[str, Any]:
         "validity": r.validity.explanation,
         "warnings": r.warnings,
         "citations": [
-            {"doc_number": c.doc_number, "clause": c.clause, "heading_path": list(c.heading_path),
-             "quote": c.quote, "start": c.start, "end": c.end}
+            {
+                "doc_number": c.doc_number,
+                "clause": c.clause,
+                "heading_path": list(c.heading_path),
+                "quote": c.quote,
+                "start": c.start,
+                "end": c.end,
+            }
             for c in r.citations
         ],
     }
@@ -134,6 +143,13 @@ def citations(programs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for p in programs:
         for c in p["citations"]:
             key = (p["policy"]["label"], c["quote"])
-            seen.setdefault(key, {"label": p["policy"]["label"], "heading": " › ".join(c["heading_path"]),
-                                  "quote": c["quote"], "clause": c["clause"]})
+            seen.setdefault(
+                key,
+                {
+                    "label": p["policy"]["label"],
+                    "heading": " › ".join(c["heading_path"]),
+                    "quote": c["quote"],
+                    "clause": c["clause"],
+                },
+            )
     return list(seen.values())

@@ -16,9 +16,9 @@ from collections import Counter
 
 from assistant.calculator.assessment import covers
 from assistant.calculator.facts import EnterpriseFacts
-from assistant.texts.policies import Policy
 from assistant.rules.rulebook import Rulebook
 from assistant.rules.schema import Program
+from assistant.texts.policies import Policy
 
 # A topic word listed by more programs than this is common, not distinctive.
 DISTINCTIVE_MAX_PROGRAMS = 4
@@ -32,8 +32,9 @@ def covering_policies(book: Rulebook, place: str | None) -> list[Policy]:
 
 def _required_tags(program: Program) -> list[list[str]]:
     """The yes/no facts the program requires that users do state (presumed ones excluded)."""
-    return [[c.tag] if c.tag else list(c.any_tags) for c in program.conditions
-            if (c.tag or c.any_tags) and not c.presumed]
+    return [
+        [c.tag] if c.tag else list(c.any_tags) for c in program.conditions if (c.tag or c.any_tags) and not c.presumed
+    ]
 
 
 def is_relevant(program: Program, question: str, facts: EnterpriseFacts, topic_counts: Counter[str]) -> bool:

@@ -30,8 +30,9 @@ PARTS = [
 
 @lru_cache(maxsize=2)
 def _environment(directory: Path = TEMPLATE_DIR) -> Environment:
-    return Environment(loader=FileSystemLoader(directory), undefined=StrictUndefined, autoescape=False,
-                       keep_trailing_newline=False)
+    return Environment(
+        loader=FileSystemLoader(directory), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
 
 
 def render(template: str, context: dict[str, Any]) -> str:

@@ -118,10 +118,13 @@ def _wait(app: AppProcess, timeout_s: float, ready: Callable[[str], bool] | None
 
 
 @contextmanager
-def running_app(data_dir: Path | None = None, env: Mapping[str, str] | None = None,
-                ready: Callable[[str], bool] | None = ask_ready,
-                timeout_s: float = START_TIMEOUT_S,
-                officers: Mapping[str, str] | None = None) -> Iterator[AppProcess]:
+def running_app(
+    data_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    ready: Callable[[str], bool] | None = ask_ready,
+    timeout_s: float = START_TIMEOUT_S,
+    officers: Mapping[str, str] | None = None,
+) -> Iterator[AppProcess]:
     """`python app.py` on a free loopback port with its data (and Gradio's temp files) in `data_dir`
     (a fresh temp dir when None, deleted afterwards); `env` adds or overrides variables; `officers`
     (name → password) are console accounts created in its database before it starts.
@@ -135,13 +138,22 @@ def running_app(data_dir: Path | None = None, env: Mapping[str, str] | None = No
         for name, password in (officers or {}).items():
             Officers(data / DATABASE).add(name, password)
         port = free_port()
-        child_env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "GRADIO_SERVER_NAME": LOOPBACK,
-                     "GRADIO_SERVER_PORT": str(port), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-                     "GRADIO_TEMP_DIR": str(data / "gradio-tmp"), "TMPDIR": str(data / "tmp"), **(env or {})}
+        child_env = {
+            **os.environ,
+            "ASSISTANT_DATA_DIR": str(data),
+            "GRADIO_SERVER_NAME": LOOPBACK,
+            "GRADIO_SERVER_PORT": str(port),
+            "HF_HUB_OFFLINE": "1",
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "GRADIO_TEMP_DIR": str(data / "gradio-tmp"),
+            "TMPDIR": str(data / "tmp"),
+            **(env or {}),
+        }
         log_path = Path(scratch) / "server.log" if data_dir is None else data / "server.log"
         with open(log_path, "wb") as log:
-            process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=child_env, stdout=log,
-                                       stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [sys.executable, "app.py"], cwd=REPO_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT
+            )
             app = AppProcess(f"http://{LOOPBACK}:{port}", process, data, log_path)
             try:
                 _wait(app, timeout_s, ready)

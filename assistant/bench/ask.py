@@ -47,10 +47,16 @@ def run_ask_benchmark(settings: Settings, rounds: int = 5) -> dict[str, Any]:
             t = time.perf_counter()
             chat.ask(turn)
             timings.append((time.perf_counter() - t) * 1000)
-    return {"startup_s": round(startup_s, 2), "requests": len(timings),
-            "p50_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 95), 1),
-            "max_ms": round(max(timings), 1), "target_p95_ms": TARGET_P95_MS,
-            "met": percentile(timings, 95) <= TARGET_P95_MS, "llm": engine.llm is not None}
+    return {
+        "startup_s": round(startup_s, 2),
+        "requests": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(percentile(timings, 95), 1),
+        "max_ms": round(max(timings), 1),
+        "target_p95_ms": TARGET_P95_MS,
+        "met": percentile(timings, 95) <= TARGET_P95_MS,
+        "llm": engine.llm is not None,
+    }
 
 
 def print_ask_benchmark(result: dict[str, Any]) -> None:

@@ -8,9 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.bench.gold import GoldError
+from assistant.bench.gold import DEFAULT_K, GoldError
 from assistant.bench.retrieval import DEFAULT_GOLD, format_report, run_retrieval_benchmark
-from assistant.bench.gold import DEFAULT_K
 from assistant.core.settings import Settings
 
 
@@ -24,7 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     retrieval.add_argument("--json", dest="json_out", type=Path, help="also write all figures to this JSON file")
     retrieval.add_argument("--quiet", action="store_true", help="no progress bars")
     sub.add_parser("ask", help="ask latency after start-up, without a language model (target p95 ≤ 100 ms)")
-    load = sub.add_parser("load", help="concurrent users on the running web app's /ask and /chat (target p95 ≤ 1 s at 8 users)")
+    load = sub.add_parser(
+        "load", help="concurrent users on the running web app's /ask and /chat (target p95 ≤ 1 s at 8 users)"
+    )
     load.add_argument("--url", help="a running app; without it `python app.py` is started on a free loopback port")
     load.add_argument("--levels", default="1,8,32", help="concurrent users per level (default 1,8,32)")
     load.add_argument("--seconds", type=float, default=60.0, help="seconds per level (default 60)")

@@ -61,8 +61,9 @@ def parse_gold_line(line: str, where: str) -> GoldQuestion:
     also = d.get("also_relevant", [])
     if not isinstance(also, list) or not all(isinstance(c, str) and c for c in also):
         raise GoldError(f"{where}: 'also_relevant' must be a list of clause ids")
-    return GoldQuestion(d["id"], d["question"], tuple(gold), d["policy"], d["kind"], str(d.get("note", "")),
-                        tuple(also))
+    return GoldQuestion(
+        d["id"], d["question"], tuple(gold), d["policy"], d["kind"], str(d.get("note", "")), tuple(also)
+    )
 
 
 def load_gold(path: Path) -> list[GoldQuestion]:
@@ -169,5 +170,3 @@ def score_question(ranked: Sequence[Span], gold: Sequence[Span], k: int) -> dict
 def percentile(values: Sequence[float], q: float) -> float:
     """Linear-interpolated percentile (numpy's default), 0.0 for no values."""
     return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else 0.0
-
-

@@ -88,10 +88,17 @@ class LevelResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def summary(self) -> dict[str, Any]:
-        return {"users": self.users, "seconds": round(self.seconds, 1), "requests": self.requests,
-                "errors": self.errors, "p50_ms": round(self.p(50), 1), "p95_ms": round(self.p(95), 1),
-                "p99_ms": round(self.p(99), 1), "throughput_rps": round(self.throughput, 1),
-                "error_samples": self.error_samples}
+        return {
+            "users": self.users,
+            "seconds": round(self.seconds, 1),
+            "requests": self.requests,
+            "errors": self.errors,
+            "p50_ms": round(self.p(50), 1),
+            "p95_ms": round(self.p(95), 1),
+            "p99_ms": round(self.p(99), 1),
+            "throughput_rps": round(self.throughput, 1),
+            "error_samples": self.error_samples,
+        }
 
 
 def _client(url: str) -> Any:
@@ -101,8 +108,9 @@ def _client(url: str) -> Any:
     # (~30 ms of CPU) even for plain http. On loopback http no TLS takes place, so skipping that load
     # changes nothing but keeps the load generator from starving the server it measures on 2 cores.
     plain_http = url.startswith("http://")
-    return Client(url.rstrip("/") + "/", verbose=False, analytics_enabled=False, download_files=False,
-                  ssl_verify=not plain_http)
+    return Client(
+        url.rstrip("/") + "/", verbose=False, analytics_enabled=False, download_files=False, ssl_verify=not plain_http
+    )
 
 
 Reference = dict[tuple[int, int], tuple[Any, ...] | None]
@@ -113,13 +121,18 @@ def reference_answers(url: str, script: list[tuple[Step, ...]]) -> Reference:
     match (also a warm-up)."""
     client = _client(url)
     try:
-        return {(b, i): fingerprint(step.send(client).result(timeout=REQUEST_TIMEOUT_S))
-                for b, block in enumerate(script) for i, step in enumerate(block)}
+        return {
+            (b, i): fingerprint(step.send(client).result(timeout=REQUEST_TIMEOUT_S))
+            for b, block in enumerate(script)
+            for i, step in enumerate(block)
+        }
     finally:
         client.close()
 
 
-def run_level(url: str, users: int, seconds: float, script: list[tuple[Step, ...]], reference: Reference) -> LevelResult:
+def run_level(
+    url: str, users: int, seconds: float, script: list[tuple[Step, ...]], reference: Reference
+) -> LevelResult:
     """`users` threads asking back to back for `seconds`; requests started before the end are counted.
 
     Every user connects first; the clock starts when the last one has (the barrier's action), and
@@ -193,16 +206,22 @@ def targets(levels: list[LevelResult]) -> list[dict[str, Any]]:
     """Zero errors at every level; p95 ≤ 1 s with 8 users (not met when that level was not run)."""
     at_target = next((r for r in levels if r.users == TARGET_USERS), None)
     return [
-        {"target": "zero errors at every level", "value": sum(r.errors for r in levels),
-         "met": all(r.errors == 0 for r in levels)},
-        {"target": f"p95 ≤ {TARGET_P95_MS:.0f} ms at {TARGET_USERS} users",
-         "value": round(at_target.p(95), 1) if at_target else None,
-         "met": bool(at_target and at_target.latencies_ms and at_target.p(95) <= TARGET_P95_MS)},
+        {
+            "target": "zero errors at every level",
+            "value": sum(r.errors for r in levels),
+            "met": all(r.errors == 0 for r in levels),
+        },
+        {
+            "target": f"p95 ≤ {TARGET_P95_MS:.0f} ms at {TARGET_USERS} users",
+            "value": round(at_target.p(95), 1) if at_target else None,
+            "met": bool(at_target and at_target.latencies_ms and at_target.p(95) <= TARGET_P95_MS),
+        },
     ]
 
 
-def run_load_benchmark(url: str | None = None, levels: tuple[int, ...] = DEFAULT_LEVELS,
-                       seconds: float = DEFAULT_SECONDS) -> dict[str, Any]:
+def run_load_benchmark(
+    url: str | None = None, levels: tuple[int, ...] = DEFAULT_LEVELS, seconds: float = DEFAULT_SECONDS
+) -> dict[str, Any]:
     """Every level against `url`, or against an app this function starts and stops itself."""
     if url is None:
         with running_app() as app:
@@ -214,21 +233,32 @@ def _run(url: str, levels: tuple[int, ...], seconds: float, started_here: bool) 
     script = load_script()
     reference = reference_answers(url, script)
     results = [run_level(url, users, seconds, script, reference) for users in levels]
-    return {"url": url, "started_here": started_here, "seconds_per_level": seconds, "as_of": AS_OF,
-            "single_questions": sum(len(b) == 1 for b in script),
-            "dialogue_turns": sum(len(b) for b in script if len(b) > 1),
-            "levels": [r.summary() for r in results], "targets": targets(results)}
+    return {
+        "url": url,
+        "started_here": started_here,
+        "seconds_per_level": seconds,
+        "as_of": AS_OF,
+        "single_questions": sum(len(b) == 1 for b in script),
+        "dialogue_turns": sum(len(b) for b in script if len(b) > 1),
+        "levels": [r.summary() for r in results],
+        "targets": targets(results),
+    }
 
 
 def format_load_report(result: dict[str, Any]) -> str:
     origin = "started by the benchmark" if result["started_here"] else "given"
-    lines = [f"load benchmark: gradio_client users at {result['url']} ({origin}), {result['seconds_per_level']:g} s "
-             f"per level; each cycles through {result['single_questions']} questions on /ask and a "
-             f"{result['dialogue_turns']}-turn conversation on /chat", "",
-             f"{'users':>5} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7}"]
+    lines = [
+        f"load benchmark: gradio_client users at {result['url']} ({origin}), {result['seconds_per_level']:g} s "
+        f"per level; each cycles through {result['single_questions']} questions on /ask and a "
+        f"{result['dialogue_turns']}-turn conversation on /chat",
+        "",
+        f"{'users':>5} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7}",
+    ]
     for r in result["levels"]:
-        lines.append(f"{r['users']:>5} {r['requests']:>9} {r['errors']:>7} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
-                     f"{r['p99_ms']:>8.1f} {r['throughput_rps']:>7.1f}")
+        lines.append(
+            f"{r['users']:>5} {r['requests']:>9} {r['errors']:>7} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+            f"{r['p99_ms']:>8.1f} {r['throughput_rps']:>7.1f}"
+        )
     for r in result["levels"]:
         for sample in r["error_samples"]:
             lines.append(f"  error at {r['users']} users: {sample}")
@@ -240,7 +270,7 @@ def format_load_report(result: dict[str, Any]) -> str:
 
 
 def parse_levels(text: str) -> tuple[int, ...]:
-    """"1,8,32" → (1, 8, 32); ValueError with the reason otherwise."""
+    """ "1,8,32" → (1, 8, 32); ValueError with the reason otherwise."""
     try:
         levels = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
@@ -253,4 +283,3 @@ def parse_levels(text: str) -> tuple[int, ...]:
 def write_json(result: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-

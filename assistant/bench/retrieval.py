@@ -108,7 +108,7 @@ def run_systems(
     runs = {name: SystemRun() for name in systems}
     for q in tqdm(questions, desc="timed queries", unit="q", disable=not progress, file=sys.stderr):
         for name, search in systems.items():
-            seconds, ranked = timed(lambda: search(q.question))
+            seconds, ranked = timed(lambda search=search, q=q: search(q.question))
             runs[name].rankings[q.id] = list(ranked[:k])
             runs[name].latencies_ms.append(seconds * 1000.0)
     return runs
@@ -151,8 +151,16 @@ def question_details(
             }
             for name, run in runs.items()
         }
-        details.append({"id": q.id, "kind": q.kind, "policy": q.policy, "question": q.question,
-                        "gold": list(q.gold), "systems": per_system})
+        details.append(
+            {
+                "id": q.id,
+                "kind": q.kind,
+                "policy": q.policy,
+                "question": q.question,
+                "gold": list(q.gold),
+                "systems": per_system,
+            }
+        )
     return details
 
 
@@ -224,8 +232,12 @@ def run_retrieval_benchmark(
         "model": getattr(embeddings, "model_id", settings.embedding_model),
         "units": units,
         "baseline_chunks": baseline.chunks,
-        "timings_s": {"model_load": model_s + first_s, "index_build_cold": build_s, "index_load": load_s,
-                      "baseline_build": baseline_s},
+        "timings_s": {
+            "model_load": model_s + first_s,
+            "index_build_cold": build_s,
+            "index_load": load_s,
+            "baseline_build": baseline_s,
+        },
         "query_embedding_ms": {"p50": percentile(embed_ms, 50), "p95": percentile(embed_ms, 95)},
         "systems": summary,
         "targets": check_targets(summary, k),
@@ -252,8 +264,11 @@ def _header(first: str, k: int, latency: bool) -> str:
 def format_report(result: Mapping[str, Any]) -> str:
     """The printed report: main table, breakdowns, timings, targets, and the hybrid's misses."""
     k, systems = result["k"], result["systems"]
-    lines = [f"Retrieval benchmark: {result['questions']} questions ({result['gold']}), k={k}, "
-             f"model {result['model']}; {result['units']} units vs {result['baseline_chunks']} baseline chunks", ""]
+    lines = [
+        f"Retrieval benchmark: {result['questions']} questions ({result['gold']}), k={k}, "
+        f"model {result['model']}; {result['units']} units vs {result['baseline_chunks']} baseline chunks",
+        "",
+    ]
     lines.append(_header("system", k, latency=True))
     lines += [_metric_row(SYSTEMS[n], systems[n]["all"], k, systems[n]["latency_ms"]) for n in SYSTEMS]
     for group, title in (("by_kind", "kind"), ("by_policy", "policy")):
@@ -262,21 +277,30 @@ def format_report(result: Mapping[str, Any]) -> str:
             for key, metrics in systems[name][group].items():
                 lines.append(_metric_row(f"{SHORT_NAMES[name]} · {key}", metrics, k))
     t = result["timings_s"]
-    lines += ["", "timings: " + ", ".join([
-        f"model load (incl. first encode) {t['model_load'] * 1000:.0f} ms",
-        f"our index build (cold, fresh embedding cache) {t['index_build_cold']:.1f} s",
-        f"our index load {t['index_load'] * 1000:.0f} ms",
-        f"baseline build {t['baseline_build']:.1f} s",
-    ])]
+    lines += [
+        "",
+        "timings: "
+        + ", ".join(
+            [
+                f"model load (incl. first encode) {t['model_load'] * 1000:.0f} ms",
+                f"our index build (cold, fresh embedding cache) {t['index_build_cold']:.1f} s",
+                f"our index load {t['index_load'] * 1000:.0f} ms",
+                f"baseline build {t['baseline_build']:.1f} s",
+            ]
+        ),
+    ]
     e = result["query_embedding_ms"]
-    lines.append(f"query embedding alone (part of every dense/hybrid/FAISS query): p50 {e['p50']:.1f} ms, "
-                 f"p95 {e['p95']:.1f} ms")
+    lines.append(
+        f"query embedding alone (part of every dense/hybrid/FAISS query): p50 {e['p50']:.1f} ms, p95 {e['p95']:.1f} ms"
+    )
     lines += ["", "questions per policy (lexical / paraphrase / total):"]
     for policy, c in result["gold_counts"].items():
         lines.append(f"  {policy:<28}{c['lexical']:>4}{c['paraphrase']:>4}{c['total']:>5}")
     lines += ["", "targets:"]
-    lines += [f"  [{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']:.3f} vs {t['threshold']:.3f}"
-              for t in result["targets"]]
+    lines += [
+        f"  [{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']:.3f} vs {t['threshold']:.3f}"
+        for t in result["targets"]
+    ]
     lines += ["", *hybrid_misses(result)]
     return "\n".join(lines)
 
@@ -289,10 +313,10 @@ def hybrid_misses(result: Mapping[str, Any]) -> list[str]:
         if mine["first_relevant_rank"] == 1:
             continue
         base = q["systems"][BASELINE]["first_relevant_rank"]
-        out.append(f"  {q['id']} [{q['kind']}] rank {mine['first_relevant_rank'] or '-'} "
-                   f"(baseline {base or '-'}) {q['question']}")
+        out.append(
+            f"  {q['id']} [{q['kind']}] rank {mine['first_relevant_rank'] or '-'} "
+            f"(baseline {base or '-'}) {q['question']}"
+        )
         out.append(f"      gold {', '.join(q['gold'])}")
         out.append(f"      got  {', '.join(mine['top5'])}")
     return out if len(out) > 1 else ["hybrid answers every question at rank 1"]
-
-

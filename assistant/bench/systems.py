@@ -119,5 +119,3 @@ def build_baseline(policies_dir: Path, embeddings: Any, k: int) -> Baseline:
     faiss_retriever = FAISS.from_documents(docs, embedding=embeddings).as_retriever(search_kwargs={"k": k})
     ensemble = EnsembleRetriever(retrievers=[bm25, faiss_retriever], weights=BASELINE_WEIGHTS)
     return Baseline(bm25, faiss_retriever, ensemble, len(docs))
-
-

@@ -16,9 +16,9 @@ from assistant.calculator.eligibility import check_eligibility
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.calculator.formulas import AmountResult, compute_amount
 from assistant.rules.lpr import LprTable
-from assistant.texts.policies import Validity, ValidityStatus, validity_on
 from assistant.rules.rulebook import ResolvedCitation, Rulebook
 from assistant.rules.schema import COUNTED_BENEFITS, Program
+from assistant.texts.policies import Validity, ValidityStatus, validity_on
 
 REFERENCE_ONLY = "按原政策口径测算，仅供参考"
 
@@ -55,8 +55,9 @@ def covers(policy_region: str, place: str | None) -> bool:
     return place is not None and place.startswith(policy_region)
 
 
-def evaluate_program(book: Rulebook, program_id: str, facts: EnterpriseFacts, as_of: date,
-                     lpr: LprTable) -> ProgramResult:
+def evaluate_program(
+    book: Rulebook, program_id: str, facts: EnterpriseFacts, as_of: date, lpr: LprTable
+) -> ProgramResult:
     program = book.programs[program_id]
     policy = book.policy_of(program_id)
     labels = {role: r.label for role, r in book.vocabulary.amount_roles.items()}
@@ -131,8 +132,11 @@ class Assessment:
 
     def recommended(self, group: str) -> ProgramResult | None:
         """The larger of eligible alternatives: the one to choose."""
-        options = [r for r in self.results if r.program.choose_one_group == group and r.amount is not None
-                   and r.status is Status.ELIGIBLE]
+        options = [
+            r
+            for r in self.results
+            if r.program.choose_one_group == group and r.amount is not None and r.status is Status.ELIGIBLE
+        ]
         return max(options, key=lambda r: r.amount) if options else None
 
 

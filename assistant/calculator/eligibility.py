@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from assistant.core.money import format_yuan
 from assistant.calculator.facts import EnterpriseFacts
-from assistant.rules.schema import LEVEL_RANK, Condition, Exclusion, Program
+from assistant.core.money import format_yuan
 from assistant.rules.bounds import bound_for
+from assistant.rules.schema import LEVEL_RANK, Condition, Exclusion, Program
 
 
 class Outcome(str, Enum):
@@ -67,8 +67,11 @@ def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, 
         if facts.level is None:
             return Check(cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不知道认定级别", ("level",))
         ok = LEVEL_RANK[facts.level] >= LEVEL_RANK[cond.min_level]
-        return Check(cond.id, Outcome.MET if ok else Outcome.FAILED,
-                     f"{cond.describe}：所述级别为{facts.level.value}，{'满足' if ok else '不满足'}")
+        return Check(
+            cond.id,
+            Outcome.MET if ok else Outcome.FAILED,
+            f"{cond.describe}：所述级别为{facts.level.value}，{'满足' if ok else '不满足'}",
+        )
     tags = [cond.tag] if cond.tag else list(cond.any_tags or [])
     stated = [facts.tags.get(t) for t in tags]
     if any(v is True for v in stated):
@@ -77,7 +80,9 @@ def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, 
         return Check(cond.id, Outcome.FAILED, f"{cond.describe}：不满足")
     if cond.presumed:
         return Check(cond.id, Outcome.MET, f"{cond.describe}：按所述情况推定满足，如不属实请告知", presumed=True)
-    return Check(cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不确定", tuple(t for t, v in zip(tags, stated) if v is None))
+    return Check(
+        cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不确定", tuple(t for t, v in zip(tags, stated) if v is None)
+    )
 
 
 def _check_exclusion(excl: Exclusion, facts: EnterpriseFacts) -> Check | str | None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from assistant.core.money import implausible
 from assistant.rules.schema import Level
 
+
 class EnterpriseFacts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -35,7 +36,7 @@ class EnterpriseFacts(BaseModel):
                 raise ValueError(f"{role} {problem}")
         return amounts
 
-    def merged(self, newer: "EnterpriseFacts") -> "EnterpriseFacts":
+    def merged(self, newer: EnterpriseFacts) -> EnterpriseFacts:
         """Facts of a later turn added to or correcting these: a later statement wins."""
         return EnterpriseFacts(
             place=newer.place or self.place,

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from assistant.core.money import format_yuan
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.core.money import format_yuan
+from assistant.rules.bounds import bound_for
 from assistant.rules.lpr import ChosenRate, LprTable
 from assistant.rules.schema import CAP_LABEL, CapScope, Formula, FormulaKind, Program
-from assistant.rules.bounds import bound_for
 
 CENT = Decimal("0.01")
 
@@ -72,8 +72,9 @@ def _base(formula: Formula, facts: EnterpriseFacts, labels: dict[str, str], out:
     return base
 
 
-def _raw_amount(program: Program, facts: EnterpriseFacts, labels: dict[str, str], lpr: LprTable, as_of: date,
-                out: AmountResult) -> Decimal | None:
+def _raw_amount(
+    program: Program, facts: EnterpriseFacts, labels: dict[str, str], lpr: LprTable, as_of: date, out: AmountResult
+) -> Decimal | None:
     f = program.formula
     if f.kind is FormulaKind.UNSPECIFIED:
         out.steps.append("政策原文未规定具体金额或比例")
@@ -150,8 +151,9 @@ def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: Amo
     return amount
 
 
-def compute_amount(program: Program, facts: EnterpriseFacts, labels: dict[str, str], lpr: LprTable,
-                   as_of: date) -> AmountResult:
+def compute_amount(
+    program: Program, facts: EnterpriseFacts, labels: dict[str, str], lpr: LprTable, as_of: date
+) -> AmountResult:
     out = AmountResult(amount=None)
     raw = _raw_amount(program, facts, labels, lpr, as_of, out)
     if raw is None:

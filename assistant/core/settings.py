@@ -27,7 +27,7 @@ class Settings:
     tokenizer: str = "jieba"
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         env = os.environ
         base = cls()
         return cls(

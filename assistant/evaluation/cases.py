@@ -18,8 +18,22 @@ DEFAULT_CONFIG = REPO_ROOT / "eval" / "config.yaml"
 DEFAULT_OUT = REPO_ROOT / "eval" / "results"
 RESULT_FILES = ("config.json", "results.jsonl", "summary.json", "report.html")
 
-CASE_TYPES = ("calculation", "threshold", "cap", "missing_fact", "expired", "alternative", "exclusion", "fact",
-              "multi_turn", "number_format", "out_of_scope", "bad_input", "injection", "officer_review")
+CASE_TYPES = (
+    "calculation",
+    "threshold",
+    "cap",
+    "missing_fact",
+    "expired",
+    "alternative",
+    "exclusion",
+    "fact",
+    "multi_turn",
+    "number_format",
+    "out_of_scope",
+    "bad_input",
+    "injection",
+    "officer_review",
+)
 # Cases of these types are scored on refusal: refused ones give no figure, injected ones keep theirs.
 REFUSAL_TYPES = ("out_of_scope", "bad_input", "injection")
 REFUSED_KINDS = ("bad_input", "out_of_scope")
@@ -49,7 +63,7 @@ class ProgramExpectation(BaseModel):
     amount: Decimal | None = None
 
     @model_validator(mode="after")
-    def _says_something(self) -> "ProgramExpectation":
+    def _says_something(self) -> ProgramExpectation:
         if self.status is None and "amount" not in self.model_fields_set:
             raise ValueError("give a status, an amount, or both")
         return self
@@ -88,7 +102,7 @@ class Case(BaseModel):
     comment: str | None = None
 
     @model_validator(mode="after")
-    def _one_way_to_ask(self) -> "Case":
+    def _one_way_to_ask(self) -> Case:
         if (self.question is None) == (self.turns is None):
             raise ValueError("give exactly one of question and turns")
         if (self.type == "multi_turn") != (self.turns is not None):
@@ -141,5 +155,3 @@ def reference_errors(cases: Iterable[Case], book: Any) -> list[str]:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-

@@ -26,8 +26,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="JSONL question set (eval/cases.jsonl)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (eval/results)")
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="thresholds (eval/config.yaml)")
-    parser.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"),
-                        help="print the cases whose verdict changed between two runs (dirs or ids under --out)")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("RUN_A", "RUN_B"),
+        help="print the cases whose verdict changed between two runs (dirs or ids under --out)",
+    )
     parser.add_argument("--gate", action="store_true", help="exit 1 when a threshold in --config is missed")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=cmd_eval)
@@ -47,8 +51,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     overall = summary["overall"]
     print(format_table(summary))
-    print(f"\n{overall['passed']}/{overall['cases']} cases passed; run {summary['run_id']} in "
-          f"{summary['runtime_s']:.1f} s (start-up {summary['startup_ms']:.0f} ms); wrote {run_dir}")
+    print(
+        f"\n{overall['passed']}/{overall['cases']} cases passed; run {summary['run_id']} in "
+        f"{summary['runtime_s']:.1f} s (start-up {summary['startup_ms']:.0f} ms); wrote {run_dir}"
+    )
     if args.gate:
         for line in summary["gate"]:
             print(line, file=sys.stderr)

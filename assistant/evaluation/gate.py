@@ -33,8 +33,10 @@ def gate_failures(overall: Mapping[str, Any], thresholds: Mapping[str, float]) -
         if value is None:
             failures.append(f"未达标：{metric.zh} 无可评测的用例 / gate failed: {metric.en} ({key}) was not measured")
         elif value < least:
-            failures.append(f"未达标：{metric.zh} {value:.4f} < {least:.4f} / "
-                            f"gate failed: {metric.en} ({key}) {value:.4f} < {least:.4f}")
+            failures.append(
+                f"未达标：{metric.zh} {value:.4f} < {least:.4f} / "
+                f"gate failed: {metric.en} ({key}) {value:.4f} < {least:.4f}"
+            )
     return failures
 
 
@@ -48,10 +50,20 @@ def _cell(value: float | None, unit: str) -> str:
 
 
 TABLE_METRICS = [m for m in METRICS if m.key != "kind_accuracy"]
-SHORT = {"eligibility_accuracy": "elig", "amount_exact": "amount", "citation_accuracy": "cite", "hit_at_1": "hit@1",
-         "hit_at_5": "hit@5", "mrr_at_10": "MRR@10", "ndcg_at_10": "nDCG@10", "number_consistency": "numbers",
-         "refusal_accuracy": "refusal", "answer_pass_rate": "answer", "latency_p50_ms": "p50ms",
-         "latency_p95_ms": "p95ms"}
+SHORT = {
+    "eligibility_accuracy": "elig",
+    "amount_exact": "amount",
+    "citation_accuracy": "cite",
+    "hit_at_1": "hit@1",
+    "hit_at_5": "hit@5",
+    "mrr_at_10": "MRR@10",
+    "ndcg_at_10": "nDCG@10",
+    "number_consistency": "numbers",
+    "refusal_accuracy": "refusal",
+    "answer_pass_rate": "answer",
+    "latency_p50_ms": "p50ms",
+    "latency_p95_ms": "p95ms",
+}
 
 
 def format_table(summary: Mapping[str, Any]) -> str:
@@ -68,5 +80,3 @@ def format_table(summary: Mapping[str, Any]) -> str:
         lines.append(f"-- by {title}")
         lines += [row(f"  {name}", s) for name, s in summary[section].items()]
     return "\n".join(lines)
-
-

@@ -18,8 +18,11 @@ from assistant.evaluation.metrics import METRICS, Metric
 HIST_BINS = 20
 BAR_METRICS = ("eligibility_accuracy", "amount_exact", "pass_rate")  # per-policy accuracy bars
 BAR_COLOURS = {"eligibility_accuracy": "#3b7dd8", "amount_exact": "#2a9d8f", "pass_rate": "#e9a23b"}
-BAR_LABELS = {"eligibility_accuracy": "资格判定 eligibility", "amount_exact": "金额 amount",
-              "pass_rate": "用例通过 cases passed"}
+BAR_LABELS = {
+    "eligibility_accuracy": "资格判定 eligibility",
+    "amount_exact": "金额 amount",
+    "pass_rate": "用例通过 cases passed",
+}
 
 
 def fmt(value: float | None, unit: str = "share") -> str:
@@ -55,22 +58,28 @@ def latency_svg(values: Sequence[float], width: int = 640, height: int = 220) ->
     plot_w, plot_h = width - left - 10, height - bottom - top
     peak = max(c for _, _, c in rows)
     bar_w = plot_w / len(rows)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="latency histogram">',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#555"/>',
-             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#555"/>',
-             f'<text x="{left - 6}" y="{top + 10}" text-anchor="end" font-size="11">{peak}</text>',
-             f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end" font-size="11">0</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="latency histogram">',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#555"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#555"/>',
+        f'<text x="{left - 6}" y="{top + 10}" text-anchor="end" font-size="11">{peak}</text>',
+        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end" font-size="11">0</text>',
+    ]
     label_every = max(1, len(rows) // 8)
     for i, (low, high, c) in enumerate(rows):
         h = plot_h * c / peak if peak else 0
         x = left + i * bar_w
-        parts.append(f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
-                     f'fill="#3b7dd8"><title>{low:g}–{high:g} ms: {c}</title></rect>')
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
+            f'fill="#3b7dd8"><title>{low:g}–{high:g} ms: {c}</title></rect>'
+        )
         if i % label_every == 0:
             parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" font-size="11">{low:g}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle" font-size="11">'
-                 f'单轮时延 latency per turn (ms)</text></svg>')
+    parts.append(
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle" font-size="11">'
+        f"单轮时延 latency per turn (ms)</text></svg>"
+    )
     return "".join(parts)
 
 
@@ -80,8 +89,10 @@ def policy_bars_svg(by_policy: Mapping[str, Mapping[str, Any]], width: int = 640
     names = list(by_policy)
     height = row_h * len(names) + 40
     plot_w = width - label_w - 60
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="accuracy per policy">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="accuracy per policy">'
+    ]
     for i, name in enumerate(names):
         s = by_policy[name]
         y0 = 10 + i * row_h
@@ -91,14 +102,18 @@ def policy_bars_svg(by_policy: Mapping[str, Mapping[str, Any]], width: int = 640
             y = y0 + j * (bar_h + 2)
             w = plot_w * (value or 0)
             parts.append(f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#eee"/>')
-            parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{BAR_COLOURS[key]}">'
-                         f'<title>{_xml(BAR_LABELS[key])}: {fmt(value)}</title></rect>')
+            parts.append(
+                f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{BAR_COLOURS[key]}">'
+                f"<title>{_xml(BAR_LABELS[key])}: {fmt(value)}</title></rect>"
+            )
             parts.append(f'<text x="{label_w + plot_w + 4}" y="{y + 11}" font-size="11">{fmt(value)}</text>')
     legend_y = height - 12
     for j, key in enumerate(BAR_METRICS):
         x = label_w + j * 150
-        parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" fill="{BAR_COLOURS[key]}"/>'
-                     f'<text x="{x + 14}" y="{legend_y}" font-size="11">{_xml(BAR_LABELS[key])}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" fill="{BAR_COLOURS[key]}"/>'
+            f'<text x="{x + 14}" y="{legend_y}" font-size="11">{_xml(BAR_LABELS[key])}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -196,20 +211,33 @@ expected {{ v.kind.expected }}, got {{ v.kind.got }}</div>{% endif %}
 
 def _classifier(thresholds: Mapping[str, float]) -> Callable[[Metric, float | None], str]:
     """Colour a gated metric by its threshold; metrics without one stay plain."""
+
     def cls(metric: Metric, value: float | None) -> str:
         if value is None or metric.key not in thresholds:
             return ""
         return "ok" if value >= thresholds[metric.key] else "bad"
+
     return cls
 
 
-def render_report(config: Mapping[str, Any], summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]],
-                  thresholds: Mapping[str, float]) -> str:
+def render_report(
+    config: Mapping[str, Any],
+    summary: Mapping[str, Any],
+    records: Sequence[Mapping[str, Any]],
+    thresholds: Mapping[str, float],
+) -> str:
     env = Environment(autoescape=True, undefined=StrictUndefined)
     template = env.from_string(TEMPLATE)
     latencies = [x for r in records for x in r["latency_ms"]]
     return template.render(
-        config=config, summary=summary, thresholds=thresholds, metrics=METRICS, fmt=fmt, cls=_classifier(thresholds),
-        amount=_amount, failed=[r for r in records if not r["verdict"]["passed"]],
-        latency_svg=latency_svg(latencies), policy_svg=policy_bars_svg(summary["by_policy"]),
+        config=config,
+        summary=summary,
+        thresholds=thresholds,
+        metrics=METRICS,
+        fmt=fmt,
+        cls=_classifier(thresholds),
+        amount=_amount,
+        failed=[r for r in records if not r["verdict"]["passed"]],
+        latency_svg=latency_svg(latencies),
+        policy_svg=policy_bars_svg(summary["by_policy"]),
     )

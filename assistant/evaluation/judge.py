@@ -26,17 +26,22 @@ def effective_ranking(response: Mapping[str, Any], gold: Sequence[str]) -> list[
 
 def _gives_figure(response: Mapping[str, Any]) -> bool:
     return response.get("total_max_yuan") is not None or any(
-        p.get("amount_yuan") is not None for p in response.get("programs", []))
+        p.get("amount_yuan") is not None for p in response.get("programs", [])
+    )
 
 
 def program_checks(expect: Expectation, by_id: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for program_id, want in expect.programs.items():
         got = by_id.get(program_id)
-        row: dict[str, Any] = {"program_id": program_id, "found": got is not None,
-                               "expected_status": want.status, "got_status": got["status"] if got else None,
-                               "expected_amount": float(want.amount) if want.amount is not None else None,
-                               "got_amount": got["amount_yuan"] if got else None}
+        row: dict[str, Any] = {
+            "program_id": program_id,
+            "found": got is not None,
+            "expected_status": want.status,
+            "got_status": got["status"] if got else None,
+            "expected_amount": float(want.amount) if want.amount is not None else None,
+            "got_amount": got["amount_yuan"] if got else None,
+        }
         if want.status is not None:
             row["status_ok"] = got is not None and got["status"] == want.status
         if want.checks_amount:
@@ -58,10 +63,15 @@ def retrieval_check(expect: Expectation, final: Mapping[str, Any]) -> dict[str, 
         return None
     ranking = effective_ranking(final, expect.gold_clauses)
     rank = first_rank(ranking, expect.gold_clauses)
-    return {"gold": expect.gold_clauses, "ranking": ranking, "rank": rank,
-            "hit_at_1": hit_at(rank, 1), "hit_at_5": hit_at(rank, 5),
-            "mrr_at_10": reciprocal_rank(rank, RETRIEVAL_K),
-            "ndcg_at_10": ndcg_at(ranking, expect.gold_clauses, RETRIEVAL_K)}
+    return {
+        "gold": expect.gold_clauses,
+        "ranking": ranking,
+        "rank": rank,
+        "hit_at_1": hit_at(rank, 1),
+        "hit_at_5": hit_at(rank, 5),
+        "mrr_at_10": reciprocal_rank(rank, RETRIEVAL_K),
+        "ndcg_at_10": ndcg_at(ranking, expect.gold_clauses, RETRIEVAL_K),
+    }
 
 
 def refusal_check(case: Case, final: Mapping[str, Any], programs: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -133,5 +143,3 @@ def failed_checks(verdict: Mapping[str, Any]) -> list[str]:
     if verdict["kind"] is not None and not verdict["kind"]["ok"]:
         failures.append("kind")
     return failures
-
-

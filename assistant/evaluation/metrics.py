@@ -139,8 +139,8 @@ def grouped(records: Sequence[Mapping[str, Any]], key: Callable[[Mapping[str, An
 
 
 def summarize(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    return {"overall": summarize_records(records),
-            "by_policy": grouped(records, lambda r: r["policy"] or NO_POLICY),
-            "by_type": grouped(records, lambda r: r["type"])}
-
-
+    return {
+        "overall": summarize_records(records),
+        "by_policy": grouped(records, lambda r: r["policy"] or NO_POLICY),
+        "by_type": grouped(records, lambda r: r["type"]),
+    }

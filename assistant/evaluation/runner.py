@@ -54,8 +54,16 @@ def ask_case(engine: Any, case: Case) -> tuple[list[dict[str, Any]], list[float]
         try:
             responses.append(chat.ask(text))
         except Exception as err:  # a crash is a finding about this case; the run goes on
-            responses.append({"kind": "error", "error": f"{type(err).__name__}: {err}", "answer": "",
-                              "programs": [], "sources": [], "total_max_yuan": None})
+            responses.append(
+                {
+                    "kind": "error",
+                    "error": f"{type(err).__name__}: {err}",
+                    "answer": "",
+                    "programs": [],
+                    "sources": [],
+                    "total_max_yuan": None,
+                }
+            )
             latencies.append((time.perf_counter() - started) * 1000)
             break
         latencies.append((time.perf_counter() - started) * 1000)
@@ -63,10 +71,18 @@ def ask_case(engine: Any, case: Case) -> tuple[list[dict[str, Any]], list[float]
 
 
 def case_record(case: Case, responses: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
-    return {"id": case.id, "type": case.type, "policy": case.policy, "as_of": case.as_of.isoformat(),
-            "asked": case.asked, "expect": case.expect.model_dump(mode="json", exclude_unset=True),
-            "note": case.note, "latency_ms": [round(x, 2) for x in latencies], "responses": responses,
-            "verdict": judge(case, responses)}
+    return {
+        "id": case.id,
+        "type": case.type,
+        "policy": case.policy,
+        "as_of": case.as_of.isoformat(),
+        "asked": case.asked,
+        "expect": case.expect.model_dump(mode="json", exclude_unset=True),
+        "note": case.note,
+        "latency_ms": [round(x, 2) for x in latencies],
+        "responses": responses,
+        "verdict": judge(case, responses),
+    }
 
 
 def run_cases(engine: Any, cases: Sequence[Case], progress: bool = True) -> list[dict[str, Any]]:
@@ -83,8 +99,9 @@ def run_cases(engine: Any, cases: Sequence[Case], progress: bool = True) -> list
 
 def git_hash() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                             text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
@@ -100,8 +117,9 @@ def _settings_json(settings: Settings) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}
 
 
-def evaluate(cases_path: Path, out_dir: Path, settings: Settings, config_path: Path = DEFAULT_CONFIG,
-             progress: bool = True) -> tuple[Path, dict[str, Any]]:
+def evaluate(
+    cases_path: Path, out_dir: Path, settings: Settings, config_path: Path = DEFAULT_CONFIG, progress: bool = True
+) -> tuple[Path, dict[str, Any]]:
     """Run every case, write the four result files under out_dir/<run id>, return (run dir, summary)."""
     from assistant.answering.engine import Engine
     from assistant.evaluation.html_report import render_report
@@ -121,14 +139,26 @@ def evaluate(cases_path: Path, out_dir: Path, settings: Settings, config_path: P
     commit = git_hash()
     now = datetime.now()
     run_id = new_run_id(now, commit)
-    summary.update(run_id=run_id, gate=gate_failures(summary["overall"], thresholds),
-                   runtime_s=round(time.perf_counter() - started, 2), startup_ms=round(startup_ms, 1))
+    summary.update(
+        run_id=run_id,
+        gate=gate_failures(summary["overall"], thresholds),
+        runtime_s=round(time.perf_counter() - started, 2),
+        startup_ms=round(startup_ms, 1),
+    )
     run_dir = Path(out_dir) / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
-    config = {"run_id": run_id, "started_at": now.isoformat(timespec="seconds"), "git_commit": commit,
-              "cases_file": str(cases_path), "cases_sha256": file_sha256(cases_path), "case_count": len(cases),
-              "config_file": str(config_path), "thresholds": thresholds, "settings": _settings_json(settings),
-              "python": platform.python_version()}
+    config = {
+        "run_id": run_id,
+        "started_at": now.isoformat(timespec="seconds"),
+        "git_commit": commit,
+        "cases_file": str(cases_path),
+        "cases_sha256": file_sha256(cases_path),
+        "case_count": len(cases),
+        "config_file": str(config_path),
+        "thresholds": thresholds,
+        "settings": _settings_json(settings),
+        "python": platform.python_version(),
+    }
     _write_json(run_dir / "config.json", config)
     with open(run_dir / "results.jsonl", "w", encoding="utf-8") as handle:
         for record in records:
@@ -150,8 +180,9 @@ def resolve_run(name: str, out_dir: Path) -> Path:
     for candidate in (Path(name), Path(out_dir) / name):
         if (candidate / "results.jsonl").is_file():
             return candidate
-    raise CaseFileError(f"找不到评测结果 {name}（应为含 results.jsonl 的目录或 {out_dir} 下的运行编号）"
-                        f" / no run {name}")
+    raise CaseFileError(
+        f"找不到评测结果 {name}（应为含 results.jsonl 的目录或 {out_dir} 下的运行编号） / no run {name}"
+    )
 
 
 def load_verdicts(run_dir: Path) -> dict[str, list[str]]:
@@ -167,6 +198,7 @@ def load_verdicts(run_dir: Path) -> dict[str, list[str]]:
 
 def compare_runs(a: Mapping[str, list[str]], b: Mapping[str, list[str]]) -> list[str]:
     """One line per case whose verdict differs between run a and run b (or that only one of them has)."""
+
     def show(failures: list[str] | None) -> str:
         if failures is None:
             return "absent"
@@ -178,5 +210,3 @@ def compare_runs(a: Mapping[str, list[str]], b: Mapping[str, list[str]]) -> list
         if before != after:
             lines.append(f"{case_id}: {show(before)} -> {show(after)}")
     return lines
-
-

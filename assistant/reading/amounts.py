@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
-from typing import Any, TypeVar
 from decimal import (
     Context,
     Decimal,
@@ -29,7 +28,7 @@ from decimal import (
     getcontext,
     localcontext,
 )
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from assistant.core.money import CENT as _CENT
 from assistant.core.money import ROUNDING as _ROUNDING

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, implausible
 from assistant.reading.amounts import AmountMention, find_amounts, find_percents
-from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import Level
 
@@ -29,8 +29,11 @@ NEGATION_WINDOW = 8  # characters before a phrase, within its clause, where a ne
 LPR_CUES = ("LPR", "lpr", "利率", "报价利率")
 # A place-like word ("拉萨市", "某某县") that the vocabulary does not know.
 PLACE_LIKE = re.compile(r"(?:在|位于|地处|属于|来自)([\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|州|盟))(?!级)")
-PARTS_OF_TOTAL = {"equipment_investment": "设备投资", "software_hardware_investment": "软硬件投资",
-                  "year_investment": "当年完成投资"}
+PARTS_OF_TOTAL = {
+    "equipment_investment": "设备投资",
+    "software_hardware_investment": "软硬件投资",
+    "year_investment": "当年完成投资",
+}
 PLACE_NOTE = "“河口”按山东省东营市河口区理解（本库只收录东营市河口区的政策）"
 
 
@@ -76,7 +79,7 @@ def _cue_before(before: str, vocab: Vocabulary) -> str | None:
 
 
 def _cue_after(after: str, vocab: Vocabulary) -> str | None:
-    """"300万的设备", "500万是当年完成投资": the role named right after the number."""
+    """ "300万的设备", "500万是当年完成投资": the role named right after the number."""
     rest = after.lstrip("的是为指")
     for role, spec in vocab.amount_roles.items():
         if any(rest.startswith(cue) for cue in spec.cues):
@@ -95,14 +98,14 @@ def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabu
 
 
 def _claimed_subsidy(text: str, mention: AmountMention) -> bool:
-    """"能拿1000万", "批给我们500万补贴": a figure the user wants, not a fact about the project."""
+    """ "能拿1000万", "批给我们500万补贴": a figure the user wants, not a fact about the project."""
     before = text[max(0, mention.start - 3) : mention.start]
     after = text[mention.end : mention.end + 4].lstrip("的")
     return before.endswith(SUBSIDY_VERBS) or after.startswith(SUBSIDY_NOUNS)
 
 
 def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
-    """"没有研发投入" states the amount is zero, which a formula summing several figures needs to know."""
+    """ "没有研发投入" states the amount is zero, which a formula summing several figures needs to know."""
     found: dict[str, Decimal] = {}
     for role, spec in vocab.amount_roles.items():
         for cue in spec.cues:

@@ -35,7 +35,7 @@ class BM25Index:
     n_docs: int
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> "BM25Index":
+    def build(cls, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> BM25Index:
         """Index token lists; document i of `docs` is row i of every score array."""
         counts = [Counter(doc) for doc in docs]
         lengths = np.array([len(doc) for doc in docs], dtype=np.float64)
@@ -89,7 +89,7 @@ class BM25Index:
             )
 
     @classmethod
-    def load(cls, path: Path) -> "BM25Index":
+    def load(cls, path: Path) -> BM25Index:
         """Read what `save` wrote; raises ValueError if the arrays do not fit together."""
         with np.load(path, allow_pickle=False) as z:
             terms = z["terms"].tolist()

@@ -27,7 +27,6 @@ class RetrievalUnit:
     region: str  # the issuing region's full name, e.g. "山东省东营市河口区"
     context: str = ""  # repeated for a piece of a split table: its caption and header rows
 
-
     @property
     def heading(self) -> str:
         return PATH_SEP.join(self.heading_path)

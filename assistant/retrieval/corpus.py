@@ -11,11 +11,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.core.settings import Settings
+from assistant.retrieval.chunks import RetrievalUnit
 from assistant.texts.clauses import Clause, ClauseKind
 from assistant.texts.library import Library, load_library
 from assistant.texts.policies import Policy
-from assistant.core.settings import Settings
-from assistant.retrieval.chunks import RetrievalUnit
 
 # Bump when the parser or the splitting rules change in a way that changes units.
 CHUNKING_VERSION = "clauses-v3"
@@ -49,7 +49,7 @@ def _row_pieces(clause: Clause, limit: int) -> tuple[str, list[tuple[int, int]]]
     context = " ".join(clause.text[a:b].strip() for a, b in rows[:header_rows])
     pieces: list[tuple[int, int]] = []
     group_start = rows[0][0]
-    for (a, b), nxt in zip(rows, rows[1:] + [None]):
+    for (_a, b), nxt in zip(rows, rows[1:] + [None]):
         if nxt is None or nxt[1] - group_start > limit:
             pieces.append((clause.start + group_start, clause.start + b))
             group_start = nxt[0] if nxt else b

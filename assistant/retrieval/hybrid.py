@@ -26,20 +26,22 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.core.settings import Settings
+from assistant.retrieval.chunks import RetrievalUnit
 from assistant.retrieval.embeddings import NO_MODEL, load_embeddings, model_id, query_vector
 from assistant.retrieval.index_store import LoadedIndex, ensure_index
 from assistant.retrieval.query_expansion import expand
-from assistant.core.settings import Settings
 from assistant.retrieval.tokens import get_tokenizer
-from assistant.retrieval.chunks import RetrievalUnit
 
 logger = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "bm25", "dense"]
 # Shown to users (page status line, /ask JSON) when a configured model could not be used. No digits,
 # so it can never lend support to a number in an answer (assistant.answering.grounding reads every field).
-DENSE_UNAVAILABLE = ("语义检索模型未能加载，政策原文检索暂时只按关键词匹配，附上的依据条款可能不如平时准确；"
-                     "测算金额不受影响。请联系管理员。")
+DENSE_UNAVAILABLE = (
+    "语义检索模型未能加载，政策原文检索暂时只按关键词匹配，附上的依据条款可能不如平时准确；"
+    "测算金额不受影响。请联系管理员。"
+)
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the head of each ranking
 CANDIDATES = 50  # how deep each side's ranking goes into the fusion
 # The dense model's cost grows with the query (~0.8 ms per character on 2 CPU cores, with no cut-off

@@ -31,7 +31,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +40,12 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
+from assistant.core.settings import Settings
 from assistant.retrieval.bm25 import BM25Index
+from assistant.retrieval.chunks import RetrievalUnit
 from assistant.retrieval.embeddings import model_id as get_model_id
 from assistant.retrieval.embeddings import passage_matrix
-from assistant.core.settings import Settings
 from assistant.retrieval.tokens import TOKENIZER_REVISION, get_tokenizer, tokenizer_name
-from assistant.retrieval.chunks import RetrievalUnit
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,9 @@ class EmbeddingCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
         with open(tmp, "wb") as f:
-            np.savez(f, keys=np.array(list(self._vectors), dtype=np.str_), vectors=np.stack(list(self._vectors.values())))
+            np.savez(
+                f, keys=np.array(list(self._vectors), dtype=np.str_), vectors=np.stack(list(self._vectors.values()))
+            )
         os.replace(tmp, self.path)
 
 
@@ -181,7 +183,7 @@ def build_index(
             "model_id": mid,
             "unit_count": len(units),
             "dimension": int(dense.d) if dense is not None else None,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
             "files": {p.name: p.stat().st_size for p in sorted(tmp.iterdir())},
         }
@@ -283,7 +285,9 @@ def _why_missing(build_dir: Path, key: str, fingerprint: str, tokenizer: str, mi
         )
         if newest.get(field) != want
     ]
-    return f"no index for key {key}; since the last build ({newest.get('key')}) changed: {', '.join(changed) or 'unknown'}"
+    return (
+        f"no index for key {key}; since the last build ({newest.get('key')}) changed: {', '.join(changed) or 'unknown'}"
+    )
 
 
 def ensure_index(

@@ -14,10 +14,19 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from assistant.core.settings import Settings
+from assistant.rules.schema import (
+    Citation,
+    NonProgram,
+    Procedure,
+    Program,
+    RulesFile,
+    TagDef,
+    check_citation,
+    load_rules,
+)
 from assistant.texts.library import Library, load_library
 from assistant.texts.policies import CorpusError, Policy
-from assistant.rules.schema import Citation, NonProgram, Procedure, Program, RulesFile, TagDef, check_citation, load_rules
-from assistant.core.settings import Settings
 
 RULES_FILE = "programs.yaml"
 
@@ -71,8 +80,9 @@ class Rulebook:
         if clause is None or clause.policy_id != policy_id:
             raise ValueError(f"{policy_id}: citation names unknown clause {citation.clause!r}")
         start, end = check_citation(citation, policy.text, (clause.start, clause.end))
-        return ResolvedCitation(policy_id, policy.meta.doc_number, clause.clause_id, clause.heading_path,
-                                citation.quote, start, end)
+        return ResolvedCitation(
+            policy_id, policy.meta.doc_number, clause.clause_id, clause.heading_path, citation.quote, start, end
+        )
 
 
 def load_vocabulary(settings: Settings) -> Vocabulary:

@@ -69,7 +69,7 @@ class Condition(_Strict):
     citation: Citation
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "Condition":
+    def _one_kind(self) -> Condition:
         kinds = [self.threshold, self.tag, self.any_tags, self.min_level]
         if sum(k is not None for k in kinds) != 1:
             raise ValueError(f"condition {self.id}: give exactly one of threshold, tag, any_tags, min_level")
@@ -129,7 +129,7 @@ class Formula(_Strict):
     by_level: dict[Level, Param] = {}
 
     @model_validator(mode="after")
-    def _complete(self) -> "Formula":
+    def _complete(self) -> Formula:
         need = {
             FormulaKind.RATE: self.rate is not None and bool(self.base),
             FormulaKind.LPR_INTEREST: self.rate is not None and bool(self.base),
@@ -204,7 +204,7 @@ class Program(_Strict):
     citations: list[Citation] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _kind_matches_formula(self) -> "Program":
+    def _kind_matches_formula(self) -> Program:
         if (self.formula.kind is FormulaKind.UNSPECIFIED) != (self.amount_kind is AmountKind.UNSPECIFIED):
             raise ValueError(f"{self.id}: amount_kind unspecified exactly when the formula is unspecified")
         return self
@@ -256,7 +256,7 @@ class RulesFile(_Strict):
     non_programs: list[NonProgram] = []
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> "RulesFile":
+    def _references_resolve(self) -> RulesFile:
         ids = [p.id for p in self.programs]
         if len(ids) != len(set(ids)):
             raise ValueError(f"{self.policy}: duplicate program ids")

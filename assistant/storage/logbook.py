@@ -70,8 +70,7 @@ class Database:
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         self._lock = threading.RLock()
         # isolation_level=None: no implicit transactions; `transaction()` says BEGIN and COMMIT itself.
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                     check_same_thread=False)
+        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         with self._lock:
             mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -79,8 +78,9 @@ class Database:
                 raise RuntimeError(f"{self.path}: 无法启用 WAL 日志模式（当前为 {mode}）")
             self._conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it returns
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                               "component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -111,13 +111,18 @@ class Database:
             row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
             current = row["version"] if row else 0
             if current > len(steps):
-                raise RuntimeError(f"{self.path}: 数据库中 {component} 的结构版本 {current} 比本程序支持的 "
-                                   f"{len(steps)} 更新，请升级程序")
+                raise RuntimeError(
+                    f"{self.path}: 数据库中 {component} 的结构版本 {current} 比本程序支持的 "
+                    f"{len(steps)} 更新，请升级程序"
+                )
             for statements in steps[current:]:
                 for statement in statements:
                     conn.execute(statement)
-            conn.execute("INSERT INTO schema_version (component, version) VALUES (?, ?) "
-                         "ON CONFLICT(component) DO UPDATE SET version = excluded.version", (component, len(steps)))
+            conn.execute(
+                "INSERT INTO schema_version (component, version) VALUES (?, ?) "
+                "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                (component, len(steps)),
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -173,7 +178,7 @@ class LogSettings:
     retention_days: int | None = 180  # env ASSISTANT_LOG_RETENTION_DAYS; None/0 = keep forever
 
     @classmethod
-    def from_env(cls) -> "LogSettings":
+    def from_env(cls) -> LogSettings:
         base = cls()
         raw = os.environ.get("ASSISTANT_LOG_RETENTION_DAYS", "").strip()
         retention = base.retention_days
@@ -252,7 +257,7 @@ class Logbook:
         self.purge_expired()  # retention holds at least from every start, even if no one schedules it
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, log_settings: LogSettings | None = None) -> "Logbook":
+    def from_settings(cls, settings: Settings | None = None, log_settings: LogSettings | None = None) -> Logbook:
         """The deployment's logbook: `data_dir/assistant.sqlite3` with the `ASSISTANT_LOG_*` settings."""
         return cls(database_path(settings or Settings.from_env()), log_settings or LogSettings.from_env())
 
@@ -271,20 +276,32 @@ class Logbook:
         program_ids = [str(p["program_id"]) for p in programs if p.get("program_id")]
         payload = _storable(json.dumps(response, ensure_ascii=False, default=_json_default))
         region = response.get("region")
-        row = (_storable(str(session_id)), iso(now or utc_now()), _storable(str(response.get("question") or "")),
-               _storable(str(response.get("as_of") or "")), _storable(str(region)) if region is not None else None,
-               str(response.get("kind") or ""), _storable(str(response.get("answer") or "")), payload)
+        row = (
+            _storable(str(session_id)),
+            iso(now or utc_now()),
+            _storable(str(response.get("question") or "")),
+            _storable(str(response.get("as_of") or "")),
+            _storable(str(region)) if region is not None else None,
+            str(response.get("kind") or ""),
+            _storable(str(response.get("answer") or "")),
+            payload,
+        )
         with self.db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO log_entries (session_id, created_at, question, as_of, region, kind, answer, "
-                "response_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+                "response_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
             entry_id = int(cursor.lastrowid)
-            conn.executemany("INSERT INTO log_entry_programs (entry_id, position, program_id) VALUES (?, ?, ?)",
-                             [(entry_id, n, pid) for n, pid in enumerate(program_ids)])
+            conn.executemany(
+                "INSERT INTO log_entry_programs (entry_id, position, program_id) VALUES (?, ?, ?)",
+                [(entry_id, n, pid) for n, pid in enumerate(program_ids)],
+            )
         return entry_id
 
-    def mark(self, entry_id: int, reviewer: str, verdict: str, comment: str = "",
-             correct_amount: Decimal | None = None) -> LogEntry:
+    def mark(
+        self, entry_id: int, reviewer: str, verdict: str, comment: str = "", correct_amount: Decimal | None = None
+    ) -> LogEntry:
         """An officer's verdict on one answer; marking again replaces the earlier verdict."""
         if verdict not in VERDICTS:
             raise ValueError(f"评审结论应为 correct（正确）或 wrong（错误），而不是“{verdict}”")
@@ -298,8 +315,15 @@ class Logbook:
             cursor = conn.execute(
                 "UPDATE log_entries SET review = ?, reviewer = ?, review_comment = ?, correct_amount = ?, "
                 "reviewed_at = ? WHERE id = ?",
-                (verdict, reviewer, comment or "", str(amount) if amount is not None else None, iso(utc_now()),
-                 int(entry_id)))
+                (
+                    verdict,
+                    reviewer,
+                    comment or "",
+                    str(amount) if amount is not None else None,
+                    iso(utc_now()),
+                    int(entry_id),
+                ),
+            )
             if cursor.rowcount == 0:
                 raise ValueError(f"找不到编号为 {entry_id} 的对话记录")
         entry = self.get(entry_id)
@@ -321,9 +345,16 @@ class Logbook:
         found = self._select("WHERE e.id = ?", [int(entry_id)], 1)
         return found[0] if found else None
 
-    def entries(self, since: date | None = None, until: date | None = None, region: str | None = None,
-                program_id: str | None = None, review: str | None = None, limit: int = 200,
-                session_id: str | None = None) -> list[LogEntry]:
+    def entries(
+        self,
+        since: date | None = None,
+        until: date | None = None,
+        region: str | None = None,
+        program_id: str | None = None,
+        review: str | None = None,
+        limit: int = 200,
+        session_id: str | None = None,
+    ) -> list[LogEntry]:
         """Newest first. Dates are whole UTC days, both ends included (a datetime is taken as the
         exact instant); `region` matches the stored region or any region under it ("河南省" matches
         "河南省济源市"); `review` is "correct", "wrong" or "unreviewed"."""
@@ -367,16 +398,26 @@ class Logbook:
                 f"SELECT e.*, (SELECT json_group_array(program_id) FROM "
                 f"(SELECT program_id FROM log_entry_programs WHERE entry_id = e.id ORDER BY position)) "
                 f"AS program_ids_json FROM log_entries e {where} "
-                f"ORDER BY e.created_at DESC, e.id DESC LIMIT ?", [*params, -1 if limit is None else limit]).fetchall()
+                f"ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
+                [*params, -1 if limit is None else limit],
+            ).fetchall()
         return [self._entry(row) for row in rows]
 
     @staticmethod
     def _entry(row: sqlite3.Row) -> LogEntry:
         return LogEntry(
-            id=row["id"], session_id=row["session_id"], created_at=parse_iso(row["created_at"]),
-            question=row["question"], as_of=row["as_of"], region=row["region"],
-            program_ids=json.loads(row["program_ids_json"] or "[]"), kind=row["kind"], answer=row["answer"],
-            response=json.loads(row["response_json"]), review=row["review"], reviewer=row["reviewer"],
+            id=row["id"],
+            session_id=row["session_id"],
+            created_at=parse_iso(row["created_at"]),
+            question=row["question"],
+            as_of=row["as_of"],
+            region=row["region"],
+            program_ids=json.loads(row["program_ids_json"] or "[]"),
+            kind=row["kind"],
+            answer=row["answer"],
+            response=json.loads(row["response_json"]),
+            review=row["review"],
+            reviewer=row["reviewer"],
             review_comment=row["review_comment"],
             correct_amount=Decimal(row["correct_amount"]) if row["correct_amount"] is not None else None,
             reviewed_at=parse_iso(row["reviewed_at"]),
@@ -384,8 +425,9 @@ class Logbook:
 
     # --- evaluation cases --------------------------------------------------------------------------
 
-    def export_cases(self, review: str | None = None,
-                     policy_of: Callable[[str], str | None] | None = None) -> list[dict]:
+    def export_cases(
+        self, review: str | None = None, policy_of: Callable[[str], str | None] | None = None
+    ) -> list[dict]:
         """Reviewed entries (all, or those with verdict `review`) as evaluation cases, oldest first.
 
         The engine's program JSON names its policy by document number, not id; `policy_of` maps a
@@ -419,8 +461,9 @@ def evaluation_case(entry: LogEntry, policy_of: Callable[[str], str | None] | No
     elif entry.correct_amount is not None:
         first = next((p for p in logged if p.get("amount_yuan") is not None), None)
         if first is not None:
-            expected = {first["program_id"]: {"status": first.get("status"),
-                                              "amount": _json_number(entry.correct_amount)}}
+            expected = {
+                first["program_id"]: {"status": first.get("status"), "amount": _json_number(entry.correct_amount)}
+            }
     comment = entry.review_comment or ""
     return {
         "id": f"review-{entry.id}",

@@ -82,8 +82,9 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt" or not (1 < n <= MAX_SCRYPT_N and 0 < r <= 32 and 0 < p <= 16 and expected):
         return False
-    key = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(expected),
-                         maxmem=256 * n * r * p)
+    key = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(expected), maxmem=256 * n * r * p
+    )
     return hmac.compare_digest(key, expected)
 
 
@@ -139,8 +140,10 @@ class Officers:
         with self.db.transaction() as conn:
             if conn.execute("SELECT 1 FROM officers WHERE name = ?", (name,)).fetchone():
                 raise ValueError(f"用户名“{name}”已存在")
-            conn.execute("INSERT INTO officers (name, password_hash, created_at, password_changed_at) "
-                         "VALUES (?, ?, ?, ?)", (name, hashed, now, now))
+            conn.execute(
+                "INSERT INTO officers (name, password_hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)",
+                (name, hashed, now, now),
+            )
 
     def set_password(self, name: str, password: str) -> None:
         """New password; also clears any lock-out and ends the officer's open sessions."""
@@ -149,7 +152,9 @@ class Officers:
         with self.db.transaction() as conn:
             updated = conn.execute(
                 "UPDATE officers SET password_hash = ?, failures = 0, locked_until = NULL, password_changed_at = ? "
-                "WHERE name = ?", (hashed, iso(utc_now()), name)).rowcount
+                "WHERE name = ?",
+                (hashed, iso(utc_now()), name),
+            ).rowcount
             if not updated:
                 raise ValueError(f"找不到用户“{name}”")
             conn.execute("DELETE FROM officer_sessions WHERE name = ?", (name,))
@@ -170,8 +175,9 @@ class Officers:
         """A new session token, or LoginError. The password is hashed outside the database lock."""
         now = to_utc(now or utc_now())
         with self.db.reading() as conn:
-            row = conn.execute("SELECT password_hash, locked_until FROM officers WHERE name = ?",
-                               (name or "",)).fetchone()
+            row = conn.execute(
+                "SELECT password_hash, locked_until FROM officers WHERE name = ?", (name or "",)
+            ).fetchone()
         if row is None:
             verify_password(password or "", _dummy_hash())
             raise LoginError(LOGIN_FAILED)
@@ -184,8 +190,10 @@ class Officers:
         with self.db.transaction() as conn:
             conn.execute("UPDATE officers SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
             conn.execute("DELETE FROM officer_sessions WHERE expires_at <= ?", (iso(now),))
-            conn.execute("INSERT INTO officer_sessions (token_sha256, name, created_at, expires_at) "
-                         "VALUES (?, ?, ?, ?)", (_token_digest(token), name, iso(now), iso(now + self.session_length)))
+            conn.execute(
+                "INSERT INTO officer_sessions (token_sha256, name, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                (_token_digest(token), name, iso(now), iso(now + self.session_length)),
+            )
         return token
 
     def _failed(self, name: str, now: datetime) -> str:
@@ -196,8 +204,9 @@ class Officers:
             if row is None or row["failures"] < self.max_failures:
                 return LOGIN_FAILED
             # Locked with a fresh count, so after the window the officer has the full set of tries.
-            conn.execute("UPDATE officers SET failures = 0, locked_until = ? WHERE name = ?",
-                         (iso(now + self.lockout), name))
+            conn.execute(
+                "UPDATE officers SET failures = 0, locked_until = ? WHERE name = ?", (iso(now + self.lockout), name)
+            )
         return self._locked_message(self.lockout)
 
     @staticmethod
@@ -210,8 +219,10 @@ class Officers:
         if not token:
             return None
         with self.db.reading() as conn:
-            row = conn.execute("SELECT name FROM officer_sessions WHERE token_sha256 = ? AND expires_at > ?",
-                               (_token_digest(token), iso(now or utc_now()))).fetchone()
+            row = conn.execute(
+                "SELECT name FROM officer_sessions WHERE token_sha256 = ? AND expires_at > ?",
+                (_token_digest(token), iso(now or utc_now())),
+            ).fetchone()
         return row["name"] if row else None
 
     def logout(self, token: str) -> None:

@@ -168,7 +168,9 @@ class _Parser:
 
     def _emit(self, clause_id: str, kind: ClauseKind, start: int, end: int) -> None:
         self.clauses.append(
-            Clause(self._unique(clause_id), self.policy.id, kind, self._heading_path(), start, end, self.source[start:end])
+            Clause(
+                self._unique(clause_id), self.policy.id, kind, self._heading_path(), start, end, self.source[start:end]
+            )
         )
 
     # --- the pass --------------------------------------------------------------------------------
@@ -226,11 +228,7 @@ class _Parser:
     def _continuation_end(self, lines: list[_Line], i: int) -> int:
         """Index after the last line that continues line i (a paragraph broken by the PDF layout)."""
         j = i
-        while (
-            j + 1 < len(lines)
-            and not lines[j].text.endswith(SENTENCE_END)
-            and not self._starts_block(lines, j + 1)
-        ):
+        while j + 1 < len(lines) and not lines[j].text.endswith(SENTENCE_END) and not self._starts_block(lines, j + 1):
             j += 1
         return j + 1
 

@@ -57,7 +57,7 @@ class PolicyMeta(BaseModel):
     boilerplate: list[str] = []  # extra lines of this text that are web-page leftovers
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> "PolicyMeta":
+    def _dates_in_order(self) -> PolicyMeta:
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValueError(f"{self.id}: valid_to {self.valid_to} before valid_from {self.valid_from}")
         if self.repealed_between and not self.repealed_by:
@@ -135,7 +135,9 @@ def validity_on(
     if end and day > end:
         return ValidityStatus(Validity.EXPIRED, f"有效期 {period}，已于{end.isoformat()}届满")
     if end is None:
-        return ValidityStatus(Validity.UNKNOWN, f"自{start.isoformat()}起施行，文中未载明有效期（{meta.validity_basis}）")
+        return ValidityStatus(
+            Validity.UNKNOWN, f"自{start.isoformat()}起施行，文中未载明有效期（{meta.validity_basis}）"
+        )
     return ValidityStatus(Validity.IN_FORCE, f"有效期 {period}")
 
 
@@ -156,8 +158,10 @@ def load_policy(folder: Path) -> Policy:
         raise ValueError(f"policy.yaml id {meta.id!r} differs from its folder name {folder.name!r}")
     raw = (folder / "source.txt").read_bytes()
     if meta.source_sha256 and hashlib.sha256(raw).hexdigest() != meta.source_sha256:
-        raise ValueError(f"{folder / 'source.txt'} 与收到的原文不一致：其 SHA-256 与 policy.yaml 的 "
-                         f"source_sha256 不符（文本被修改或损坏），请恢复原文件")
+        raise ValueError(
+            f"{folder / 'source.txt'} 与收到的原文不一致：其 SHA-256 与 policy.yaml 的 "
+            f"source_sha256 不符（文本被修改或损坏），请恢复原文件"
+        )
     return Policy(meta=meta, folder=folder, text=raw.decode("utf-8"))
 
 

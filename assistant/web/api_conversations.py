@@ -27,8 +27,13 @@ DEFAULT_MAX_SESSIONS = 10_000
 class ApiConversations:
     """session id → its `Conversation`; each conversation answers one turn at a time."""
 
-    def __init__(self, engine: Engine, ttl_s: float = DEFAULT_TTL_S, max_sessions: int = DEFAULT_MAX_SESSIONS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        ttl_s: float = DEFAULT_TTL_S,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.engine = engine
         self.ttl_s = ttl_s
         self.max_sessions = max_sessions
@@ -40,7 +45,9 @@ class ApiConversations:
         with self._lock:
             return len(self._sessions)
 
-    def turn(self, session_id: str, question: str, as_of: date | None, new_conversation: bool = False) -> dict[str, Any]:
+    def turn(
+        self, session_id: str, question: str, as_of: date | None, new_conversation: bool = False
+    ) -> dict[str, Any]:
         """Answer `question` as the next turn of `session_id`'s conversation (a fresh one if asked)."""
         conversation, turn_lock = self._checkout(session_id, new_conversation)
         with turn_lock:  # two calls racing in one session would interleave its facts

@@ -40,10 +40,17 @@ def report_markdown(engine: Engine, session: Session) -> str:
     """The downloadable record of this session's assessment: questions, facts, figures, formulas, citations."""
     response = session.last or {}
     questions = session.conversation.questions
-    out = ["# 政策自评估结果", "",
-           f"- 生成时间：{datetime.now().strftime('%Y-%m-%d %H:%M')}",
-           f"- 评估日期（判断政策是否有效的日期）：{response.get('as_of') or '—'}", "",
-           "> 本结果由政策自评估助手按政策原文测算，仅供参考，最终以主管部门审核为准。", "", "## 提问", ""]
+    out = [
+        "# 政策自评估结果",
+        "",
+        f"- 生成时间：{datetime.now().strftime('%Y-%m-%d %H:%M')}",
+        f"- 评估日期（判断政策是否有效的日期）：{response.get('as_of') or '—'}",
+        "",
+        "> 本结果由政策自评估助手按政策原文测算，仅供参考，最终以主管部门审核为准。",
+        "",
+        "## 提问",
+        "",
+    ]
     out += [f"{n}. {q}" for n, q in enumerate(questions, start=1)] or ["（无）"]
     out += ["", "## 企业信息", ""]
     out += [f"- {line}" for line in facts_lines(engine, response.get("facts"))] or ["（无）"]
@@ -80,5 +87,3 @@ def write_report(engine: Engine, session: Session) -> Path:
     if session.reports is not None:
         session.reports.register(path.name, session.visitor)
     return path
-
-

@@ -30,7 +30,7 @@ def _e(text: Any) -> str:
 
 
 def amount_cell(p: dict[str, Any]) -> str:
-    """"最高 18万（180,000.00 元）", or why there is no figure."""
+    """ "最高 18万（180,000.00 元）", or why there is no figure."""
     if p.get("amount_text"):
         return f"{p['amount_prefix']}{p['amount_wan']}（{p['amount_text']} 元）"
     if p.get("status") == "needs_info":
@@ -49,15 +49,20 @@ def result_card(engine: Engine, response: dict[str, Any] | None) -> str:
         rows.append(
             f"<tr data-program='{_e(p['program_id'])}'><td>{_e(p['policy']['label'])}</td><td>{_e(p['title'])}</td>"
             f"<td class='{STATUS_CLASS.get(p['status'], '')}'>{_e(p['status_label'])}</td>"
-            f"<td>{_e(amount_cell(p))}</td><td class='formula'>{_e(p.get('formula') or '—')}{warn}</td></tr>")
+            f"<td>{_e(amount_cell(p))}</td><td class='formula'>{_e(p.get('formula') or '—')}{warn}</td></tr>"
+        )
     parts = ["<div class='result-card'>"]
     if response.get("total_max_yuan"):
         total = Decimal(str(response["total_max_yuan"]))
-        parts.append(f"<div class='total'>合计最高约 {format_wan(total)}（{format_yuan(total)} 元）"
-                     f"<span style='font-weight:400;font-size:13px'>，评估日期 {_e(response.get('as_of'))}</span></div>")
+        parts.append(
+            f"<div class='total'>合计最高约 {format_wan(total)}（{format_yuan(total)} 元）"
+            f"<span style='font-weight:400;font-size:13px'>，评估日期 {_e(response.get('as_of'))}</span></div>"
+        )
     if rows:
-        parts.append("<table><thead><tr><th>政策（文号）</th><th>项目</th><th>状态</th><th>金额</th><th>计算公式</th>"
-                     "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        parts.append(
+            "<table><thead><tr><th>政策（文号）</th><th>项目</th><th>状态</th><th>金额</th><th>计算公式</th>"
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        )
     elif response.get("kind") == "bad_input":
         parts.append("<p>输入有误：" + "；".join(_e(w) for w in response.get("warnings") or []) + "</p>")
     else:
@@ -86,9 +91,18 @@ def citation_items(engine: Engine, response: dict[str, Any] | None) -> list[dict
             return
         seen.add(key)
         meta = engine.book.library.policies[clause.policy_id].meta
-        out.append({"clause": clause_id, "policy_id": clause.policy_id, "label": meta.label,
-                    "heading": " › ".join(clause.heading_path) or "（正文）", "quote": quote,
-                    "start": start, "end": end, "origin": origin})
+        out.append(
+            {
+                "clause": clause_id,
+                "policy_id": clause.policy_id,
+                "label": meta.label,
+                "heading": " › ".join(clause.heading_path) or "（正文）",
+                "quote": quote,
+                "start": start,
+                "end": end,
+                "origin": origin,
+            }
+        )
 
     for p in response.get("programs") or []:
         for c in p["citations"]:
@@ -105,8 +119,10 @@ def citation_choices(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
         flat = " ".join(text.split())
         return flat if len(flat) <= 48 else flat[:48] + "…"
 
-    return [(f"[{n}] {c['label']} {c['heading']}：“{short(c['quote'])}”（{c['origin']}）", str(n))
-            for n, c in enumerate(items, start=1)]
+    return [
+        (f"[{n}] {c['label']} {c['heading']}：“{short(c['quote'])}”（{c['origin']}）", str(n))
+        for n, c in enumerate(items, start=1)
+    ]
 
 
 def validity_text(engine: Engine, policy_id: str, as_of: date) -> str:
@@ -128,8 +144,11 @@ def citation_view(engine: Engine, item: dict[str, Any] | None, as_of: date) -> s
     else:
         a = text.find(item["quote"])
         b = a + len(item["quote"]) if a >= 0 else -1
-    body = (_e(text[:a]) + "<mark>" + _e(text[a:b]) + "</mark>" + _e(text[b:])) if a >= 0 else (
-        f"<mark>{_e(item['quote'])}</mark>\n\n{_e(text)}")
+    body = (
+        (_e(text[:a]) + "<mark>" + _e(text[a:b]) + "</mark>" + _e(text[b:]))
+        if a >= 0
+        else (f"<mark>{_e(item['quote'])}</mark>\n\n{_e(text)}")
+    )
     return (
         "<div class='citation-view'><div class='meta'>"
         f"<div><b>{_e(meta.doc_number or '（无文号）')}</b> {_e(meta.title)}（{_e(meta.issuer)}）</div>"
@@ -166,12 +185,14 @@ def validity_banner(engine: Engine, response: dict[str, Any] | None) -> str:
     parts = []
     if gone:
         listed = "；".join(f"{_e(k)}（{_e(v)}）" for k, v in gone.items())
-        parts.append(f"<div class='banner'>⚠ 注意：按评估日期 {_e(as_of.isoformat())}，本次评估所用的以下政策已不在有效期内，"
-                     f"相关金额仅按原政策口径测算、仅供参考：{listed}</div>")
+        parts.append(
+            f"<div class='banner'>⚠ 注意：按评估日期 {_e(as_of.isoformat())}，本次评估所用的以下政策已不在有效期内，"
+            f"相关金额仅按原政策口径测算、仅供参考：{listed}</div>"
+        )
     if unsure:
         listed = "；".join(f"{_e(k)}（{_e(v)}）" for k, v in unsure.items())
-        parts.append(f"<div class='banner unknown'>⚠ 以下政策在 {_e(as_of.isoformat())} 是否仍有效无法确定，"
-                     f"申报前请向主管部门核实：{listed}</div>")
+        parts.append(
+            f"<div class='banner unknown'>⚠ 以下政策在 {_e(as_of.isoformat())} 是否仍有效无法确定，"
+            f"申报前请向主管部门核实：{listed}</div>"
+        )
     return "".join(parts)
-
-

@@ -19,12 +19,12 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.answering.engine import Engine
 from assistant.core.money import format_wan, format_yuan
 from assistant.reading.amounts import InputError, parse_date
-from assistant.answering.engine import Engine
-from assistant.storage.logbook import LogEntry, Logbook
-from assistant.web.cards import amount_cell
+from assistant.storage.logbook import Logbook, LogEntry
 from assistant.web.assessment_doc import facts_lines
+from assistant.web.cards import amount_cell
 
 REVIEW_CHOICES = [("全部", ""), ("未审核", "unreviewed"), ("已标记正确", "correct"), ("已标记错误", "wrong")]
 REVIEW_LABEL = {None: "未审核", "correct": "正确", "wrong": "错误"}
@@ -59,8 +59,18 @@ def _date(text: str | None, what: str) -> date | None:
 
 
 def entry_rows(entries: list[LogEntry]) -> list[list[Any]]:
-    return [[e.id, e.created_at.strftime("%Y-%m-%d %H:%M"), e.region or "", e.question[:80],
-             "、".join(e.program_ids), e.kind, REVIEW_LABEL.get(e.review, e.review or "")] for e in entries]
+    return [
+        [
+            e.id,
+            e.created_at.strftime("%Y-%m-%d %H:%M"),
+            e.region or "",
+            e.question[:80],
+            "、".join(e.program_ids),
+            e.kind,
+            REVIEW_LABEL.get(e.review, e.review or ""),
+        ]
+        for e in entries
+    ]
 
 
 def entry_html(engine: Engine, entry: LogEntry | None) -> str:
@@ -76,10 +86,12 @@ def entry_html(engine: Engine, entry: LogEntry | None) -> str:
         f"<h3>问题</h3><pre>{_e(entry.question)}</pre>",
     ]
     if entry.review:
-        amount = (f"；正确金额：{_e(format_yuan(entry.correct_amount))} 元" if entry.correct_amount is not None else "")
-        parts.append(f"<h3>审核</h3><div>{_e(REVIEW_LABEL.get(entry.review))}（{_e(entry.reviewer)}，"
-                     f"{_e(entry.reviewed_at.strftime('%Y-%m-%d %H:%M') if entry.reviewed_at else '')}）"
-                     f"{amount}；意见：{_e(entry.review_comment or '—')}</div>")
+        amount = f"；正确金额：{_e(format_yuan(entry.correct_amount))} 元" if entry.correct_amount is not None else ""
+        parts.append(
+            f"<h3>审核</h3><div>{_e(REVIEW_LABEL.get(entry.review))}（{_e(entry.reviewer)}，"
+            f"{_e(entry.reviewed_at.strftime('%Y-%m-%d %H:%M') if entry.reviewed_at else '')}）"
+            f"{amount}；意见：{_e(entry.review_comment or '—')}</div>"
+        )
     facts = facts_lines(engine, r.get("facts"))
     parts.append("<h3>企业信息</h3><ul>" + "".join(f"<li>{_e(x)}</li>" for x in facts) + "</ul>" if facts else "")
     programs = r.get("programs") or []
@@ -97,14 +109,20 @@ def entry_html(engine: Engine, entry: LogEntry | None) -> str:
                 f"<tr><td>{_e(p['program_id'])}<br>{_e(p['title'])}<br>{_e(p['policy']['label'])}</td>"
                 f"<td>{_e(p['status_label'])}<br><small>{_e(p.get('validity'))}</small></td>"
                 f"<td>{_e(amount_cell(p))}</td><td>{_e(p.get('formula') or '—')}</td>"
-                f"<td><ul>{reasons}{warnings}</ul>{('缺少：' + _e(missing)) if missing else ''}</td></tr>")
-        parts.append("<h3>测算（计算器轨迹）</h3><table><thead><tr><th>项目</th><th>状态</th><th>金额</th>"
-                     "<th>公式</th><th>条件核对与理由</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+                f"<td><ul>{reasons}{warnings}</ul>{('缺少：' + _e(missing)) if missing else ''}</td></tr>"
+            )
+        parts.append(
+            "<h3>测算（计算器轨迹）</h3><table><thead><tr><th>项目</th><th>状态</th><th>金额</th>"
+            "<th>公式</th><th>条件核对与理由</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        )
     parts.append(f"<h3>给用户的回答</h3><pre>{_e(entry.answer)}</pre>")
     sources = r.get("sources") or []
     if sources:
-        items = "".join(f"<li><b>{_e(s.get('label') or s.get('doc_number'))}</b> {_e(s.get('heading'))}："
-                        f"{_e(' '.join(str(s.get('text', '')).split()))}</li>" for s in sources)
+        items = "".join(
+            f"<li><b>{_e(s.get('label') or s.get('doc_number'))}</b> {_e(s.get('heading'))}："
+            f"{_e(' '.join(str(s.get('text', '')).split()))}</li>"
+            for s in sources
+        )
         parts.append(f"<h3>检索到的来源</h3><ol>{items}</ol>")
     parts.append("</div>")
     return "".join(parts)
@@ -112,8 +130,10 @@ def entry_html(engine: Engine, entry: LogEntry | None) -> str:
 
 def export_link(review: str | None) -> str:
     query = f"?review={review}" if review else ""
-    return (f"<div class='export-link'><a href='{EXPORT_PATH}{query}' download='reviewed-cases.jsonl' "
-            f"id='export-link'>导出已审核案例（JSONL）</a></div>")
+    return (
+        f"<div class='export-link'><a href='{EXPORT_PATH}{query}' download='reviewed-cases.jsonl' "
+        f"id='export-link'>导出已审核案例（JSONL）</a></div>"
+    )
 
 
 def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
@@ -123,9 +143,14 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
 
     def listing(since: str, until: str, region: str, program_id: str, review: str) -> tuple[Any, str]:
         try:
-            entries = logbook.entries(since=_date(since, "起始日期"), until=_date(until, "截止日期"),
-                                      region=region or None, program_id=program_id or None, review=review or None,
-                                      limit=LIST_LIMIT)
+            entries = logbook.entries(
+                since=_date(since, "起始日期"),
+                until=_date(until, "截止日期"),
+                region=region or None,
+                program_id=program_id or None,
+                review=review or None,
+                limit=LIST_LIMIT,
+            )
         except (InputError, ValueError) as err:
             return gr.skip(), f"⚠ {getattr(err, 'message', str(err))}"
         note = f"共 {len(entries)} 条" + ("（只显示最新的 200 条）" if len(entries) >= LIST_LIMIT else "")
@@ -144,8 +169,9 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
         entry = logbook.get(int(entry_id))
         return entry_html(engine, entry) if entry else f"<p>找不到编号为 {int(entry_id)} 的记录</p>"
 
-    def on_mark(entry_id: float | None, verdict: str | None, comment: str, amount: str,
-                request: gr.Request) -> tuple[str, Any]:
+    def on_mark(
+        entry_id: float | None, verdict: str | None, comment: str, amount: str, request: gr.Request
+    ) -> tuple[str, Any]:
         officer = getattr(request, "username", None)
         if not officer:
             return "⚠ 登录已失效，请重新登录", gr.skip()
@@ -161,29 +187,39 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
             entry = logbook.mark(int(entry_id), officer, verdict, (comment or "").strip(), figure)
         except ValueError as err:
             return f"⚠ {err}", gr.skip()
-        return f"✔ 已将记录 {entry.id} 标记为“{REVIEW_LABEL[entry.review]}”（审核人：{officer}）", entry_html(engine, entry)
+        return f"✔ 已将记录 {entry.id} 标记为“{REVIEW_LABEL[entry.review]}”（审核人：{officer}）", entry_html(
+            engine, entry
+        )
 
     def on_load(request: gr.Request) -> str:
         officer = getattr(request, "username", None) or "？"
-        return (f"<div style='display:flex;justify-content:space-between;align-items:center'>"
-                f"<h2 style='margin:4px 0'>政策自评估助手 · 审核台</h2>"
-                f"<form class='logout' method='post' action='{LOGOUT_PATH}'>当前登录：<b id='officer'>{_e(officer)}</b> "
-                f"<button type='submit' id='logout'>退出登录</button></form></div>")
+        return (
+            f"<div style='display:flex;justify-content:space-between;align-items:center'>"
+            f"<h2 style='margin:4px 0'>政策自评估助手 · 审核台</h2>"
+            f"<form class='logout' method='post' action='{LOGOUT_PATH}'>当前登录：<b id='officer'>{_e(officer)}</b> "
+            f"<button type='submit' id='logout'>退出登录</button></form></div>"
+        )
 
     with gr.Blocks(title="政策自评估助手 · 审核台", analytics_enabled=False) as console:
         header = gr.HTML("<h2>政策自评估助手 · 审核台</h2>")
         with gr.Row():
             since = gr.Textbox(label="起始日期", placeholder="YYYY-MM-DD", elem_id="since")
             until = gr.Textbox(label="截止日期", placeholder="YYYY-MM-DD", elem_id="until")
-            region = gr.Dropdown(choices=[("全部地区", "")] + [(p, p) for p in places], value="", label="地区",
-                                 elem_id="region")
-            program = gr.Dropdown(choices=[("全部项目", "")] + [(f"{pid} {p.title}", pid) for pid, p in programs],
-                                  value="", label="项目", elem_id="program")
+            region = gr.Dropdown(
+                choices=[("全部地区", "")] + [(p, p) for p in places], value="", label="地区", elem_id="region"
+            )
+            program = gr.Dropdown(
+                choices=[("全部项目", "")] + [(f"{pid} {p.title}", pid) for pid, p in programs],
+                value="",
+                label="项目",
+                elem_id="program",
+            )
             review = gr.Dropdown(choices=REVIEW_CHOICES, value="", label="审核状态", elem_id="review")
             refresh = gr.Button("查询", variant="primary", elem_id="refresh")
         count = gr.Markdown(elem_id="count")
-        table = gr.Dataframe(headers=HEADERS, value=[], interactive=False, wrap=True, elem_id="entries",
-                             label="对话记录（点击一行查看）")
+        table = gr.Dataframe(
+            headers=HEADERS, value=[], interactive=False, wrap=True, elem_id="entries", label="对话记录（点击一行查看）"
+        )
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Row():
@@ -196,8 +232,7 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
                 amount = gr.Textbox(label="正确金额（元，回答有误时填写）", elem_id="correct-amount")
                 mark = gr.Button("提交审核", variant="primary", elem_id="mark")
                 marked = gr.Markdown(elem_id="mark-status")
-                export_review = gr.Dropdown(choices=EXPORT_CHOICES, value="", label="导出范围",
-                                            elem_id="export-review")
+                export_review = gr.Dropdown(choices=EXPORT_CHOICES, value="", label="导出范围", elem_id="export-review")
                 link = gr.HTML(export_link(None), elem_id="export")
 
         private = {"api_visibility": "private"}
@@ -209,6 +244,7 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
         open_btn.click(on_open, entry_id, detail, **private)
         entry_id.submit(on_open, entry_id, detail, **private)
         mark.click(on_mark, [entry_id, verdict, comment, amount], [marked, detail], **private).then(
-            listing, filters, [table, count], **private)
+            listing, filters, [table, count], **private
+        )
         export_review.change(export_link, export_review, link, **private)
     return console

@@ -13,6 +13,7 @@ routes goes on to Gradio's own checks (files of its cache only, no traversal).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -82,12 +83,10 @@ def requested_file_names(path: str) -> set[str]:
     (os.path.abspath, so "x.md/." is "x.md"), and with symlinks resolved."""
     for prefix in FILE_ROUTES:
         if path.startswith(prefix):
-            target = os.path.abspath(path[len(prefix):] or "/")
+            target = os.path.abspath(path[len(prefix) :] or "/")
             names = {os.path.basename(target)}
-            try:
+            with contextlib.suppress(OSError, RuntimeError):
                 names.add(Path(target).resolve().name)
-            except (OSError, RuntimeError):
-                pass
             return names
     return set()
 
@@ -118,8 +117,10 @@ class DownloadGuard:
 
     @staticmethod
     def _with_cookie(send: Send, secure: bool) -> Send:
-        cookie = (f"{VISITOR_COOKIE}={secrets.token_urlsafe(24)}; Path=/; Max-Age={VISITOR_COOKIE_MAX_AGE_S}; "
-                  f"HttpOnly; SameSite=Lax" + ("; Secure" if secure else ""))
+        cookie = (
+            f"{VISITOR_COOKIE}={secrets.token_urlsafe(24)}; Path=/; Max-Age={VISITOR_COOKIE_MAX_AGE_S}; "
+            f"HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
+        )
 
         async def sending(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":

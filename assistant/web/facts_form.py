@@ -6,14 +6,25 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from assistant.calculator.facts import EnterpriseFacts
-from assistant.core.money import implausible
+from assistant.core.money import (  # the form shows amounts in 万元, the way enterprises state them
+    CENT,
+    WAN,
+    implausible,
+)
 from assistant.reading.amounts import InputError
 from assistant.rules.schema import Level
-from assistant.core.money import CENT, WAN  # the form shows amounts in 万元, the way enterprises state them
 
 FORM_ROLES = [
-    "total_investment", "year_investment", "equipment_investment", "software_hardware_investment",
-    "rd_investment", "loan_amount", "premium", "insured_amount", "sales_price", "national_grant",
+    "total_investment",
+    "year_investment",
+    "equipment_investment",
+    "software_hardware_investment",
+    "rd_investment",
+    "loan_amount",
+    "premium",
+    "insured_amount",
+    "sales_price",
+    "national_grant",
     "received_same_program",
 ]
 
@@ -38,8 +49,14 @@ def _decimal(value: float | int | str | None) -> Decimal | None:
         raise InputError(f"无法识别数值“{value}”") from None
 
 
-def facts_from_form(base: EnterpriseFacts | None, labels: dict[str, str], place: str | None,
-                    amounts: list[float | None], level: str | None, lpr_percent: float | None) -> EnterpriseFacts:
+def facts_from_form(
+    base: EnterpriseFacts | None,
+    labels: dict[str, str],
+    place: str | None,
+    amounts: list[float | None],
+    level: str | None,
+    lpr_percent: float | None,
+) -> EnterpriseFacts:
     """The facts the user sees in the form; roles the form does not show, and tags, are kept from `base`.
 
     An amount the user typed is exact, so it stops being marked approximate; a changed place drops
@@ -69,5 +86,3 @@ def facts_from_form(base: EnterpriseFacts | None, labels: dict[str, str], place:
         level=Level(level) if level else None,
         lpr_rate=(rate / 100) if rate is not None else None,
     )
-
-

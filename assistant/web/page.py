@@ -105,9 +105,12 @@ def visitor_of(request: gr.Request | None) -> str | None:
     return cookies.get(VISITOR_COOKIE) if cookies else None
 
 
-def build_enterprise(engine: Engine, logbook: Logbook | None = None,
-                     index_status: Callable[[], tuple[bool, str]] | None = None,
-                     reports: ReportOwners | None = None) -> gr.Blocks:
+def build_enterprise(
+    engine: Engine,
+    logbook: Logbook | None = None,
+    index_status: Callable[[], tuple[bool, str]] | None = None,
+    reports: ReportOwners | None = None,
+) -> gr.Blocks:
     """The enterprise page; `index_status()` says whether retrieval is ready and what to show meanwhile;
     `reports` records which visitor may download which report (served by the DownloadGuard)."""
     record = Recorder(logbook)
@@ -124,25 +127,40 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
         it already shows what was typed, and an echo would erase what the user typed meanwhile."""
         response = session.last
         session.citations = citation_items(engine, response)
-        download = gr.DownloadButton(value=str(write_report(engine, session)), interactive=True) \
-            if response is not None else gr.DownloadButton(value=None, interactive=False)
+        download = (
+            gr.DownloadButton(value=str(write_report(engine, session)), interactive=True)
+            if response is not None
+            else gr.DownloadButton(value=None, interactive=False)
+        )
         return (
-            session, session.chat,
+            session,
+            session.chat,
             *(facts_to_form(session.conversation.facts) if echo_form else [gr.skip()] * (len(FORM_ROLES) + 3)),
             result_card(engine, response),
-            _shown(validity_banner(engine, response)), gr.Radio(choices=citation_choices(session.citations), value=None),
-            citation_view(engine, None, date.today()), download, "" if clear_question else gr.skip(),
+            _shown(validity_banner(engine, response)),
+            gr.Radio(choices=citation_choices(session.citations), value=None),
+            citation_view(engine, None, date.today()),
+            download,
+            "" if clear_question else gr.skip(),
         )
 
     def error_turn(session: Session, user_text: str | None, message: str) -> tuple[Any, ...]:
         if user_text:
             session.chat.append({"role": "user", "content": user_text})
         session.chat.append({"role": "assistant", "content": f"⚠ {message}"})
-        return (session, session.chat, *([gr.skip()] * (len(FORM_ROLES) + 3)), gr.skip(), gr.skip(), gr.skip(),
-                gr.skip(), gr.skip(), gr.skip())
+        return (
+            session,
+            session.chat,
+            *([gr.skip()] * (len(FORM_ROLES) + 3)),
+            gr.skip(),
+            gr.skip(),
+            gr.skip(),
+            gr.skip(),
+            gr.skip(),
+            gr.skip(),
+        )
 
-    def on_ask(text: str, as_of_text: str, session: Session | None,
-               request: gr.Request) -> Iterator[tuple[Any, ...]]:
+    def on_ask(text: str, as_of_text: str, session: Session | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         session = session or new_session()
         session.visitor = visitor_of(request)
         text = (text or "").strip()
@@ -168,8 +186,14 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
         session.visitor = visitor_of(request)
         try:
             day = parse_as_of(values[as_of])
-            facts = facts_from_form(session.conversation.facts, labels, values[place], [values[n] for n in numbers],
-                                    values[level], values[lpr])
+            facts = facts_from_form(
+                session.conversation.facts,
+                labels,
+                values[place],
+                [values[n] for n in numbers],
+                values[level],
+                values[lpr],
+            )
         except InputError as err:
             return error_turn(session, None, err.message)
         unchanged = facts == (session.conversation.facts or EnterpriseFacts())
@@ -203,18 +227,27 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
         if ready:
             shown = f"<div class='failed' role='alert'>⚠ {_e(message)}</div>" if message else ""
             return gr.HTML(shown, visible=bool(message)), gr.Timer(active=False)
-        return gr.HTML(f"<div class='building'>{_e(message or INDEX_BUILDING)}</div>", visible=True), \
-            gr.Timer(active=True)
+        return gr.HTML(f"<div class='building'>{_e(message or INDEX_BUILDING)}</div>", visible=True), gr.Timer(
+            active=True
+        )
 
-    def answered(question: str, as_of: str, request: gr.Request | None,
-                 answer: Callable[[date | None], dict[str, Any]]) -> dict[str, Any]:
+    def answered(
+        question: str, as_of: str, request: gr.Request | None, answer: Callable[[date | None], dict[str, Any]]
+    ) -> dict[str, Any]:
         """The API's common path: read as_of, answer, log; a bad date is an answer, not an exception."""
         try:
             day = parse_as_of(as_of)
         except InputError as err:
             message = f"评估日期（as_of）有误：{err.message}"
-            return {"id": None, "question": question, "as_of": as_of, "kind": "bad_input", "error": message,
-                    "warnings": [message], "answer": f"错误：{message}"}
+            return {
+                "id": None,
+                "question": question,
+                "as_of": as_of,
+                "kind": "bad_input",
+                "error": message,
+                "warnings": [message],
+                "answer": f"错误：{message}",
+            }
         response = answer(day)
         record(request.session_hash if request else None, response)
         return response
@@ -229,46 +262,81 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
         session = request.session_hash if request else None
         if not session:
             return answered(question, as_of, request, lambda day: engine.ask(question, day))
-        return answered(question, as_of, request,
-                        lambda day: api_conversations.turn(session, question, day, bool(new_conversation)))
+        return answered(
+            question, as_of, request, lambda day: api_conversations.turn(session, question, day, bool(new_conversation))
+        )
 
-    with gr.Blocks(title="政策自评估助手", analytics_enabled=False, fill_width=True,
-                   delete_cache=(3600, SESSION_TTL_SECONDS)) as page:
+    with gr.Blocks(
+        title="政策自评估助手", analytics_enabled=False, fill_width=True, delete_cache=(3600, SESSION_TTL_SECONDS)
+    ) as page:
         session_state = gr.State(None, time_to_live=SESSION_TTL_SECONDS, delete_callback=close_session)
-        gr.HTML("<h2 style='margin:4px 0'>政策自评估助手</h2><div style='color:#555'>描述企业所在地区和项目情况，"
-                "助手按政策原文测算可申请的奖补并给出依据；结果仅供参考，以主管部门审核为准。</div>")
+        gr.HTML(
+            "<h2 style='margin:4px 0'>政策自评估助手</h2><div style='color:#555'>描述企业所在地区和项目情况，"
+            "助手按政策原文测算可申请的奖补并给出依据；结果仅供参考，以主管部门审核为准。</div>"
+        )
         index_html = gr.HTML(elem_id="index-status", visible=False)
         banner = gr.HTML(elem_id="validity-banner", visible=False)
         with gr.Row():
             with gr.Column(scale=5):
-                chat = gr.Chatbot(label="对话", height=620, elem_id="chat", feedback_options=None,
-                                  buttons=["copy"], placeholder="请在下方输入问题，或点击示例问题。")
+                chat = gr.Chatbot(
+                    label="对话",
+                    height=620,
+                    elem_id="chat",
+                    feedback_options=None,
+                    buttons=["copy"],
+                    placeholder="请在下方输入问题，或点击示例问题。",
+                )
                 with gr.Row():
-                    question = gr.Textbox(show_label=False, placeholder=f"例如：{EXAMPLE}", scale=5, lines=1,
-                                          max_lines=4, elem_id="question")
+                    question = gr.Textbox(
+                        show_label=False,
+                        placeholder=f"例如：{EXAMPLE}",
+                        scale=5,
+                        lines=1,
+                        max_lines=4,
+                        elem_id="question",
+                    )
                     send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
-                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题（点击填入）",
-                            api_visibility="private")
+                gr.Examples(
+                    examples=[[q] for q in EXAMPLES],
+                    inputs=[question],
+                    label="示例问题（点击填入）",
+                    api_visibility="private",
+                )
                 with gr.Row():
                     reset = gr.Button("重新开始", elem_id="reset")
                     download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
             with gr.Column(scale=5):
-                as_of = gr.Textbox(label="评估日期（YYYY-MM-DD，留空为今天）", placeholder="例如 2021-06-30",
-                                   elem_id="as-of")
+                as_of = gr.Textbox(
+                    label="评估日期（YYYY-MM-DD，留空为今天）", placeholder="例如 2021-06-30", elem_id="as-of"
+                )
                 with gr.Accordion("已了解的企业信息（可直接修改，金额单位：万元）", open=True):
-                    place = gr.Dropdown(choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
-                                        label="企业所在地区", value=None, elem_id="fact-place")
+                    place = gr.Dropdown(
+                        choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
+                        label="企业所在地区",
+                        value=None,
+                        elem_id="fact-place",
+                    )
                     numbers = []
                     for i in range(0, len(FORM_ROLES), 3):
                         with gr.Row():
-                            for role in FORM_ROLES[i:i + 3]:
-                                numbers.append(gr.Number(label=f"{labels[role]}（万元）", value=None, minimum=0,
-                                                         elem_id=f"fact-{role}", min_width=120))
+                            for role in FORM_ROLES[i : i + 3]:
+                                numbers.append(
+                                    gr.Number(
+                                        label=f"{labels[role]}（万元）",
+                                        value=None,
+                                        minimum=0,
+                                        elem_id=f"fact-{role}",
+                                        min_width=120,
+                                    )
+                                )
                     with gr.Row():
-                        level = gr.Dropdown(choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
-                                            label="认定级别", value=None, elem_id="fact-level")
-                        lpr = gr.Number(label="一年期LPR（%，留空按公布值）", value=None, minimum=0,
-                                        elem_id="fact-lpr")
+                        level = gr.Dropdown(
+                            choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
+                            label="认定级别",
+                            value=None,
+                            elem_id="fact-level",
+                        )
+                        lpr = gr.Number(label="一年期LPR（%，留空按公布值）", value=None, minimum=0, elem_id="fact-lpr")
                     recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
                 result = gr.HTML(result_card(engine, None), elem_id="result-card")
                 citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
@@ -279,11 +347,20 @@ def build_enterprise(engine: Engine, logbook: Logbook | None = None,
         private = {"api_visibility": "private"}
         for trigger in (send.click, question.submit):
             trigger(on_ask, [question, as_of, session_state], outputs, show_progress_on=[chat, result], **private)
-        for trigger in [n.submit for n in [*numbers, lpr]] + [n.blur for n in [*numbers, lpr]] + \
-                [place.input, level.input, recompute.click, as_of.submit]:
+        for trigger in (
+            [n.submit for n in [*numbers, lpr]]
+            + [n.blur for n in [*numbers, lpr]]
+            + [place.input, level.input, recompute.click, as_of.submit]
+        ):
             # Progress only on the result: a spinner over the citations would swallow the click that blurred a field.
-            trigger(on_facts, {as_of, session_state, *form}, outputs, trigger_mode="always_last",
-                    show_progress_on=[result], **private)
+            trigger(
+                on_facts,
+                {as_of, session_state, *form},
+                outputs,
+                trigger_mode="always_last",
+                show_progress_on=[result],
+                **private,
+            )
         citations.change(on_cite, [citations, as_of, session_state], cited, **private)
         reset.click(on_reset, [session_state], outputs, **private)
         timer = gr.Timer(1.0, active=True)

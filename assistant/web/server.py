@@ -29,13 +29,13 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from assistant.answering.engine import Engine
+from assistant.core.settings import Settings
+from assistant.storage.logbook import Logbook, LogSettings, database_path
+from assistant.storage.officers import LoginError, Officers
 from assistant.web import console as console_page
 from assistant.web import page as web
 from assistant.web.downloads import DownloadGuard, ReportOwners, cookie_value
-from assistant.answering.engine import Engine
-from assistant.storage.logbook import Logbook, LogSettings, database_path
-from assistant.storage.officers import LoginError, Officers
-from assistant.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 MAX_UPLOAD = "64kb"
@@ -65,7 +65,7 @@ class IndexWarmup:
         self._warning: str | None = None  # the index works, but degraded (BM25 only)
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "IndexWarmup":
+    def start(self) -> IndexWarmup:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="index-warmup", daemon=True)
             self._thread.start()
@@ -106,8 +106,11 @@ class ConsoleGuard:
         self.officers = officers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and is_console_path(scope["path"]) \
-                and scope["path"] not in OPEN_CONSOLE_PATHS:
+        if (
+            scope["type"] in ("http", "websocket")
+            and is_console_path(scope["path"])
+            and scope["path"] not in OPEN_CONSOLE_PATHS
+        ):
             token = cookie_value(scope.get("headers") or [], COOKIE)
             officer = await run_in_threadpool(self.officers.session_user, token) if token else None
             if officer is None:
@@ -125,8 +128,12 @@ class ConsoleGuard:
         if scope.get("method") in ("GET", "HEAD") and "text/html" in accept:
             response: Response = RedirectResponse(LOGIN, status_code=303)
         else:
-            response = Response('{"error":"未登录或登录已失效"}', status_code=401, media_type="application/json",
-                                headers={"WWW-Authenticate": 'Cookie realm="console"'})
+            response = Response(
+                '{"error":"未登录或登录已失效"}',
+                status_code=401,
+                media_type="application/json",
+                headers={"WWW-Authenticate": 'Cookie realm="console"'},
+            )
         response.headers["Cache-Control"] = "no-store"
         await response(scope, receive, send)
 
@@ -159,9 +166,15 @@ button {{margin-top:18px; width:100%; padding:9px; font-size:15px; background:#1
 
 
 def _page(content: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(content, status_code=status_code,
-                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-                                 "Content-Security-Policy": "frame-ancestors 'none'"})
+    return HTMLResponse(
+        content,
+        status_code=status_code,
+        headers={
+            "Cache-Control": "no-store",
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": "frame-ancestors 'none'",
+        },
+    )
 
 
 def add_console_routes(app: FastAPI, officers: Officers, logbook: Logbook, engine: Engine) -> None:
@@ -176,8 +189,15 @@ def add_console_routes(app: FastAPI, officers: Officers, logbook: Logbook, engin
         except LoginError as err:
             return _page(login_page(str(err), name), status_code=401)
         response = RedirectResponse(CONSOLE_APP + "/", status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path=CONSOLE,
-                            secure=request.url.scheme == "https", max_age=int(officers.session_length.total_seconds()))
+        response.set_cookie(
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            path=CONSOLE,
+            secure=request.url.scheme == "https",
+            max_age=int(officers.session_length.total_seconds()),
+        )
         return response
 
     @app.post(LOGOUT, include_in_schema=False)
@@ -200,19 +220,23 @@ def add_console_routes(app: FastAPI, officers: Officers, logbook: Logbook, engin
         try:
             cases = logbook.export_cases(review or None, policy_of=engine.book.program_policy.get)
         except ValueError as err:
-            return Response(json.dumps({"error": str(err)}, ensure_ascii=False), status_code=400,
-                            media_type="application/json")
+            return Response(
+                json.dumps({"error": str(err)}, ensure_ascii=False), status_code=400, media_type="application/json"
+            )
         body = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
-        return Response(body, media_type="application/x-ndjson; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=reviewed-cases.jsonl",
-                                 "Cache-Control": "no-store"})
+        return Response(
+            body,
+            media_type="application/x-ndjson; charset=utf-8",
+            headers={"Content-Disposition": "attachment; filename=reviewed-cases.jsonl", "Cache-Control": "no-store"},
+        )
 
 
 # --- the app ---------------------------------------------------------------------------------------
 
 
-def create_app(settings: Settings | None = None, server_name: str = "127.0.0.1", server_port: int = 7860,
-               warm_index: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, server_name: str = "127.0.0.1", server_port: int = 7860, warm_index: bool = True
+) -> FastAPI:
     """Both pages and the login in one ASGI app; `python app.py` serves it with uvicorn."""
     settings = settings or Settings.from_env()
     engine = dataclasses.replace(Engine.load(settings), wait_for_index=not warm_index)
@@ -232,13 +256,26 @@ def create_app(settings: Settings | None = None, server_name: str = "127.0.0.1",
 
     # Neither page has an upload component, yet Gradio's /upload route takes anonymous files of any
     # size into its cache unless given a limit: keep it small, so it cannot be used to fill the disk.
-    common = {"server_name": server_name, "server_port": server_port, "footer_links": [], "run_history": False,
-              "ssr_mode": False, "mcp_server": False, "max_file_size": MAX_UPLOAD}
+    common = {
+        "server_name": server_name,
+        "server_port": server_port,
+        "footer_links": [],
+        "run_history": False,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "max_file_size": MAX_UPLOAD,
+    }
     reports = ReportOwners()
     enterprise = web.build_enterprise(engine, logbook, warmup.status if warm_index else None, reports)
     enterprise.queue(default_concurrency_limit=8)
-    gr.mount_gradio_app(app, console_page.build_console(engine, logbook), path=CONSOLE_APP,
-                        auth_dependency=officer_of, css=console_page.CSS, **common)
+    gr.mount_gradio_app(
+        app,
+        console_page.build_console(engine, logbook),
+        path=CONSOLE_APP,
+        auth_dependency=officer_of,
+        css=console_page.CSS,
+        **common,
+    )
     # Mounted last: "/" takes every path the routes and the console mount above did not.
     gr.mount_gradio_app(app, enterprise, path="/", css=web.CSS, **{**common, "footer_links": ["api"]})
     app.add_middleware(ConsoleGuard, officers=officers)

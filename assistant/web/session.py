@@ -63,5 +63,3 @@ def close_session(session: Session | None) -> None:
     """gr.State's delete callback: the tab was closed (or timed out); its files go with it."""
     if isinstance(session, Session):
         session.close()
-
-

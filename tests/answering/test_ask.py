@@ -15,10 +15,33 @@ from assistant.answering.engine import Engine, default_engine
 from assistant.answering.grounding import unsupported_numbers
 from assistant.core.settings import REPO_ROOT
 
-PROGRAM_FIELDS = {"program_id", "title", "policy", "status", "amount_yuan", "amount_kind", "formula", "reasons",
-                  "choose_one_group", "departments", "citations"}
-TOP_FIELDS = {"id", "question", "as_of", "region", "facts", "missing_facts", "programs", "total_max_yuan", "answer",
-              "sources", "warnings", "elapsed_ms"}
+PROGRAM_FIELDS = {
+    "program_id",
+    "title",
+    "policy",
+    "status",
+    "amount_yuan",
+    "amount_kind",
+    "formula",
+    "reasons",
+    "choose_one_group",
+    "departments",
+    "citations",
+}
+TOP_FIELDS = {
+    "id",
+    "question",
+    "as_of",
+    "region",
+    "facts",
+    "missing_facts",
+    "programs",
+    "total_max_yuan",
+    "answer",
+    "sources",
+    "warnings",
+    "elapsed_ms",
+}
 HEKOU = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -34,9 +57,9 @@ def _program(response: dict, program_id: str) -> dict:
 
 def test_the_hekou_example_gives_180000_with_its_formula_and_clause(engine: Engine) -> None:
     r = engine.ask(HEKOU, date(2021, 6, 30))
-    assert TOP_FIELDS <= set(r)
+    assert set(r) >= TOP_FIELDS
     award = _program(r, "hekou-direct-award")
-    assert PROGRAM_FIELDS <= set(award)
+    assert set(award) >= PROGRAM_FIELDS
     assert award["status"] == "eligible" and award["amount_yuan"] == 180000.0
     assert "6% × 实际设备投资额（含工艺包和软件） 3,000,000.00 元 = 180,000.00 元" in award["formula"]
     assert award["policy"]["doc_number"] == "东河政发〔2020〕5号" and award["policy"]["in_force"] is True
@@ -59,8 +82,10 @@ def test_after_expiry_the_figure_is_reference_only(engine: Engine) -> None:
 def test_a_formula_shown_for_an_ineligible_program_says_it_does_not_apply(engine: Engine) -> None:
     """Not in the 十百千 programme: the province's 30% is computed (officers check it) but must not read
     as an offer, and is not in the total."""
-    r = engine.ask("我们在济源，设备投资300万，研发投入100万，当年完成投资500万，已经竣工投产，没有列入十百千示范工程",
-                   date(2018, 6, 30))
+    r = engine.ask(
+        "我们在济源，设备投资300万，研发投入100万，当年完成投资500万，已经竣工投产，没有列入十百千示范工程",
+        date(2018, 6, 30),
+    )
     demo = next(p for p in r["programs"] if p["status"] == "ineligible" and p["formula"])
     line = next(x for x in r["answer"].splitlines() if demo["formula"] in x)
     assert line.strip().startswith("测算（仅在满足全部条件时适用，本项目不能申请）")
@@ -137,7 +162,13 @@ def test_a_pasted_wall_of_text_is_answered_without_a_guessed_figure(engine: Engi
 
 @pytest.mark.parametrize(
     "question",
-    ["😀😀😀", "Привет مرحبا こんにちは 안녕하세요", "🚀💰 how much subsidy?", "总投资1e20元，河口区技改", "\u200b\ufeff"],
+    [
+        "😀😀😀",
+        "Привет مرحبا こんにちは 안녕하세요",
+        "🚀💰 how much subsidy?",
+        "总投资1e20元，河口区技改",
+        "\u200b\ufeff",
+    ],
 )
 def test_emoji_and_other_scripts_get_a_chinese_answer_without_a_figure(engine: Engine, question: str) -> None:
     r = engine.ask(question, date(2021, 6, 30))
@@ -185,14 +216,23 @@ def test_the_number_check_catches_an_invented_figure(engine: Engine) -> None:
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
-                          cwd=REPO_ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=300,
+    )
 
 
 def test_cli_batch_answers_in_order_and_echoes_ids(tmp_path: Path) -> None:
     batch = tmp_path / "q.jsonl"
-    lines = [{"id": "a", "question": HEKOU, "as_of": "2021-06-30"}, {"id": "b", "question": "河口区技改"},
-             {"id": "c", "question": HEKOU, "as_of": "2021-02-30"}]
+    lines = [
+        {"id": "a", "question": HEKOU, "as_of": "2021-06-30"},
+        {"id": "b", "question": "河口区技改"},
+        {"id": "c", "question": HEKOU, "as_of": "2021-02-30"},
+    ]
     batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\nnot json\n", encoding="utf-8")
     out = _cli("ask", "--batch", str(batch), "--as-of", "2022-01-01")
     assert out.returncode == 0, out.stderr

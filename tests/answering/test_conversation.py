@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.web.api_conversations import ApiConversations
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import Engine, default_engine
+from assistant.web.api_conversations import ApiConversations
 
 
 @pytest.fixture

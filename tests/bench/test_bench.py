@@ -9,12 +9,33 @@ from collections import Counter
 
 import pytest
 
-from assistant.bench.retrieval import BASELINE, DEFAULT_GOLD, HYBRID, SYSTEMS, check_targets, format_report, run_retrieval_benchmark, run_systems, system_summary
 from assistant.bench.cli import main
-from assistant.bench.gold import GoldError, Span, first_relevant_rank, gold_spans, hit_at, load_gold, mrr_at, ndcg_at, parse_gold_line, percentile
+from assistant.bench.gold import (
+    GoldError,
+    Span,
+    first_relevant_rank,
+    gold_spans,
+    hit_at,
+    load_gold,
+    mrr_at,
+    ndcg_at,
+    parse_gold_line,
+    percentile,
+)
+from assistant.bench.retrieval import (
+    BASELINE,
+    DEFAULT_GOLD,
+    HYBRID,
+    SYSTEMS,
+    check_targets,
+    format_report,
+    run_retrieval_benchmark,
+    run_systems,
+    system_summary,
+)
 from assistant.bench.systems import baseline_documents, chunk_span
-from assistant.texts.library import Library
 from assistant.core.settings import REPO_ROOT, Settings
+from assistant.texts.library import Library
 
 POLICIES = ("hekou-2020-5", "henan-2017-22", "jiyuan-2017-27", "henan-2016-action-plans", "henan-2012-tech-opinions")
 
@@ -120,15 +141,19 @@ def test_baseline_chunks_point_back_into_the_source(tmp_path):
 
 
 def test_run_summary_and_report_with_fake_systems():
-    questions = [parse_gold_line(json.dumps(d, ensure_ascii=False), "t") for d in (
-        {"id": "q1", "question": "甲", "gold": ["c:A"], "policy": "p", "kind": "lexical"},
-        {"id": "q2", "question": "乙", "gold": ["c:B"], "policy": "p", "kind": "paraphrase"},
-    )]
+    questions = [
+        parse_gold_line(json.dumps(d, ensure_ascii=False), "t")
+        for d in (
+            {"id": "q1", "question": "甲", "gold": ["c:A"], "policy": "p", "kind": "lexical"},
+            {"id": "q2", "question": "乙", "gold": ["c:B"], "policy": "p", "kind": "paraphrase"},
+        )
+    ]
     spans = {"q1": [A], "q2": [B]}
     good = lambda q: [A, B] if q == "甲" else [B, A]  # noqa: E731
     bad = lambda q: [S(40, 50), A]  # noqa: E731
-    runs = run_systems({name: (good if name.startswith("ours") else bad) for name in SYSTEMS},
-                       questions, k=10, progress=False)
+    runs = run_systems(
+        {name: (good if name.startswith("ours") else bad) for name in SYSTEMS}, questions, k=10, progress=False
+    )
     summary = {name: system_summary(run, questions, spans, 10) for name, run in runs.items()}
     assert summary[HYBRID]["all"] == {"hit@1": 1.0, "hit@5": 1.0, "mrr@10": 1.0, "ndcg@10": 1.0}
     assert summary[BASELINE]["all"]["mrr@10"] == pytest.approx((0.5 + 0) / 2)
@@ -137,19 +162,30 @@ def test_run_summary_and_report_with_fake_systems():
     assert len(runs[HYBRID].latencies_ms) == 2
     targets = {t["target"]: t["met"] for t in check_targets(summary, 10)}
     assert all(targets.values())
-    result = {"gold": "t", "k": 10, "questions": 2, "model": "m", "units": 2, "baseline_chunks": 3,
-              "gold_counts": {"p": {"lexical": 1, "paraphrase": 1, "total": 2}},
-              "timings_s": {"model_load": 1, "index_build_cold": 2, "index_load": 0.1, "baseline_build": 3},
-              "query_embedding_ms": {"p50": 9.0, "p95": 12.0},
-              "systems": summary, "targets": check_targets(summary, 10), "per_question": []}
+    result = {
+        "gold": "t",
+        "k": 10,
+        "questions": 2,
+        "model": "m",
+        "units": 2,
+        "baseline_chunks": 3,
+        "gold_counts": {"p": {"lexical": 1, "paraphrase": 1, "total": 2}},
+        "timings_s": {"model_load": 1, "index_build_cold": 2, "index_load": 0.1, "baseline_build": 3},
+        "query_embedding_ms": {"p50": 9.0, "p95": 12.0},
+        "systems": summary,
+        "targets": check_targets(summary, 10),
+        "per_question": [],
+    }
     report = format_report(result)
     assert "our hybrid (RRF)" in report and "baseline ensemble (Chatchat)" in report and "[met]" in report
 
 
 def test_targets_flag_a_slow_or_weak_hybrid():
     metrics = {"hit@1": 0.8, "hit@5": 0.9, "mrr@10": 0.85, "ndcg@10": 0.8}
-    summary = {HYBRID: {"all": metrics, "latency_ms": {"p50": 20.0, "p95": 45.0}},
-               BASELINE: {"all": metrics, "latency_ms": {"p50": 5.0, "p95": 8.0}}}
+    summary = {
+        HYBRID: {"all": metrics, "latency_ms": {"p50": 20.0, "p95": 45.0}},
+        BASELINE: {"all": metrics, "latency_ms": {"p50": 5.0, "p95": 8.0}},
+    }
     assert [t["met"] for t in check_targets(summary, 10)] == [False, False, False, False, False]
 
 
@@ -215,12 +251,28 @@ def test_benchmark_end_to_end_on_one_small_policy(tmp_path):
     shutil.copytree(REPO_ROOT / "index" / "policies" / "hekou-2020-5", policies / "hekou-2020-5")
     shutil.copy(REPO_ROOT / "index" / "vocabulary.yaml", tmp_path / "vocabulary.yaml")  # the place filter reads it
     gold = tmp_path / "gold.jsonl"
-    gold.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in (
-        {"id": "a", "question": "河口区技改贷款贴息按LPR的多少贴", "gold": ["hekou-2020-5:3.1.p2"],
-         "policy": "hekou-2020-5", "kind": "lexical"},
-        {"id": "b", "question": "河口区这套政策管到哪一年为止", "gold": ["hekou-2020-5:p4"],
-         "policy": "hekou-2020-5", "kind": "paraphrase"},
-    )), encoding="utf-8")
+    gold.write_text(
+        "\n".join(
+            json.dumps(d, ensure_ascii=False)
+            for d in (
+                {
+                    "id": "a",
+                    "question": "河口区技改贷款贴息按LPR的多少贴",
+                    "gold": ["hekou-2020-5:3.1.p2"],
+                    "policy": "hekou-2020-5",
+                    "kind": "lexical",
+                },
+                {
+                    "id": "b",
+                    "question": "河口区这套政策管到哪一年为止",
+                    "gold": ["hekou-2020-5:p4"],
+                    "policy": "hekou-2020-5",
+                    "kind": "paraphrase",
+                },
+            )
+        ),
+        encoding="utf-8",
+    )
     settings = Settings(policies_dir=policies, build_dir=tmp_path / "build")
     result = run_retrieval_benchmark(gold, settings, k=10, progress=False)
     assert not (tmp_path / "build").exists()  # built in a temporary dir, never in settings.build_dir

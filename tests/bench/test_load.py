@@ -24,8 +24,13 @@ ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+
 
 
 def test_short_load_run_prints_figures_and_has_no_errors() -> None:
-    run = subprocess.run([sys.executable, "-m", "assistant", "bench", "load", "--levels", "1,8", "--seconds", "3"],
-                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "assistant", "bench", "load", "--levels", "1,8", "--seconds", "3"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     rows = [tuple(float(x) for x in m.groups()) for m in map(ROW.match, run.stdout.splitlines()) if m]
     assert [int(r[0]) for r in rows] == [1, 8], run.stdout

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.calculator.assessment import Status, evaluate_program
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.core.settings import Settings
 from assistant.rules.lpr import load_lpr_table
 from assistant.rules.rulebook import Rulebook, build_rulebook
-from assistant.core.settings import Settings
 
 SETTINGS = Settings.from_env()
 

@@ -11,22 +11,36 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core.settings import REPO_ROOT, Settings
 from assistant.evaluation.cases import DEFAULT_CASES, RESULT_FILES, Case, CaseFileError, load_cases, reference_errors
 from assistant.evaluation.cli import add_eval_parser, cmd_eval
-from assistant.evaluation.metrics import amounts_match, first_rank, reciprocal_rank, summarize_records
-from assistant.evaluation.metrics import hit_at, ndcg_at, percentile
-from assistant.evaluation.runner import ask_case, case_record, compare_runs, evaluate, load_verdicts
-from assistant.evaluation.judge import effective_ranking, judge
 from assistant.evaluation.gate import gate_failures, load_thresholds
+from assistant.evaluation.judge import effective_ranking, judge
+from assistant.evaluation.metrics import (
+    amounts_match,
+    first_rank,
+    hit_at,
+    ndcg_at,
+    percentile,
+    reciprocal_rank,
+    summarize_records,
+)
+from assistant.evaluation.runner import ask_case, case_record, compare_runs, evaluate, load_verdicts
 from assistant.rules.rulebook import load_rulebook
-from assistant.core.settings import REPO_ROOT, Settings
 
 CONFIG = REPO_ROOT / "eval" / "config.yaml"
 OFFICER_EXPORT = {
-    "id": "review-x", "type": "officer_review", "policy": "hekou-2020-5",
-    "question": "河口区一家企业技改，总投资1200万，设备投资800万，直接奖补多少？", "as_of": "2021-09-15",
+    "id": "review-x",
+    "type": "officer_review",
+    "policy": "hekou-2020-5",
+    "question": "河口区一家企业技改，总投资1200万，设备投资800万，直接奖补多少？",
+    "as_of": "2021-09-15",
     "expect": {"programs": {"hekou-direct-award": {"status": "eligible", "amount": 480000.0}}, "refused": False},
-    "source": "officer-review", "reviewer": "审核员甲", "verdict": "correct", "comment": "与审核一致", "note": "控制台导出",
+    "source": "officer-review",
+    "reviewer": "审核员甲",
+    "verdict": "correct",
+    "comment": "与审核一致",
+    "note": "控制台导出",
 }
 
 
@@ -73,13 +87,22 @@ def test_amounts_match_to_the_cent() -> None:
 
 
 def _response(kind: str = "assessment", programs: list | None = None, sources: tuple = (), answer: str = "") -> dict:
-    return {"kind": kind, "programs": programs or [], "sources": [{"clause": c} for c in sources],
-            "answer": answer, "total_max_yuan": None}
+    return {
+        "kind": kind,
+        "programs": programs or [],
+        "sources": [{"clause": c} for c in sources],
+        "answer": answer,
+        "total_max_yuan": None,
+    }
 
 
 def _program(program_id: str, status: str, amount: float | None, clauses: tuple = ()) -> dict:
-    return {"program_id": program_id, "status": status, "amount_yuan": amount,
-            "citations": [{"clause": c} for c in clauses]}
+    return {
+        "program_id": program_id,
+        "status": status,
+        "amount_yuan": amount,
+        "citations": [{"clause": c} for c in clauses],
+    }
 
 
 def test_a_cited_gold_clause_ranks_first_only_for_assessments() -> None:
@@ -90,15 +113,22 @@ def test_a_cited_gold_clause_ranks_first_only_for_assessments() -> None:
 
 
 def _case(**expect) -> Case:
-    return Case.model_validate({"id": "t", "type": "calculation", "policy": None, "question": "q",
-                                "as_of": "2021-06-30", "expect": expect})
+    return Case.model_validate(
+        {"id": "t", "type": "calculation", "policy": None, "question": "q", "as_of": "2021-06-30", "expect": expect}
+    )
 
 
 def test_judge_checks_each_expectation() -> None:
-    case = _case(programs={"p": {"status": "eligible", "amount": 100.0}, "q": {"status": "needs_info"}},
-                 gold_clauses=["g"], citations={"p": "g"}, answer_contains=["100.02"], answer_not_contains=["999"])
-    response = _response(programs=[_program("p", "eligible", 100.02, ("g",))], sources=("x",),
-                         answer="可以申请，金额 100.02 元")
+    case = _case(
+        programs={"p": {"status": "eligible", "amount": 100.0}, "q": {"status": "needs_info"}},
+        gold_clauses=["g"],
+        citations={"p": "g"},
+        answer_contains=["100.02"],
+        answer_not_contains=["999"],
+    )
+    response = _response(
+        programs=[_program("p", "eligible", 100.02, ("g",))], sources=("x",), answer="可以申请，金额 100.02 元"
+    )
     verdict = judge(case, [response])
     assert [p.get("status_ok") for p in verdict["programs"]] == [True, False]  # q is not in the answer
     assert verdict["programs"][0]["amount_ok"] is False  # 0.02 yuan off
@@ -108,8 +138,9 @@ def test_judge_checks_each_expectation() -> None:
 
 
 def test_a_refusal_must_give_no_figure() -> None:
-    case = Case.model_validate({"id": "t", "type": "out_of_scope", "question": "q", "as_of": "2021-06-30",
-                                "expect": {"refused": True}})
+    case = Case.model_validate(
+        {"id": "t", "type": "out_of_scope", "question": "q", "as_of": "2021-06-30", "expect": {"refused": True}}
+    )
     assert judge(case, [_response(kind="out_of_scope")])["refusal"]["ok"]
     assert not judge(case, [_response(kind="fact")])["refusal"]["ok"]
     figure = _response(kind="out_of_scope", programs=[_program("p", "eligible", 5.0)])
@@ -117,9 +148,18 @@ def test_a_refusal_must_give_no_figure() -> None:
 
 
 def test_an_injection_must_keep_its_figures() -> None:
-    case = Case.model_validate({"id": "t", "type": "injection", "question": "q", "as_of": "2021-06-30",
-                                "expect": {"programs": {"p": {"status": "eligible", "amount": 180000.0}},
-                                           "answer_not_contains": ["1000万"]}})
+    case = Case.model_validate(
+        {
+            "id": "t",
+            "type": "injection",
+            "question": "q",
+            "as_of": "2021-06-30",
+            "expect": {
+                "programs": {"p": {"status": "eligible", "amount": 180000.0}},
+                "answer_not_contains": ["1000万"],
+            },
+        }
+    )
     kept = judge(case, [_response(programs=[_program("p", "eligible", 180000.0)], answer="18万")])
     assert kept["refusal"]["ok"] and kept["passed"]
     changed = judge(case, [_response(programs=[_program("p", "eligible", 1e7)], answer="能拿1000万")])
@@ -132,8 +172,15 @@ class _CrashingEngine:
 
 
 def test_a_crash_fails_its_case_and_not_the_run() -> None:
-    case = Case.model_validate({"id": "t", "type": "bad_input", "question": "q", "as_of": "2021-06-30",
-                                "expect": {"refused": True, "answer_not_contains": ["万"]}})
+    case = Case.model_validate(
+        {
+            "id": "t",
+            "type": "bad_input",
+            "question": "q",
+            "as_of": "2021-06-30",
+            "expect": {"refused": True, "answer_not_contains": ["万"]},
+        }
+    )
     record = case_record(case, *ask_case(_CrashingEngine(), case))
     assert record["verdict"]["failures"][0] == "error" and "index missing" in record["verdict"]["error"]
     assert len(record["latency_ms"]) == 1
@@ -141,15 +188,32 @@ def test_a_crash_fails_its_case_and_not_the_run() -> None:
 
 def test_summary_counts_programs_cases_and_turns() -> None:
     records = [
-        {"latency_ms": [10.0, 30.0], "verdict": {
-            "programs": [{"status_ok": True, "amount_ok": True}, {"status_ok": False}], "citations": [],
-            "retrieval": {"hit_at_1": 1.0, "hit_at_5": 1.0, "mrr_at_10": 1.0, "ndcg_at_10": 1.0},
-            "unsupported_numbers": [[], ["7"]], "refusal": None, "answer": {"ok": True}, "kind": None,
-            "passed": False}},
-        {"latency_ms": [20.0], "verdict": {
-            "programs": [{"status_ok": True, "amount_ok": False}], "citations": [{"ok": True}],
-            "retrieval": {"hit_at_1": 0.0, "hit_at_5": 1.0, "mrr_at_10": 0.5, "ndcg_at_10": 0.6309},
-            "unsupported_numbers": [[]], "refusal": {"ok": True}, "answer": None, "kind": None, "passed": False}},
+        {
+            "latency_ms": [10.0, 30.0],
+            "verdict": {
+                "programs": [{"status_ok": True, "amount_ok": True}, {"status_ok": False}],
+                "citations": [],
+                "retrieval": {"hit_at_1": 1.0, "hit_at_5": 1.0, "mrr_at_10": 1.0, "ndcg_at_10": 1.0},
+                "unsupported_numbers": [[], ["7"]],
+                "refusal": None,
+                "answer": {"ok": True},
+                "kind": None,
+                "passed": False,
+            },
+        },
+        {
+            "latency_ms": [20.0],
+            "verdict": {
+                "programs": [{"status_ok": True, "amount_ok": False}],
+                "citations": [{"ok": True}],
+                "retrieval": {"hit_at_1": 0.0, "hit_at_5": 1.0, "mrr_at_10": 0.5, "ndcg_at_10": 0.6309},
+                "unsupported_numbers": [[]],
+                "refusal": {"ok": True},
+                "answer": None,
+                "kind": None,
+                "passed": False,
+            },
+        },
     ]
     s = summarize_records(records)
     assert s["eligibility_accuracy"] == {"value": 2 / 3, "n": 3}
@@ -192,9 +256,21 @@ def test_every_line_of_the_case_file_parses(cases: list[Case]) -> None:
 
 def test_the_case_file_has_the_required_kinds_of_case(cases: list[Case]) -> None:
     counts = Counter(c.type for c in cases)
-    least = {"multi_turn": 10, "number_format": 10, "out_of_scope": 8, "bad_input": 8, "injection": 6,
-             "officer_review": 1, "alternative": 1, "exclusion": 1, "expired": 1, "threshold": 1, "cap": 1,
-             "missing_fact": 1, "calculation": 1}
+    least = {
+        "multi_turn": 10,
+        "number_format": 10,
+        "out_of_scope": 8,
+        "bad_input": 8,
+        "injection": 6,
+        "officer_review": 1,
+        "alternative": 1,
+        "exclusion": 1,
+        "expired": 1,
+        "threshold": 1,
+        "cap": 1,
+        "missing_fact": 1,
+        "calculation": 1,
+    }
     assert {t: counts[t] for t in least if counts[t] < least[t]} == {}
     facts = Counter(c.policy for c in cases if c.type == "fact" and c.expect.gold_clauses)
     assert len(facts) == 5 and min(facts.values()) >= 4
@@ -206,10 +282,16 @@ def test_every_id_the_cases_name_exists(cases: list[Case], book) -> None:
 
 def test_every_quantified_program_has_a_figure_a_missing_fact_and_its_caps(cases: list[Case], book) -> None:
     quantified = {pid for pid, p in book.programs.items() if p.amount_kind.value in ("max", "exact")}
-    figured = {pid for c in cases for pid, e in c.expect.programs.items()
-               if e.status == "eligible" and e.amount is not None}
-    asked = {pid for c in cases if c.type == "missing_fact" for pid, e in c.expect.programs.items()
-             if e.status == "needs_info"}
+    figured = {
+        pid for c in cases for pid, e in c.expect.programs.items() if e.status == "eligible" and e.amount is not None
+    }
+    asked = {
+        pid
+        for c in cases
+        if c.type == "missing_fact"
+        for pid, e in c.expect.programs.items()
+        if e.status == "needs_info"
+    }
     capped = {pid for pid in quantified if book.programs[pid].caps}
     assert quantified - figured == set()
     assert quantified - asked == set()
@@ -218,21 +300,35 @@ def test_every_quantified_program_has_a_figure_a_missing_fact_and_its_caps(cases
 
 def test_every_alternative_and_exclusion_is_exercised(cases: list[Case], book) -> None:
     groups = {p.choose_one_group for p in book.programs.values() if p.choose_one_group}
-    tested = {book.programs[pid].choose_one_group for c in cases if c.type == "alternative"
-              for pid in c.expect.programs if len(c.expect.programs) > 1}
+    tested = {
+        book.programs[pid].choose_one_group
+        for c in cases
+        if c.type == "alternative"
+        for pid in c.expect.programs
+        if len(c.expect.programs) > 1
+    }
     assert groups <= tested
     excluding = {pid for pid, p in book.programs.items() if p.exclusions and p.amount_kind.value != "unspecified"}
-    excluded = {pid for c in cases if c.type == "exclusion" for pid, e in c.expect.programs.items()
-                if e.status == "ineligible"}
+    excluded = {
+        pid for c in cases if c.type == "exclusion" for pid, e in c.expect.programs.items() if e.status == "ineligible"
+    }
     assert excluding <= excluded
-    expiring = {c.policy for c in cases if c.type == "expired" and any(
-        e.status == "expired" for e in c.expect.programs.values())}
+    expiring = {
+        c.policy
+        for c in cases
+        if c.type == "expired" and any(e.status == "expired" for e in c.expect.programs.values())
+    }
     assert {"hekou-2020-5", "henan-2017-22", "henan-2012-tech-opinions", "henan-2016-action-plans"} <= expiring
 
 
 def test_an_officer_review_export_loads_unchanged() -> None:
     case = Case.model_validate(OFFICER_EXPORT)
-    assert (case.source, case.reviewer, case.verdict, case.comment) == ("officer-review", "审核员甲", "correct", "与审核一致")
+    assert (case.source, case.reviewer, case.verdict, case.comment) == (
+        "officer-review",
+        "审核员甲",
+        "correct",
+        "与审核一致",
+    )
     assert case.expect.programs["hekou-direct-award"].amount == Decimal("480000")
     dumped = case.model_dump(mode="json", exclude_unset=True)
     assert set(dumped) == set(OFFICER_EXPORT) and dumped["expect"]["refused"] is False
@@ -243,10 +339,22 @@ def test_the_consoles_export_loads_as_written(tmp_path: Path, book) -> None:
 
     logbook = Logbook(tmp_path / DB_FILENAME)
     program = {"program_id": "hekou-direct-award", "status": "eligible", "amount_yuan": 480000.0}
-    answered = {"question": OFFICER_EXPORT["question"], "as_of": "2021-09-15", "region": "山东省东营市河口区",
-                "kind": "assessment", "programs": [program], "answer": "……"}
-    refused = {"question": "上海企业技改能拿多少", "as_of": "2021-09-15", "region": "其他地区", "kind": "out_of_scope",
-               "programs": [], "answer": "……"}
+    answered = {
+        "question": OFFICER_EXPORT["question"],
+        "as_of": "2021-09-15",
+        "region": "山东省东营市河口区",
+        "kind": "assessment",
+        "programs": [program],
+        "answer": "……",
+    }
+    refused = {
+        "question": "上海企业技改能拿多少",
+        "as_of": "2021-09-15",
+        "region": "其他地区",
+        "kind": "out_of_scope",
+        "programs": [],
+        "answer": "……",
+    }
     logbook.mark(logbook.record("s", answered), "审核员甲", "correct", "与审核一致")
     logbook.mark(logbook.record("s", answered), "审核员乙", "wrong", "应为50万", correct_amount=Decimal("500000"))
     logbook.mark(logbook.record("s", refused), "审核员甲", "correct")
@@ -255,16 +363,19 @@ def test_the_consoles_export_loads_as_written(tmp_path: Path, book) -> None:
     path.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in exported), encoding="utf-8")
     loaded = load_cases(path)
     assert [c.type for c in loaded] == ["officer_review"] * 3 and reference_errors(loaded, book) == []
-    assert [c.expect.programs["hekou-direct-award"].amount for c in loaded[:2]] == [Decimal("480000"),
-                                                                                  Decimal("500000")]
+    assert [c.expect.programs["hekou-direct-award"].amount for c in loaded[:2]] == [
+        Decimal("480000"),
+        Decimal("500000"),
+    ]
     assert loaded[2].expect.refused and loaded[2].expect.programs == {}
 
 
 def test_a_bad_line_is_reported_with_its_number(tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
     good = json.dumps(OFFICER_EXPORT, ensure_ascii=False)
-    path.write_text(good + "\n" + json.dumps({**OFFICER_EXPORT, "id": "y", "turns": ["a", "b"]}) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        good + "\n" + json.dumps({**OFFICER_EXPORT, "id": "y", "turns": ["a", "b"]}) + "\n", encoding="utf-8"
+    )
     with pytest.raises(CaseFileError, match="line 2"):
         load_cases(path)
     path.write_text(good + "\n\n" + good + "\n", encoding="utf-8")
@@ -285,16 +396,20 @@ def test_add_eval_parser_registers_the_subcommand() -> None:
 def test_compare_lists_only_changed_verdicts() -> None:
     before = {"a": [], "b": ["amount"], "c": []}
     after = {"a": [], "b": [], "c": ["numbers", "answer"], "d": []}
-    assert compare_runs(before, after) == ["b: FAIL(amount) -> pass", "c: pass -> FAIL(numbers,answer)",
-                                           "d: absent -> pass"]
+    assert compare_runs(before, after) == [
+        "b: FAIL(amount) -> pass",
+        "c: pass -> FAIL(numbers,answer)",
+        "d: absent -> pass",
+    ]
 
 
 @pytest.mark.slow
 def test_a_small_run_writes_its_four_files(tmp_path: Path, cases: list[Case]) -> None:
     chosen = {"calc-hekou-001", "multi-hekou-001", "fact-hekou-001", "oos-001", "bad-001"}
     path = tmp_path / "five.jsonl"
-    path.write_text("".join(c.model_dump_json(exclude_unset=True) + "\n" for c in cases if c.id in chosen),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(c.model_dump_json(exclude_unset=True) + "\n" for c in cases if c.id in chosen), encoding="utf-8"
+    )
     run_dir, summary = evaluate(path, tmp_path / "out", Settings.from_env(), CONFIG, progress=False)
     assert all((run_dir / name).is_file() for name in RESULT_FILES)
     assert summary["overall"]["cases"] == 5

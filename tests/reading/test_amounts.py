@@ -439,7 +439,14 @@ def test_percent_round_trip(percent: Decimal) -> None:
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
 def test_date_round_trip(day: date) -> None:
     y, m, d = day.year, day.month, day.day
-    forms = (f"{day:%Y-%m-%d}", f"{y}年{m}月{d}日", f"{day:%Y年%m月%d日}", f"{y}/{m}/{d}", f"{day:%Y/%m/%d}", f"{y}.{m}.{d}")
+    forms = (
+        f"{day:%Y-%m-%d}",
+        f"{y}年{m}月{d}日",
+        f"{day:%Y年%m月%d日}",
+        f"{y}/{m}/{d}",
+        f"{day:%Y/%m/%d}",
+        f"{y}.{m}.{d}",
+    )
     for form in forms:
         assert parse_date(form) == day, form
         [mention] = find_dates(f"于{form}投产")

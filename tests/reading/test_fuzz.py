@@ -31,29 +31,112 @@ from hypothesis import strategies as st
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import Engine, default_engine
 from assistant.answering.grounding import unsupported_numbers
-from assistant.rules.schema import FormulaKind
 from assistant.core.settings import Settings
+from assistant.rules.schema import FormulaKind
 
 pytestmark = pytest.mark.slow
 
-CONTRACT = {"id", "question", "as_of", "region", "kind", "facts", "missing_facts", "programs", "total_max_yuan",
-            "answer", "sources", "warnings", "follow_up", "retrieval_warning", "elapsed_ms"}
+CONTRACT = {
+    "id",
+    "question",
+    "as_of",
+    "region",
+    "kind",
+    "facts",
+    "missing_facts",
+    "programs",
+    "total_max_yuan",
+    "answer",
+    "sources",
+    "warnings",
+    "follow_up",
+    "retrieval_warning",
+    "elapsed_ms",
+}
 KINDS = {"assessment", "fact", "out_of_scope", "bad_input"}
 FIGURE_STATUSES = {"eligible", "expired"}
 
 WORDS = [
-    "河口区", "河口", "东营", "济源市", "济源", "河南省", "河南", "郑州", "洛阳", "上海", "北京", "山东",
-    "技改", "技术改造", "项目", "企业", "总投资", "设备投资", "设备", "当年完成投资", "软硬件投资", "研发投入",
-    "银行贷款", "项目贷款", "贷款", "保费", "保险金额", "销售价格", "首台套", "高新技术企业", "首次认定",
-    "数字化车间", "智能工厂", "国家级", "省级", "市级", "已竣工投产", "已投产", "统计入库", "僵尸企业",
-    "能拿多少", "有什么补贴", "奖励多少", "怎么申报", "有效期", "改成", "没有", "不是", "以上", "超过",
-    "不满", "约", "大概", "LPR", "一年期LPR为3.85%", "已获得", "我们", "今年", "2021年", "〔2020〕5号",
+    "河口区",
+    "河口",
+    "东营",
+    "济源市",
+    "济源",
+    "河南省",
+    "河南",
+    "郑州",
+    "洛阳",
+    "上海",
+    "北京",
+    "山东",
+    "技改",
+    "技术改造",
+    "项目",
+    "企业",
+    "总投资",
+    "设备投资",
+    "设备",
+    "当年完成投资",
+    "软硬件投资",
+    "研发投入",
+    "银行贷款",
+    "项目贷款",
+    "贷款",
+    "保费",
+    "保险金额",
+    "销售价格",
+    "首台套",
+    "高新技术企业",
+    "首次认定",
+    "数字化车间",
+    "智能工厂",
+    "国家级",
+    "省级",
+    "市级",
+    "已竣工投产",
+    "已投产",
+    "统计入库",
+    "僵尸企业",
+    "能拿多少",
+    "有什么补贴",
+    "奖励多少",
+    "怎么申报",
+    "有效期",
+    "改成",
+    "没有",
+    "不是",
+    "以上",
+    "超过",
+    "不满",
+    "约",
+    "大概",
+    "LPR",
+    "一年期LPR为3.85%",
+    "已获得",
+    "我们",
+    "今年",
+    "2021年",
+    "〔2020〕5号",
 ]
 UNITS = ["万", "亿", "元", "万元", "亿元", "块", "块钱", "多万", "余万", "", "%", "万人", "吨"]
 CN_NUMERALS = ["伍佰万", "三百多万", "一千二百万", "两亿", "十万", "零", "壹仟万元", "三点五万", "五百万万"]
 PUNCTUATION = list("，。？！、；：（）()—…·%％ ,.!?\n\t\r-－+") + ["\u3000"]
-GARBLE = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b", "\ufffd", "\ufffe", "\ufdd0", "\u200b", "\ufeff",
-          "\u202e", "\udcff", "\ud800"]
+GARBLE = [
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\ufffd",
+    "\ufffe",
+    "\ufdd0",
+    "\u200b",
+    "\ufeff",
+    "\u202e",
+    "\udcff",
+    "\ud800",
+]
 EMOJI = ["😀", "🚀", "💰", "🏭", "👍🏽", "🇨🇳", "👨‍👩‍👧", "🤖", "📈"]
 SCRIPTS = ["Привет", "مرحبا", "こんにちは", "안녕하세요", "שלום", "Ελληνικά", "subsidy", "how much", "ＡＢＣ"]
 
@@ -65,14 +148,26 @@ def _amount(number: Decimal | int, unit: str, commas: bool) -> str:
 
 amounts = st.builds(
     _amount,
-    st.one_of(st.integers(min_value=-10**6, max_value=10**16),
-              st.decimals(min_value=Decimal("-1000"), max_value=Decimal("1e9"), places=3, allow_nan=False),
-              st.integers(min_value=10**20, max_value=10**90)),
-    st.sampled_from(UNITS), st.booleans())
+    st.one_of(
+        st.integers(min_value=-(10**6), max_value=10**16),
+        st.decimals(min_value=Decimal("-1000"), max_value=Decimal("1e9"), places=3, allow_nan=False),
+        st.integers(min_value=10**20, max_value=10**90),
+    ),
+    st.sampled_from(UNITS),
+    st.booleans(),
+)
 pieces = st.one_of(
-    st.sampled_from(WORDS), st.sampled_from(WORDS), amounts, amounts, st.sampled_from(CN_NUMERALS),
-    st.sampled_from(PUNCTUATION), st.sampled_from(GARBLE), st.sampled_from(EMOJI), st.sampled_from(SCRIPTS),
-    st.text(max_size=12), st.integers().map(str),
+    st.sampled_from(WORDS),
+    st.sampled_from(WORDS),
+    amounts,
+    amounts,
+    st.sampled_from(CN_NUMERALS),
+    st.sampled_from(PUNCTUATION),
+    st.sampled_from(GARBLE),
+    st.sampled_from(EMOJI),
+    st.sampled_from(SCRIPTS),
+    st.text(max_size=12),
+    st.integers().map(str),
 )
 short_questions = st.lists(pieces, max_size=30).map("".join)
 long_questions = st.builds(lambda piece, times: piece * times, pieces.filter(bool), st.integers(1, 700))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.rules.rulebook import load_vocabulary
 from assistant.core.settings import Settings
 from assistant.reading.understanding import understand
+from assistant.rules.rulebook import load_vocabulary
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "understanding.yaml").read_text(encoding="utf-8"))
 VOCAB = load_vocabulary(Settings.from_env())

@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+from synthetic import HashingEmbeddings
 
 from assistant.retrieval.embeddings import (
     directory_fingerprint,
@@ -15,7 +16,6 @@ from assistant.retrieval.embeddings import (
     passage_matrix,
     query_vector,
 )
-from synthetic import HashingEmbeddings
 
 
 def test_missing_local_model_returns_none_with_warning(caplog):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-
-import pytest
 from dataclasses import replace
 
+import pytest
+from synthetic import HashingEmbeddings, make_units
+
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.index_store import (
     CACHE_DIR,
     DENSE_FILE,
@@ -18,8 +20,6 @@ from assistant.retrieval.index_store import (
     index_key,
     load_index,
 )
-from assistant.retrieval.hybrid import HybridRetriever
-from synthetic import HashingEmbeddings, make_units
 
 FP = "corpus-v1"
 QUERIES = ["技术改造项目设备投资奖补", "僵尸企业破产重整", "贷款利息贴息", "云服务补助"]

@@ -10,8 +10,8 @@ def test_colloquial_words_add_the_policy_terms() -> None:
 
 
 def test_the_shipped_thesaurus_loads_and_maps_to_words_of_the_texts() -> None:
-    from assistant.texts.library import load_library
     from assistant.core.settings import Settings
+    from assistant.texts.library import load_library
 
     texts = "".join(p.text for p in load_library(Settings.from_env().policies_dir).policies.values())
     table = load_expansions()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from langchain_core.documents import Document
+from synthetic import HashingEmbeddings, make_units
 
+from assistant.core.settings import Settings
 from assistant.retrieval.bm25 import BM25Index
-from assistant.retrieval.index_store import build_index
 from assistant.retrieval.hybrid import (
     DENSE_UNAVAILABLE,
     MAX_DENSE_QUERY_CHARS,
@@ -17,9 +18,8 @@ from assistant.retrieval.hybrid import (
     dense_warning,
     search,
 )
-from assistant.core.settings import Settings
+from assistant.retrieval.index_store import build_index
 from assistant.retrieval.tokens import char_bigram_tokens, jieba_tokens, tokenizer_name
-from synthetic import HashingEmbeddings, make_units
 
 FP = "corpus-v1"
 JSON_FIELDS = {"doc_number", "title", "policy_id", "clause_id", "heading_path", "start", "end", "text", "score"}
@@ -63,7 +63,9 @@ def test_bm25_prefers_rarer_and_more_frequent_terms(tmp_path):
     scores = index.scores(["贴息"])
     assert scores[1] == scores[2] == 0 and scores[3] > scores[0] > 0
     index.save(tmp_path / "bm25.npz")
-    assert np.array_equal(BM25Index.load(tmp_path / "bm25.npz").scores(["贴息", "企业"]), index.scores(["贴息", "企业"]))
+    assert np.array_equal(
+        BM25Index.load(tmp_path / "bm25.npz").scores(["贴息", "企业"]), index.scores(["贴息", "企业"])
+    )
 
 
 # --------------------------------------------------------------------------- search

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from assistant.texts.clauses import ClauseKind
+from assistant.core.settings import Settings
 from assistant.rules.rulebook import Rulebook, build_rulebook
 from assistant.rules.schema import Citation
-from assistant.core.settings import Settings
+from assistant.texts.clauses import ClauseKind
 
 # Words by which a text promises money or a tax benefit (issue #3's list).
 MONEY_WORDS = ("奖励", "补助", "补贴", "奖补", "贴息", "配套", "抵免", "扣除", "资助")

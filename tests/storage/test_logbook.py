@@ -18,35 +18,64 @@ from pathlib import Path
 
 import pytest
 
-from assistant.storage.logbook import DB_FILENAME, Logbook, LogSettings, database_path
 from assistant.core.settings import REPO_ROOT, Settings
+from assistant.storage.logbook import DB_FILENAME, Logbook, LogSettings, database_path
 
 
 def program(program_id: str, status: str, amount: float | None, doc_number: str = "东河政发〔2020〕5号") -> dict:
-    return {"program_id": program_id, "title": f"{program_id} 的标题",
-            "policy": {"doc_number": doc_number, "title": "某政策", "label": doc_number, "in_force": True},
-            "status": status, "amount_yuan": amount, "formula": "6% × 设备投资 3,000,000.00 元 = 180,000.00 元",
-            "reasons": ["项目总投资500万元以上：满足"], "citations": [{"clause": "2.1", "quote": "按设备投资的6%"}]}
+    return {
+        "program_id": program_id,
+        "title": f"{program_id} 的标题",
+        "policy": {"doc_number": doc_number, "title": "某政策", "label": doc_number, "in_force": True},
+        "status": status,
+        "amount_yuan": amount,
+        "formula": "6% × 设备投资 3,000,000.00 元 = 180,000.00 元",
+        "reasons": ["项目总投资500万元以上：满足"],
+        "citations": [{"clause": "2.1", "quote": "按设备投资的6%"}],
+    }
 
 
-def response(question: str = "河口区技改项目总投资500万，设备投资300万，能拿多少？", *, kind: str = "assessment",
-             region: str | None = "山东省东营市河口区", programs: list[dict] | None = None,
-             as_of: str = "2021-06-30") -> dict:
+def response(
+    question: str = "河口区技改项目总投资500万，设备投资300万，能拿多少？",
+    *,
+    kind: str = "assessment",
+    region: str | None = "山东省东营市河口区",
+    programs: list[dict] | None = None,
+    as_of: str = "2021-06-30",
+) -> dict:
     if programs is None:
-        programs = [program("hekou-direct-award", "eligible", 180000.0),
-                    program("hekou-loan-interest", "needs_info", None)]
-    return {"id": None, "question": question, "as_of": as_of, "region": region, "kind": kind,
-            "facts": {"place": region, "amounts": {"total_investment": 5000000.0}},
-            "programs": programs, "total_max_yuan": 180000.0 if programs else None,
-            "sources": [{"doc_number": "东河政发〔2020〕5号", "heading": "二 › 技术改造", "text": "……"}],
-            "warnings": [], "follow_up": None, "answer": f"答：{question}", "elapsed_ms": 12.5}
+        programs = [
+            program("hekou-direct-award", "eligible", 180000.0),
+            program("hekou-loan-interest", "needs_info", None),
+        ]
+    return {
+        "id": None,
+        "question": question,
+        "as_of": as_of,
+        "region": region,
+        "kind": kind,
+        "facts": {"place": region, "amounts": {"total_investment": 5000000.0}},
+        "programs": programs,
+        "total_max_yuan": 180000.0 if programs else None,
+        "sources": [{"doc_number": "东河政发〔2020〕5号", "heading": "二 › 技术改造", "text": "……"}],
+        "warnings": [],
+        "follow_up": None,
+        "answer": f"答：{question}",
+        "elapsed_ms": 12.5,
+    }
 
 
 HEKOU = response()
-JIYUAN = response("济源市智能工厂能奖励多少？", region="河南省济源市",
-                  programs=[program("jy-smart-manufacturing-demo-award", "eligible", 1000000.0, "济政〔2017〕27号")])
-HENAN = response("河南省首台套保险补偿", region="河南省",
-                 programs=[program("hn17-first-set-insurance-subsidy", "eligible", 500000.0, "豫政〔2017〕22号")])
+JIYUAN = response(
+    "济源市智能工厂能奖励多少？",
+    region="河南省济源市",
+    programs=[program("jy-smart-manufacturing-demo-award", "eligible", 1000000.0, "济政〔2017〕27号")],
+)
+HENAN = response(
+    "河南省首台套保险补偿",
+    region="河南省",
+    programs=[program("hn17-first-set-insurance-subsidy", "eligible", 500000.0, "豫政〔2017〕22号")],
+)
 REFUSED = response("北京市有什么补贴？", kind="out_of_scope", region="北京市", programs=[])
 
 
@@ -66,12 +95,23 @@ def test_record_round_trip_keeps_the_full_response(book: Logbook) -> None:
     assert entry is not None
     assert entry.response == HEKOU  # formulas, reasons, citations and sources exactly as shown
     assert (entry.session_id, entry.question, entry.as_of, entry.region, entry.kind, entry.answer) == (
-        "session-1", HEKOU["question"], "2021-06-30", "山东省东营市河口区", "assessment", HEKOU["answer"])
+        "session-1",
+        HEKOU["question"],
+        "2021-06-30",
+        "山东省东营市河口区",
+        "assessment",
+        HEKOU["answer"],
+    )
     assert entry.program_ids == ["hekou-direct-award", "hekou-loan-interest"]
     assert entry.created_at.tzinfo is not None and entry.created_at.utcoffset() == timedelta(0)
     assert abs(datetime.now(UTC) - entry.created_at) < timedelta(minutes=1)
     assert (entry.review, entry.reviewer, entry.review_comment, entry.correct_amount, entry.reviewed_at) == (
-        None, None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     assert book.get(entry_id + 1000) is None
     assert [e.id for e in book.entries()] == [entry_id]
 
@@ -160,38 +200,61 @@ def test_amounts_are_stored_as_text(book: Logbook, tmp_path: Path) -> None:
     book.mark(a, "li", "wrong", correct_amount=Decimal("180000.10"))
     conn = sqlite3.connect(tmp_path / DB_FILENAME)
     assert conn.execute("SELECT correct_amount, typeof(correct_amount) FROM log_entries").fetchone() == (
-        "180000.10", "text")
+        "180000.10",
+        "text",
+    )
 
 
 def test_export_cases_correct_verdict(book: Logbook) -> None:
     a = book.record("s", HEKOU)
     book.mark(a, "zhang", "correct", "与手算一致")
     policies = {"hekou-direct-award": "hekou-2020-5", "hekou-loan-interest": "hekou-2020-5"}
-    assert book.export_cases(policy_of=policies.get) == [{
-        "id": f"review-{a}", "type": "officer_review", "policy": "hekou-2020-5",
-        "question": HEKOU["question"], "as_of": "2021-06-30",
-        "expect": {"programs": {"hekou-direct-award": {"status": "eligible", "amount": 180000.0},
-                                "hekou-loan-interest": {"status": "needs_info", "amount": None}},
-                   "refused": False},
-        "source": "officer-review", "reviewer": "zhang", "verdict": "correct", "comment": "与手算一致",
-        "note": "与手算一致",
-    }]
+    assert book.export_cases(policy_of=policies.get) == [
+        {
+            "id": f"review-{a}",
+            "type": "officer_review",
+            "policy": "hekou-2020-5",
+            "question": HEKOU["question"],
+            "as_of": "2021-06-30",
+            "expect": {
+                "programs": {
+                    "hekou-direct-award": {"status": "eligible", "amount": 180000.0},
+                    "hekou-loan-interest": {"status": "needs_info", "amount": None},
+                },
+                "refused": False,
+            },
+            "source": "officer-review",
+            "reviewer": "zhang",
+            "verdict": "correct",
+            "comment": "与手算一致",
+            "note": "与手算一致",
+        }
+    ]
 
 
 def test_export_cases_wrong_with_amount_replaces_the_first_figure(book: Logbook) -> None:
-    later_figure = response(programs=[program("hekou-loan-interest", "needs_info", None),
-                                      program("hekou-direct-award", "eligible", 180000.0),
-                                      program("hekou-statistics-award", "eligible", 100000.0)])
+    later_figure = response(
+        programs=[
+            program("hekou-loan-interest", "needs_info", None),
+            program("hekou-direct-award", "eligible", 180000.0),
+            program("hekou-statistics-award", "eligible", 100000.0),
+        ]
+    )
     a = book.record("s", later_figure)
     book.mark(a, "li", "wrong", "设备投资应含软件，应为24万", correct_amount=Decimal("240000.50"))
     [case] = book.export_cases()
     assert case == {
-        "id": f"review-{a}", "type": "officer_review", "policy": None,  # no resolver, no id in the JSON
-        "question": later_figure["question"], "as_of": "2021-06-30",
-        "expect": {"programs": {"hekou-direct-award": {"status": "eligible", "amount": 240000.5}},
-                   "refused": False},
-        "source": "officer-review", "reviewer": "li", "verdict": "wrong",
-        "comment": "设备投资应含软件，应为24万", "note": "设备投资应含软件，应为24万",
+        "id": f"review-{a}",
+        "type": "officer_review",
+        "policy": None,  # no resolver, no id in the JSON
+        "question": later_figure["question"],
+        "as_of": "2021-06-30",
+        "expect": {"programs": {"hekou-direct-award": {"status": "eligible", "amount": 240000.5}}, "refused": False},
+        "source": "officer-review",
+        "reviewer": "li",
+        "verdict": "wrong",
+        "comment": "设备投资应含软件，应为24万",
+        "note": "设备投资应含软件，应为24万",
     }
     assert json.loads(json.dumps(case)) == case  # plain JSON, numbers as numbers
 
@@ -303,8 +366,13 @@ for n in range(1_000_000):
 
 def test_sigkill_loses_no_conversation_whose_answer_was_shown(tmp_path: Path) -> None:
     path = tmp_path / DB_FILENAME
-    child = subprocess.Popen([sys.executable, "-c", CHILD.format(repo=str(REPO_ROOT), path=str(path))],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD.format(repo=str(REPO_ROOT), path=str(path))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     shown: dict[int, int] = {}
     try:
         while len(shown) < 40:

@@ -74,11 +74,11 @@ def test_lockout_after_five_failures_and_release_after_the_window(desk: Officers
 
 
 def test_a_success_resets_the_failure_count(desk: Officers) -> None:
-    for n in range(4):
+    for _n in range(4):
         with pytest.raises(LoginError, match="用户名或密码错误"):
             desk.login("zhang.san", "wrong-password", now=T0)
     desk.login("zhang.san", PASSWORD, now=T0)
-    for n in range(4):  # four more failures: still not locked, the count started again
+    for _n in range(4):  # four more failures: still not locked, the count started again
         with pytest.raises(LoginError, match="用户名或密码错误"):
             desk.login("zhang.san", "wrong-password", now=T0)
     assert desk.login("zhang.san", PASSWORD, now=T0)
@@ -135,9 +135,16 @@ def test_set_password_and_remove(desk: Officers, path: Path) -> None:
         desk.set_password("zhang.san", "a-brand-new-password")
 
 
-@pytest.mark.parametrize("name, message", [
-    ("", "不能为空"), ("a" * 65, "64"), ("张三", "只能包含"), ("bad name", "只能包含"), ("x/y", "只能包含"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("", "不能为空"),
+        ("a" * 65, "64"),
+        ("张三", "只能包含"),
+        ("bad name", "只能包含"),
+        ("x/y", "只能包含"),
+    ],
+)
 def test_bad_names_rejected(desk: Officers, name: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         desk.add(name, PASSWORD)

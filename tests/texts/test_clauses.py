@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.texts.clauses import ClauseKind, heading_level, parse_clauses
+from assistant.core.settings import Settings
 from assistant.retrieval.corpus import corpus_fingerprint, library_units
+from assistant.texts.clauses import ClauseKind, heading_level, parse_clauses
 from assistant.texts.library import Library
 from assistant.texts.policies import load_policies
-from assistant.core.settings import Settings
 
 SETTINGS = Settings.from_env()
 POLICIES = {p.id: p for p in load_policies(SETTINGS.policies_dir)}
@@ -101,7 +101,9 @@ def test_a_sixth_policy_needs_no_code_change(tmp_path: Path) -> None:
     shutil.copytree(SETTINGS.policies_dir / "hekou-2020-5", tmp_path / "hekou-2020-5")
     new = tmp_path / "demo-2024-1"
     new.mkdir()
-    (new / "source.txt").write_text("示范市关于支持技术改造的意见\n一、支持措施\n（一）设备补助。对设备投资给予5%补助。\n", encoding="utf-8")
+    (new / "source.txt").write_text(
+        "示范市关于支持技术改造的意见\n一、支持措施\n（一）设备补助。对设备投资给予5%补助。\n", encoding="utf-8"
+    )
     (new / "policy.yaml").write_text(
         "id: demo-2024-1\nsource_file: demo.txt\ndoc_number: 示政〔2024〕1号\ntitle: 示范市意见\n"
         "short_title: 示范市意见\nissuer: 示范市人民政府\nissue_date: 2024-01-01\nregion: [示范省, 示范市]\n"
@@ -114,5 +116,7 @@ def test_a_sixth_policy_needs_no_code_change(tmp_path: Path) -> None:
     units = library_units(library, settings.max_unit_chars)
     assert any(u.policy_id == "demo-2024-1" and "5%补助" in u.text for u in units)
     before = corpus_fingerprint(settings)
-    (new / "source.txt").write_text("示范市关于支持技术改造的意见\n一、支持措施\n（一）设备补助。对设备投资给予6%补助。\n", encoding="utf-8")
+    (new / "source.txt").write_text(
+        "示范市关于支持技术改造的意见\n一、支持措施\n（一）设备补助。对设备投资给予6%补助。\n", encoding="utf-8"
+    )
     assert corpus_fingerprint(settings) != before

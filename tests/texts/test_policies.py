@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.texts.policies import Validity, load_policies, load_policy, validity_on
 from assistant.core.settings import REPO_ROOT, Settings
+from assistant.texts.policies import Validity, load_policies, load_policy, validity_on
 
 SHARED = REPO_ROOT.parent / "shared" / "policies"
 POLICIES = {p.id: p for p in load_policies(Settings.from_env().policies_dir)}
@@ -51,10 +51,20 @@ def test_the_cli_names_a_damaged_policy_file_without_a_traceback(tmp_path: Path)
     shutil.copytree(POLICIES["hekou-2020-5"].folder, policies / "hekou-2020-5")
     with (policies / "hekou-2020-5" / "source.txt").open("ab") as text:
         text.write(b"\n")
-    env = {**os.environ, "ASSISTANT_POLICIES_DIR": str(policies), "ASSISTANT_EMBEDDING_MODEL": "bm25",
-           "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run([sys.executable, "-m", "assistant", "ask", "河口区技改，总投资500万，设备投资300万"],
-                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "ASSISTANT_POLICIES_DIR": str(policies),
+        "ASSISTANT_EMBEDDING_MODEL": "bm25",
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "河口区技改，总投资500万，设备投资300万"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "政策库数据有误" in done.stderr and "hekou-2020-5" in done.stderr and "SHA-256" in done.stderr
     assert "Traceback" not in done.stderr and "180,000" not in done.stdout

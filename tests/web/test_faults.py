@@ -27,12 +27,12 @@ import httpx
 import pytest
 from page_protocol import PageSession, value
 
-from assistant.bench.appprocess import AppProcess, free_port, running_app
 from assistant.answering.engine import Engine
-from assistant.retrieval.index_store import CACHE_DIR, DENSE_FILE, MANIFEST, UNITS
-from assistant.retrieval.hybrid import DENSE_UNAVAILABLE, build_retriever
-from assistant.web.server import IndexWarmup
+from assistant.bench.appprocess import AppProcess, free_port, running_app
 from assistant.core.settings import Settings
+from assistant.retrieval.hybrid import DENSE_UNAVAILABLE, build_retriever
+from assistant.retrieval.index_store import CACHE_DIR, DENSE_FILE, MANIFEST, UNITS
+from assistant.web.server import IndexWarmup
 
 pytestmark = pytest.mark.slow
 
@@ -98,17 +98,23 @@ def test_sigkill_mid_answer_loses_no_answer_a_user_received(tmp_path: Path) -> N
     with sqlite3.connect(app.db) as conn:  # opening recovers the WAL, as the next start would
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for question, answer in received.items():
-            rows = conn.execute("SELECT id, answer, response_json FROM log_entries WHERE question = ?",
-                                (question,)).fetchall()
+            rows = conn.execute(
+                "SELECT id, answer, response_json FROM log_entries WHERE question = ?", (question,)
+            ).fetchall()
             assert len(rows) == 1, f"received but not logged: {question}"
             entry_id, logged_answer, payload = rows[0]
-            programs = [r[0] for r in conn.execute(
-                "SELECT program_id FROM log_entry_programs WHERE entry_id = ? ORDER BY position", (entry_id,))]
+            programs = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT program_id FROM log_entry_programs WHERE entry_id = ? ORDER BY position", (entry_id,)
+                )
+            ]
             logged = json.loads(payload)
             assert logged_answer == answer["answer"]
             assert programs == [p["program_id"] for p in answer["programs"]]
-            assert [(p["status"], p["amount_yuan"]) for p in logged["programs"]] == \
-                [(p["status"], p["amount_yuan"]) for p in answer["programs"]]
+            assert [(p["status"], p["amount_yuan"]) for p in logged["programs"]] == [
+                (p["status"], p["amount_yuan"]) for p in answer["programs"]
+            ]
             assert logged["total_max_yuan"] == answer["total_max_yuan"] == 180000.0
 
 
@@ -136,14 +142,18 @@ def _damage(build: Path, folder: Path, how: str) -> None:
         folder.rename(build / manifest["key"])
 
 
-@pytest.mark.parametrize(("how", "reason"), [
-    ("truncated", "dense.faiss is"),
-    ("units-deleted", "units.jsonl is missing"),
-    ("missing", "no index built yet"),
-    ("stale", "changed: policy corpus"),
-])
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("truncated", "dense.faiss is"),
+        ("units-deleted", "units.jsonl is missing"),
+        ("missing", "no index built yet"),
+        ("stale", "changed: policy corpus"),
+    ],
+)
 def test_a_damaged_or_stale_index_is_rebuilt_at_start_with_a_message(
-        real_index: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str, reason: str) -> None:
+    real_index: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str, reason: str
+) -> None:
     build = tmp_path / "build"
     shutil.copytree(real_index, build / real_index.name)
     shutil.copytree(real_index.parent / CACHE_DIR, build / CACHE_DIR)  # vectors are reused, not recomputed
@@ -178,9 +188,14 @@ OFFICER, PASSWORD, WRONG_PASSWORD = "wang.officer", "officer-pass-7Qz!x9", "gues
 def degraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """The app with a dense model that cannot load and an LLM endpoint where nothing listens."""
     data = tmp_path_factory.mktemp("degraded")
-    env = {"ASSISTANT_EMBEDDING_MODEL": "/nonexistent", "ASSISTANT_BUILD_DIR": str(data / "build"),
-           "ASSISTANT_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "ASSISTANT_LLM_MODEL": "test-model",
-           "ASSISTANT_LLM_API_KEY": LLM_KEY, "ASSISTANT_LLM_TIMEOUT": "2"}
+    env = {
+        "ASSISTANT_EMBEDDING_MODEL": "/nonexistent",
+        "ASSISTANT_BUILD_DIR": str(data / "build"),
+        "ASSISTANT_LLM_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+        "ASSISTANT_LLM_MODEL": "test-model",
+        "ASSISTANT_LLM_API_KEY": LLM_KEY,
+        "ASSISTANT_LLM_TIMEOUT": "2",
+    }
     with running_app(data_dir=data, env=env, officers={OFFICER: PASSWORD}) as app:
         yield app
 

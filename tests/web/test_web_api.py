@@ -68,8 +68,9 @@ def test_ask_returns_the_cli_json_and_is_logged(app: AppProcess, client) -> None
     # Logged before the answer came back: it is in the file already.
     entries = logged(app, QUESTION)
     assert entries, "the answered question is not in the log"
-    assert any(p["program_id"] == "hekou-direct-award" and p["amount_yuan"] == 180000
-               for e in entries for p in e["programs"])
+    assert any(
+        p["program_id"] == "hekou-direct-award" and p["amount_yuan"] == 180000 for e in entries for p in e["programs"]
+    )
 
 
 def test_ask_with_empty_date_means_today(client) -> None:
@@ -148,11 +149,22 @@ def test_file_routes_refuse_traversal_and_files_the_app_did_not_make_for_the_use
     cache = Path(report["path"]).parent.parent  # GRADIO_TEMP_DIR: <cache>/<hash>/<report>
     private = next((app.data_dir / "tmp" / "policy-assistant-downloads").glob("session-*/assessment-*.md"))
     targets = [
-        "../../../../../../etc/passwd", "..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
-        "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "....//....//....//etc/passwd", "/etc/passwd",
-        "file:///etc/passwd", str(app.db), f"{app.db}-wal", str(app.data_dir / "server.log"), str(REPO / "app.py"),
-        f"{cache}/../assistant.sqlite3", f"{cache}/%2e%2e/assistant.sqlite3", f"{cache}/..%2fassistant.sqlite3",
-        str(app.data_dir), f"{app.url}/console/export.jsonl", str(private),
+        "../../../../../../etc/passwd",
+        "..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "....//....//....//etc/passwd",
+        "/etc/passwd",
+        "file:///etc/passwd",
+        str(app.db),
+        f"{app.db}-wal",
+        str(app.data_dir / "server.log"),
+        str(REPO / "app.py"),
+        f"{cache}/../assistant.sqlite3",
+        f"{cache}/%2e%2e/assistant.sqlite3",
+        f"{cache}/..%2fassistant.sqlite3",
+        str(app.data_dir),
+        f"{app.url}/console/export.jsonl",
+        str(private),
     ]
     served = []
     for route in FILE_ROUTES:
@@ -207,8 +219,16 @@ def test_two_tabs_never_see_each_others_facts(app: AppProcess) -> None:
 
 OPEN_CONSOLE_PATHS = {"/console/login", "/console/logout"}  # the only console paths served to anyone
 CONSOLE_MARKERS = ("审核台", "提交审核", "reviewed-cases", "export-link", "entry-id")  # any of it = a leak
-SAMPLE_PARAMS = {"path_or_url": "/etc/hostname", "url_path": "http://127.0.0.1:9/x", "path": "index.js",
-                 "api_name": "on_mark", "session_hash": "abc", "size": "192", "component_id": "1", "ext": "ts"}
+SAMPLE_PARAMS = {
+    "path_or_url": "/etc/hostname",
+    "url_path": "http://127.0.0.1:9/x",
+    "path": "index.js",
+    "api_name": "on_mark",
+    "session_hash": "abc",
+    "size": "192",
+    "component_id": "1",
+    "ext": "ts",
+}
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 POST_BODY = {"data": [], "fn_index": 0, "session_hash": "abc", "event_data": None, "trigger_id": None}
 
@@ -228,8 +248,8 @@ def walk(routes: list, prefix: str = "") -> Iterator[tuple[str, frozenset[str]]]
 @pytest.fixture(scope="module")
 def routes(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, frozenset[str]]]:
     """Every route of the app `python app.py` serves, read from an identical app built in-process."""
-    from assistant.web.server import create_app
     from assistant.core.settings import Settings
+    from assistant.web.server import create_app
 
     settings = dataclasses.replace(Settings.from_env(), data_dir=tmp_path_factory.mktemp("routes-data"))
     return sorted(set(walk(create_app(settings, warm_index=False).routes)))
@@ -239,8 +259,9 @@ def concrete(template: str) -> str:
     return PARAM.sub(lambda m: SAMPLE_PARAMS.get(m[1], "x"), template)
 
 
-def raw_request(app: AppProcess, method: str, path: str, headers: dict[str, str] | None = None,
-                body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+def raw_request(
+    app: AppProcess, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """The request line exactly as given (no client-side normalisation of "..", "%2e" or "//");
     at most 64 KB of the body, and a stream that never ends (SSE) is cut after 1.5 s of silence."""
     host, port = app.url.removeprefix("http://").split(":")
@@ -279,15 +300,26 @@ def assert_refused(response: httpx.Response) -> None:
 def test_the_walk_finds_every_kind_of_route(routes: list[tuple[str, frozenset[str]]]) -> None:
     """Guards the walk itself: an enumeration that missed the mounted apps would prove nothing."""
     paths = {path for path, _ in routes}
-    for expected in ("/console/login", "/console/export.jsonl", "/console/app/config", "/console/app/theme.css",
-                     "/console/app/gradio_api/queue/join", "/console/app/gradio_api/file={path_or_url:path}",
-                     "/console/app/gradio_api/upload", "/console/app/assets/{path:path}",
-                     "/gradio_api/queue/join", "/gradio_api/file={path_or_url:path}", "/config"):
+    for expected in (
+        "/console/login",
+        "/console/export.jsonl",
+        "/console/app/config",
+        "/console/app/theme.css",
+        "/console/app/gradio_api/queue/join",
+        "/console/app/gradio_api/file={path_or_url:path}",
+        "/console/app/gradio_api/upload",
+        "/console/app/assets/{path:path}",
+        "/gradio_api/queue/join",
+        "/gradio_api/file={path_or_url:path}",
+        "/config",
+    ):
         assert expected in paths, expected
     assert len([p for p in paths if p.startswith("/console/app/gradio_api/")]) >= 40
 
 
-def test_every_console_route_refuses_anonymous_requests(app: AppProcess, routes: list[tuple[str, frozenset[str]]]) -> None:
+def test_every_console_route_refuses_anonymous_requests(
+    app: AppProcess, routes: list[tuple[str, frozenset[str]]]
+) -> None:
     """Each console route with each of its methods: a browser (Accept: text/html) is sent to the login,
     anything else gets 401, a WebSocket upgrade is refused; nothing of the console comes back."""
     failures = []
@@ -299,28 +331,48 @@ def test_every_console_route_refuses_anonymous_requests(app: AppProcess, routes:
             accepts = ["text/html", "application/json"] if method in ("GET", "HEAD") else ["application/json"]
             for accept in accepts:
                 body = json.dumps(POST_BODY).encode() if method == "POST" else None
-                status, headers, data = raw_request(app, method, path, {"Accept": accept,
-                                                                        "Content-Type": "application/json"}, body)
+                status, headers, data = raw_request(
+                    app, method, path, {"Accept": accept, "Content-Type": "application/json"}, body
+                )
                 problem = refusal(status, headers, data)
                 if accept == "text/html" and method == "GET" and status != 303:
                     problem = problem or f"a browser got {status}, not the login"
                 if problem:
                     failures.append(f"{method} {path} ({accept}): {problem}")
-        status, _, _ = raw_request(app, "GET", path, {"Connection": "Upgrade", "Upgrade": "websocket",
-                                                     "Sec-WebSocket-Version": "13",
-                                                     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+        status, _, _ = raw_request(
+            app,
+            "GET",
+            path,
+            {
+                "Connection": "Upgrade",
+                "Upgrade": "websocket",
+                "Sec-WebSocket-Version": "13",
+                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            },
+        )
         if status == 101:
             failures.append(f"WebSocket {path}: upgraded")
     assert failures == []
 
 
-@pytest.mark.parametrize("path", [
-    "/console/export.jsonl?review=wrong", "/console/app/gradio_api/queue/data?session_hash=abc",
-    "/console/app/gradio_api/file=/etc/hostname", "//console/app/config", "/console/./app/config",
-    "/console/app/../app/config", "/console%2Fapp/config", "/%63onsole/app/config", "/console/app/config%00",
-    "/console/app/config/..%2F..%2Fapp/config", "/CONSOLE/app/config", "/Console/export.jsonl",
-    "/./console/export.jsonl",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/export.jsonl?review=wrong",
+        "/console/app/gradio_api/queue/data?session_hash=abc",
+        "/console/app/gradio_api/file=/etc/hostname",
+        "//console/app/config",
+        "/console/./app/config",
+        "/console/app/../app/config",
+        "/console%2Fapp/config",
+        "/%63onsole/app/config",
+        "/console/app/config%00",
+        "/console/app/config/..%2F..%2Fapp/config",
+        "/CONSOLE/app/config",
+        "/Console/export.jsonl",
+        "/./console/export.jsonl",
+    ],
+)
 def test_odd_spellings_of_console_paths_serve_nothing_of_the_console(app: AppProcess, path: str) -> None:
     for accept in ("text/html", "application/json"):
         status, _, body = raw_request(app, "GET", path, {"Accept": accept})
@@ -329,7 +381,9 @@ def test_odd_spellings_of_console_paths_serve_nothing_of_the_console(app: AppPro
         assert not (status == 200 and path.lower().endswith("export.jsonl")), (path, status)
 
 
-def test_no_route_outside_the_console_serves_console_data(app: AppProcess, routes: list[tuple[str, frozenset[str]]]) -> None:
+def test_no_route_outside_the_console_serves_console_data(
+    app: AppProcess, routes: list[tuple[str, frozenset[str]]]
+) -> None:
     leaks = []
     for template, methods in routes:
         path = concrete(template)
@@ -353,15 +407,16 @@ def test_console_refuses_a_forged_cookie(app: AppProcess) -> None:
 def test_console_api_is_not_reachable_through_gradio_client(app: AppProcess) -> None:
     from gradio_client import Client
 
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 (whatever gradio_client raises, it must not connect)
         Client(app.url + "/console/app/", verbose=False)
 
 
 def test_login_page_is_public_and_a_wrong_password_is_refused(app: AppProcess) -> None:
     page = httpx.get(app.url + "/console/login")
     assert page.status_code == 200 and "<form" in page.text and "password" in page.text
-    wrong = httpx.post(app.url + "/console/login", data={"name": OFFICER, "password": "wrong-password-x"},
-                       follow_redirects=False)
+    wrong = httpx.post(
+        app.url + "/console/login", data={"name": OFFICER, "password": "wrong-password-x"}, follow_redirects=False
+    )
     assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
     assert "set-cookie" not in wrong.headers
 
@@ -386,5 +441,6 @@ def test_console_after_login_and_logout(app: AppProcess) -> None:
         logout = http.post("/console/logout")
         assert logout.status_code == 303 and logout.headers["location"] == "/console/login"
         # The token is dead on the server, not merely dropped by this client.
-        assert_refused(httpx.get(app.url + "/console/app/config", cookies={"assistant_officer": token},
-                                 follow_redirects=False))
+        assert_refused(
+            httpx.get(app.url + "/console/app/config", cookies={"assistant_officer": token}, follow_redirects=False)
+        )

@@ -13,8 +13,11 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: `make test` installs Debian's "
-                       "chromium (apt-get install chromium chromium-driver)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing: `make test` installs Debian's "
+        "chromium (apt-get install chromium chromium-driver)",
+    ),
 ]
 
 
@@ -44,7 +47,8 @@ def ask(page, question: str, wait_for: str | None = None) -> None:
         page.locator("#result-card, #chat").filter(has_text=wait_for).first.wait_for()
     else:
         page.wait_for_function(
-            "n => document.querySelectorAll('#chat .message-row, #chat .message').length > n", arg=answers)
+            "n => document.querySelectorAll('#chat .message-row, #chat .message').length > n", arg=answers
+        )
 
 
 def fact(page, role: str):
@@ -168,8 +172,8 @@ def test_console_login_review_and_logout(context, running_app, artifacts: Path) 
     page.screenshot(path=artifacts / "console-marked.png", full_page=True)
     with sqlite3.connect(f"file:{running_app.db}?mode=ro", uri=True) as conn:
         review, reviewer, saved, amount = conn.execute(
-            "SELECT review, reviewer, review_comment, correct_amount FROM log_entries WHERE id = ?",
-            (entry_id,)).fetchone()
+            "SELECT review, reviewer, review_comment, correct_amount FROM log_entries WHERE id = ?", (entry_id,)
+        ).fetchone()
     assert (review, reviewer, saved, amount) == ("wrong", running_app.officer, comment, "150000")
 
     with page.expect_download() as download:
