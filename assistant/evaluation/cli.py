@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.settings import Settings
+from assistant.evaluation.blind import format_blind, load_blind_set, run_blind, summarize_blind, write_blind_run
 from assistant.evaluation.cases import DEFAULT_CASES, DEFAULT_CONFIG, DEFAULT_OUT, CaseFileError
 from assistant.evaluation.gate import format_table
 from assistant.evaluation.runner import compare_runs, evaluate, load_verdicts, resolve_run
-
-# --------------------------------------------------------------------------- command line
 
 
 def add_eval_parser(subparsers: Any) -> None:
@@ -34,10 +33,30 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--gate", action="store_true", help="exit 1 when a threshold in --config is missed")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--blind", type=Path, metavar="DIR", help="score a blind set (eval/blind/<set>) instead")
+    parser.add_argument("--save", metavar="LABEL", help="with --blind: keep the run as DIR/results/LABEL.json")
     parser.set_defaults(func=cmd_eval)
 
 
+def cmd_blind(folder: Path, label: str | None, settings: Settings) -> int:
+    """Score a blind set and print its tables; a missing or broken set is a message, not a traceback."""
+    from assistant.answering.engine import Engine
+
+    try:
+        cases = load_blind_set(folder)
+    except (OSError, ValueError) as err:
+        print(f"错误：无法读取盲测集 {folder}：{err}", file=sys.stderr)
+        return 2
+    results = run_blind(Engine.load(settings), cases)
+    print(format_blind(folder.name, summarize_blind([v for v, _ in results])))
+    if label:
+        print(f"wrote {write_blind_run(folder, label, results)}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.blind:
+        return cmd_blind(args.blind, args.save, settings)
     try:
         if args.compare:
             a, b = (resolve_run(name, args.out) for name in args.compare)
