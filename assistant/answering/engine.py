@@ -157,7 +157,9 @@ class Engine:
             self._llm_facts(text, understanding)
         facts = prior.merged(understanding.facts) if prior else understanding.facts
         fact_question = (
-            classify(f"{context} {text}", facts) is Intent.FACT and not prior and not understanding.open_amounts
+            classify(f"{context} {text}", facts, self.book.vocabulary.intent) is Intent.FACT
+            and not prior
+            and not understanding.open_amounts
         )
         notes = understanding.notes + changes(prior, facts, self.book)
         return self._answer(
@@ -269,9 +271,11 @@ class Engine:
         self, response: dict[str, Any], text: str, facts: EnterpriseFacts, sources: list[dict[str, Any]] | None = None
     ) -> None:
         sources = self.sources(text, facts.place) if sources is None else sources
-        place_words = [w for words in self.book.vocabulary.places.values() for w in words]
+        vocab = self.book.vocabulary
+        ignored = [w for words in vocab.places.values() for w in words] + vocab.generic_words
+        procedure = asks_procedure(text, vocab.intent.procedure_cues)
         quoted = self._procedure(text, sources) or best_sentences(
-            text, sources, self.pair_stats, subject_pairs(text, place_words)
+            text, sources, self.pair_stats, subject_pairs(text, ignored), procedure
         )
         if not quoted or not any(q["informative"] for q in quoted):
             self._out_of_scope(response, text, "这一问题")
@@ -285,7 +289,7 @@ class Engine:
 
     def _procedure(self, text: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """ "怎么申报": where a rules file says how to apply and its clause was retrieved, that clause whole."""
-        if not asks_procedure(text):
+        if not asks_procedure(text, self.book.vocabulary.intent.procedure_cues):
             return []
         retrieved = [s["clause"] for s in sources]
         found = [

@@ -22,36 +22,6 @@ from assistant.retrieval.query_expansion import expand
 SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 PUNCT = re.compile(r"[\s，,。？?！!、：:；;（）()“”《》〔〕\[\]【】·—-]")
 STOP = set("的了是在和与及或我们你们什么怎么多少哪些吗呢啊请问有要")
-# Words every question here is about: they say nothing of its subject.
-GENERIC = (
-    "补贴",
-    "补助",
-    "奖励",
-    "奖补",
-    "资金",
-    "扶持",
-    "支持",
-    "政策",
-    "优惠",
-    "减免",
-    "企业",
-    "项目",
-    "申请",
-    "多少",
-    "哪些",
-    "什么",
-    "怎么",
-    "能不能",
-    "可以",
-    "规定",
-    "期间",
-    "时候",
-    "现在",
-    "目前",
-    "今年",
-    "去年",
-)
-PROCEDURE_CUES = ("流程", "程序", "步骤", "怎么申报", "如何申报", "怎么申请", "如何申请", "怎么报", "申报方式")
 MAX_SENTENCES = 2
 SENTENCE_LENGTH = 40  # characters: longer candidates are discounted, or they win on sheer size
 RANK_WEIGHT = 2.0  # the retriever's judgement, added as 2 / (1 + rank)
@@ -88,8 +58,8 @@ class PairStats:
         return sum(self.idf.get(p, self.default_idf) for p in shared)
 
 
-def asks_procedure(question: str) -> bool:
-    return any(cue in question for cue in PROCEDURE_CUES)
+def asks_procedure(question: str, cues: Iterable[str]) -> bool:
+    return any(cue in question for cue in cues)
 
 
 def _sentences(text: str) -> list[str]:
@@ -99,16 +69,22 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
-def subject_pairs(question: str, place_words: Iterable[str]) -> set[str]:
-    """The pairs that say what the question is about: no place names, no money or question words."""
+def subject_pairs(question: str, ignored: Iterable[str]) -> set[str]:
+    """The pairs that say what the question is about: `ignored` are place names and the words every
+    question here has (money, question words)."""
     text = question
-    for word in sorted(set(place_words) | set(GENERIC), key=len, reverse=True):
+    for word in sorted(set(ignored), key=len, reverse=True):
         text = text.replace(word, " ")
     return pairs(text)
 
 
 def best_sentences(
-    question: str, sources: list[dict[str, Any]], stats: PairStats, subject: set[str], limit: int = MAX_SENTENCES
+    question: str,
+    sources: list[dict[str, Any]],
+    stats: PairStats,
+    subject: set[str],
+    procedure: bool = False,
+    limit: int = MAX_SENTENCES,
 ) -> list[dict[str, Any]]:
     """The sentences (or, for a procedure, the clause) that answer the question best, each with its
     source and `informative`: whether what it shares with the question's subject is rare enough to
@@ -119,7 +95,6 @@ def best_sentences(
     scaled by how few of the candidates contain it.
     """
     wanted = pairs(expand(question))
-    procedure = asks_procedure(question)
     candidates = []
     for rank, source in enumerate(sources):
         heading = wanted & pairs(source.get("heading", ""))

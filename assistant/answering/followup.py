@@ -11,7 +11,6 @@ from typing import Any
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Rulebook
 
-ASK_PLACE = "请问企业在哪个地区？（例如：河南省郑州市、河南省济源市、山东省东营市河口区）"
 ASK_LEVEL = "请问认定级别是国家级、省级还是市级？"
 ASK_PROJECT = "请问是什么项目（例如技术改造、智能化改造、首台套装备），设备、研发等投入各是多少？"
 
@@ -22,17 +21,21 @@ def follow_up(
     if open_amounts:
         shown = "、".join(f"“{a}”" for a in open_amounts)
         return f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？"
-    if facts.place is None:
-        return ASK_PLACE
+    if facts.place is None or (missing and missing[0]["fact"] == "place"):
+        return ask_place(book)
     if not missing:
         return None
     name = missing[0]["fact"]
     if name == "level":
         return ASK_LEVEL
-    if name == "place":
-        return ASK_PLACE
     if name in book.vocabulary.amount_roles:
         return f"请问{book.vocabulary.amount_roles[name].label}是多少？"
     if name in book.vocabulary.tags:
         return f"请问是否{book.vocabulary.tags[name].label}？"
     return f"请补充：{missing[0]['label']}"
+
+
+def ask_place(book: Rulebook) -> str:
+    """The question for the enterprise's place, with the regions the policies cover as examples."""
+    regions = "、".join(book.vocabulary.covered_regions)
+    return f"请问企业在哪个地区？（本助手收录的政策适用于：{regions}）"

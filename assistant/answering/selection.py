@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from assistant.calculator.assessment import covers
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Rulebook
 from assistant.rules.schema import Program
 from assistant.texts.policies import Policy
+from assistant.texts.regions import covers
 
 # A topic word listed by more programs than this is common, not distinctive.
 DISTINCTIVE_MAX_PROGRAMS = 4

@@ -19,6 +19,7 @@ from assistant.rules.lpr import LprTable
 from assistant.rules.rulebook import ResolvedCitation, Rulebook
 from assistant.rules.schema import COUNTED_BENEFITS, Program
 from assistant.texts.policies import Validity, ValidityStatus, validity_on
+from assistant.texts.regions import covers
 
 REFERENCE_ONLY = "按原政策口径测算，仅供参考"
 
@@ -48,11 +49,6 @@ class ProgramResult:
     @property
     def counted(self) -> bool:
         return self.status is Status.ELIGIBLE and self.amount is not None and self.program.benefit in COUNTED_BENEFITS
-
-
-def covers(policy_region: str, place: str | None) -> bool:
-    """A policy of 河南省 covers 河南省济源市; 山东省东营市河口区 covers only itself."""
-    return place is not None and place.startswith(policy_region)
 
 
 def evaluate_program(
@@ -91,7 +87,7 @@ def evaluate_program(
         warnings.append(f"政策效力无法确定：{validity.explanation}")
     if any(c.presumed for c in eligibility.checks):
         warnings.append("部分条件按所述情况推定满足，申报时以主管部门审核为准")
-    if amount.amount is not None and any(role in facts.approximate for role in program.formula.base):
+    if amount.amount is not None and any(role in facts.approximate for role in program.formula.amount_facts()):
         warnings.append("所用金额为约数，测算结果仅供参考")
     return ProgramResult(
         program=program,

@@ -94,8 +94,7 @@ def _raw_amount(
         out.steps.append(f"{facts.level.value}：{yuan(row.value)}")
         return row.value
     if f.kind is FormulaKind.TIERS:
-        facts_needed = sorted({b.fact for t in f.tiers for b in (t.lower, t.upper) if b})
-        lacking = [x for x in facts_needed if x not in facts.amounts]
+        lacking = sorted(x for x in f.amount_facts() if x not in facts.amounts)
         if lacking:
             out.missing += lacking
             return None

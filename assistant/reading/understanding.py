@@ -16,17 +16,14 @@ from decimal import Decimal
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, implausible
 from assistant.reading.amounts import AmountMention, find_amounts, find_percents
-from assistant.rules.rulebook import Vocabulary
+from assistant.rules.rulebook import ClaimCues, Vocabulary
 from assistant.rules.schema import Level
 
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 LOOK_BEHIND = 14  # characters before an amount searched for its role
 LOOK_AHEAD = 6  # and after it, when nothing before it says
 LOOK_BACK_ACROSS = 20  # and across a comma, when its own clause names nothing
-SUBSIDY_VERBS = ("拿", "给", "批", "补", "奖", "拿到", "获得", "得到", "申请到")
-SUBSIDY_NOUNS = ("补贴", "补助", "奖励", "奖补", "扶持资金")
 NEGATION_WINDOW = 8  # characters before a phrase, within its clause, where a negation applies
-LPR_CUES = ("LPR", "lpr", "利率", "报价利率")
 # A place-like word ("拉萨市", "某某县") that the vocabulary does not know.
 PLACE_LIKE = re.compile(r"(?:在|位于|地处|属于|来自)([\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|州|盟))(?!级)")
 PARTS_OF_TOTAL = {
@@ -97,11 +94,11 @@ def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabu
     return role
 
 
-def _claimed_subsidy(text: str, mention: AmountMention) -> bool:
+def _claimed_subsidy(text: str, mention: AmountMention, cues: ClaimCues) -> bool:
     """ "能拿1000万", "批给我们500万补贴": a figure the user wants, not a fact about the project."""
     before = text[max(0, mention.start - 3) : mention.start]
     after = text[mention.end : mention.end + 4].lstrip("的")
-    return before.endswith(SUBSIDY_VERBS) or after.startswith(SUBSIDY_NOUNS)
+    return before.endswith(tuple(cues.verbs)) or after.startswith(tuple(cues.nouns))
 
 
 def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
@@ -137,7 +134,7 @@ def _read_amounts(text: str, vocab: Vocabulary, out: Understanding) -> dict[str,
             out.errors.append(f"{label}“{_quoted(mention.raw)}”{problem}")
             continue
         if role is None:
-            if not _claimed_subsidy(text, mention):
+            if not _claimed_subsidy(text, mention, vocab.claimed_subsidy):
                 out.open_amounts.append(OpenAmount(mention.raw, mention.value))
             continue
         amounts[role] = mention.value  # a later mention of the same role corrects an earlier one
@@ -161,8 +158,8 @@ def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
         return
     for m in PLACE_LIKE.finditer(text):
         out.errors.append(
-            f"无法识别地区“{m.group(1)}”。本助手收录河南省（含济源市）和山东省东营市河口区的政策，"
-            f"请说明企业所在的省、市或区县"
+            f"无法识别地区“{m.group(1)}”。本助手收录的政策适用于"
+            f"{'、'.join(vocab.covered_regions)}，请说明企业所在的省、市或区县"
         )
         return
 
@@ -189,9 +186,9 @@ def _read_level(text: str, vocab: Vocabulary) -> Level | None:
     return Level(min(found)[1]) if found else None
 
 
-def _read_lpr(text: str) -> Decimal | None:
+def _read_lpr(text: str, lpr_cues: list[str]) -> Decimal | None:
     for p in find_percents(text):
-        if any(cue in text[max(0, p.start - 12) : p.start] for cue in LPR_CUES):
+        if any(cue in text[max(0, p.start - 12) : p.start] for cue in lpr_cues):
             return p.value
     return None
 
@@ -212,6 +209,6 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     _read_place(text, vocab, out)
     out.facts.tags = _read_tags(text, vocab)
     out.facts.level = _read_level(text, vocab)
-    out.facts.lpr_rate = _read_lpr(text)
+    out.facts.lpr_rate = _read_lpr(text, vocab.lpr_cues)
     out.errors += consistency_errors(out.facts)
     return out

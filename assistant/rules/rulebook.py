@@ -37,8 +37,26 @@ class AmountRole(BaseModel):
     cues: list[str]
 
 
+class IntentCues(BaseModel):
+    """Words that tell an assessment ("能拿多少") from a question about the text ("有效期到什么时候")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    figure_cues: list[str]
+    fact_cues: list[str]
+    procedure_cues: list[str]
+
+
+class ClaimCues(BaseModel):
+    """Words around an amount that make it the subsidy hoped for, not a fact of the project."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    verbs: list[str]
+    nouns: list[str]
+
+
 class Vocabulary(BaseModel):
-    """index/vocabulary.yaml: how staff name amounts, levels, places and yes/no facts."""
+    """index/vocabulary.yaml: how staff name amounts, levels, places and yes/no facts, and the words
+    that say what kind of question it is. Data, not code, so that wording is changed in one file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     amount_roles: dict[str, AmountRole]
@@ -46,6 +64,13 @@ class Vocabulary(BaseModel):
     levels: dict[str, list[str]]
     places: dict[str, list[str]]
     tags: dict[str, TagDef]
+    intent: IntentCues
+    claimed_subsidy: ClaimCues
+    lpr_cues: list[str]
+    generic_words: list[str]
+    # Filled in from the policy folders when the rulebook loads, never written in the yaml: messages
+    # that say what is covered name these, so adding a policy folder changes them.
+    covered_regions: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -97,10 +122,7 @@ def _check_program(book: Rulebook, policy_id: str, program: Program) -> None:
     if program.clause not in book.library.clauses:
         raise ValueError(f"{program.id}: unknown clause {program.clause!r}")
     roles = book.vocabulary.amount_roles
-    facts = list(program.formula.base)
-    facts += [c.threshold.fact for c in program.conditions if c.threshold]
-    facts += [b.fact for t in program.formula.tiers for b in (t.lower, t.upper) if b]
-    facts += [program.formula.base_limit.of] if program.formula.base_limit else []
+    facts = program.amount_facts()
     tags = [c.tag for c in program.conditions if c.tag] + [e.tag for e in program.exclusions]
     tags += [t for c in program.conditions for t in (c.any_tags or [])]
     for fact in facts:
@@ -139,7 +161,8 @@ def _build_rulebook(settings: Settings) -> Rulebook:
             if name in all_tags and all_tags[name] != tag:
                 raise ValueError(f"tag {name!r} defined twice with different phrases ({rules.policy})")
             all_tags[name] = tag
-    book = Rulebook(library, vocabulary.model_copy(update={"tags": all_tags}))
+    covered = list(dict.fromkeys(p.meta.region_name for p in library.policies.values()))
+    book = Rulebook(library, vocabulary.model_copy(update={"tags": all_tags, "covered_regions": covered}))
     for rules in files:
         for program in rules.programs:
             if program.id in book.programs:

@@ -142,6 +142,13 @@ class Formula(_Strict):
             raise ValueError(f"formula of kind {self.kind.value} is missing its parameters")
         return self
 
+    def amount_facts(self) -> list[str]:
+        """The amounts this formula reads: its base, the fact its tiers are chosen by, the fact that
+        bounds its base. The one list the loader checks, the calculator asks for and the reader flags."""
+        facts = list(self.base) + [b.fact for t in self.tiers for b in (t.lower, t.upper) if b]
+        facts += [self.base_limit.of] if self.base_limit else []
+        return list(dict.fromkeys(facts))
+
 
 class CapScope(str, Enum):
     PROJECT = "project"  # 单个项目
@@ -208,6 +215,11 @@ class Program(_Strict):
         if (self.formula.kind is FormulaKind.UNSPECIFIED) != (self.amount_kind is AmountKind.UNSPECIFIED):
             raise ValueError(f"{self.id}: amount_kind unspecified exactly when the formula is unspecified")
         return self
+
+    def amount_facts(self) -> list[str]:
+        """Every amount the program reads: its thresholds', then its formula's (see Formula.amount_facts)."""
+        thresholds = [c.threshold.fact for c in self.conditions if c.threshold]
+        return list(dict.fromkeys(thresholds + self.formula.amount_facts()))
 
     def all_citations(self) -> list[Citation]:
         """Every quote the program rests on, for the verbatim check and for the answer's sources."""

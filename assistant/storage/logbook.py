@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.settings import Settings
+from assistant.texts.regions import covers
 
 DB_FILENAME = "assistant.sqlite3"
 VERDICTS = ("correct", "wrong")
@@ -71,6 +72,7 @@ class Database:
         self._lock = threading.RLock()
         # isolation_level=None: no implicit transactions; `transaction()` says BEGIN and COMMIT itself.
         self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        self._conn.create_function("covers", 2, covers, deterministic=True)  # the filter matches as answers do
         self._conn.row_factory = sqlite3.Row
         with self._lock:
             mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -373,8 +375,8 @@ class Logbook:
                 where.append("e.created_at < ?")
                 params.append(iso(datetime.combine(until + timedelta(days=1), time(), UTC)))
         if region:
-            where.append("substr(e.region, 1, length(?)) = ?")
-            params += [region, region]
+            where.append("covers(?, e.region)")
+            params.append(region)
         if program_id:
             where.append("EXISTS (SELECT 1 FROM log_entry_programs p WHERE p.entry_id = e.id AND p.program_id = ?)")
             params.append(program_id)
