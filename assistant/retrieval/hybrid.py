@@ -20,11 +20,7 @@ from typing import Any, Literal
 
 import faiss
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from assistant.core.settings import Settings
 from assistant.retrieval.chunks import RetrievalUnit
@@ -110,8 +106,11 @@ class HybridRetriever:
     ) -> list[SearchHit]:
         """Top `k` units for `query` among those passing the filters.
 
-        `policy_ids=None` means all policies; `region` matches units whose region name contains
-        it ("河南省" matches "河南省济源市"). Without a dense model every mode is answered by BM25.
+        `policy_ids=None` means all policies; `region` is a name filter for people searching
+        (`search --region 济源`): units whose region name contains it ("河南省" matches "河南省济源市").
+        It is not the rule for whether a policy applies to a place, which is texts.regions.covers
+        (the app filters by the policies covering the place instead). Without a dense model every
+        mode is answered by BM25.
         """
         if mode not in ("hybrid", "bm25", "dense"):
             raise ValueError(f"unknown search mode {mode!r}")
@@ -173,22 +172,6 @@ class HybridRetriever:
         }
         best = sorted(fused, key=lambda r: (-fused[r], min(bm25_rank.get(r, 10**9), dense_rank.get(r, 10**9)), r))
         return [SearchHit(self.index.units[r], fused[r], bm25_rank.get(r), dense_rank.get(r)) for r in best[:k]]
-
-
-class PolicyRetriever(BaseRetriever):
-    """LangChain face of HybridRetriever, for chains that want `Document`s with citation metadata."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    retriever: HybridRetriever
-    k: int = 5
-    policy_ids: set[str] | None = None
-    region: str | None = None
-    mode: Mode = "hybrid"
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hits = self.retriever.search(query, k=self.k, policy_ids=self.policy_ids, region=self.region, mode=self.mode)
-        return [Document(page_content=h.unit.text, metadata=h.to_json()) for h in hits]
 
 
 def build_retriever(

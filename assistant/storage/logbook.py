@@ -258,11 +258,6 @@ class Logbook:
         self.db.migrate("logbook", LOG_SCHEMA)
         self.purge_expired()  # retention holds at least from every start, even if no one schedules it
 
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None, log_settings: LogSettings | None = None) -> Logbook:
-        """The deployment's logbook: `data_dir/assistant.sqlite3` with the `ASSISTANT_LOG_*` settings."""
-        return cls(database_path(settings or Settings.from_env()), log_settings or LogSettings.from_env())
-
     def close(self) -> None:
         self.db.close()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from langchain_core.documents import Document
 from synthetic import HashingEmbeddings, make_units
 
 from assistant.core.settings import Settings
@@ -14,7 +13,6 @@ from assistant.retrieval.hybrid import (
     MAX_DENSE_QUERY_CHARS,
     RRF_K,
     HybridRetriever,
-    PolicyRetriever,
     dense_warning,
     search,
 )
@@ -178,14 +176,6 @@ def test_hit_json_and_search_function(hybrid):
     assert data["title"] == "河口区技改意见" and data["doc_number"] == "东河政发〔2020〕5号"
     assert data["heading_path"] == ["第2.3条", "首台（套）奖励"] and isinstance(data["score"], float)
     assert data["text"] == hit.unit.text and data["end"] - data["start"] == len(data["text"])
-
-
-def test_langchain_retriever(hybrid):
-    retriever = PolicyRetriever(retriever=hybrid, k=2, region="河南省")
-    docs = retriever.invoke("僵尸企业怎么处置")
-    assert 0 < len(docs) <= 2 and all(isinstance(d, Document) for d in docs)
-    assert set(docs[0].metadata) == JSON_FIELDS and docs[0].metadata["policy_id"] == "jy-zhizao"
-    assert docs[0].page_content == docs[0].metadata["text"]
 
 
 # --------------------------------------------------------------------------- real model
