@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 # Reinstall only when the pinned dependency files change.
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: run test index bench venv clean browser-deps
+.PHONY: run test lint index bench venv clean browser-deps
 
 $(STAMP):
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ test: venv browser-deps
 	HF_HUB_OFFLINE=1 $(PY) -m assistant index build
 	HF_HUB_OFFLINE=1 $(PY) -m assistant eval --gate --quiet
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+# Everyday checks (also run by pre-commit and by .ci/run before the tests): lint and format, the import
+# layers and the ban on cycles (pyproject.toml [tool.importlinter]), strict types where figures are made.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: index
 	HF_HUB_OFFLINE=1 $(PY) -m assistant bench retrieval

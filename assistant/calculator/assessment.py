@@ -117,7 +117,7 @@ class Assessment:
         best: dict[str, Decimal] = {}
         total = Decimal(0)
         for r in self.results:
-            if not r.counted:
+            if not r.counted or r.amount is None:
                 continue
             group = r.program.choose_one_group
             if group:
@@ -133,7 +133,7 @@ class Assessment:
             for r in self.results
             if r.program.choose_one_group == group and r.amount is not None and r.status is Status.ELIGIBLE
         ]
-        return max(options, key=lambda r: r.amount) if options else None
+        return max(options, key=lambda r: r.amount or Decimal(0)) if options else None
 
 
 def assess(book: Rulebook, facts: EnterpriseFacts, as_of: date, program_ids: list[str], lpr: LprTable) -> Assessment:

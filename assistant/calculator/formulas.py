@@ -80,6 +80,7 @@ def _raw_amount(
         out.steps.append("政策原文未规定具体金额或比例")
         return None
     if f.kind is FormulaKind.FIXED:
+        assert f.amount is not None  # Formula._complete: a fixed formula has its amount
         out.steps.append(f"定额 {yuan(f.amount.value)}")
         return f.amount.value
     if f.kind is FormulaKind.BY_LEVEL:
@@ -122,9 +123,11 @@ def _raw_amount(
                 f"利率表最新一条为{lpr.last_row.date.isoformat()}公布的{percent(lpr.last_row.rate)}；"
                 f"如此后有新公布的一年期LPR，请提供实际利率重新测算"
             )
+        assert f.rate is not None  # Formula._complete: a rate formula has its rate
         raw = base * chosen.rate * f.rate.value
         out.steps.append(f"{label} {yuan(base)} × {chosen.describe()} × {percent(f.rate.value)} = {yuan(raw)}")
         return raw
+    assert f.rate is not None
     raw = f.rate.value * base
     out.steps.append(f"{percent(f.rate.value)} × {label} {yuan(base)} = {yuan(raw)}")
     return raw

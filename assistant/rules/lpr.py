@@ -40,7 +40,7 @@ class ChosenRate:
 
     def describe(self) -> str:
         pct = f"{(self.rate * 100).normalize():f}%"
-        if self.stated_by_user:
+        if self.stated_by_user or self.published is None:
             return f"一年期LPR {pct}（用户提供）"
         return f"一年期LPR {pct}（{self.published.isoformat()}公布）"
 
