@@ -87,8 +87,6 @@ def evaluate_program(
         warnings.append(f"政策效力无法确定：{validity.explanation}")
     if any(c.presumed for c in eligibility.checks):
         warnings.append("部分条件按所述情况推定满足，申报时以主管部门审核为准")
-    if amount.amount is not None and any(role in facts.approximate for role in program.formula.amount_facts()):
-        warnings.append("所用金额为约数，测算结果仅供参考")
     return ProgramResult(
         program=program,
         policy_id=policy.id,
