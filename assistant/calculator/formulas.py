@@ -35,6 +35,7 @@ class AmountResult:
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rate_used: ChosenRate | None = None
+    exhausted: str | None = None  # the cap that what was already received has used up, if any
 
     @property
     def formula_text(self) -> str:
@@ -143,6 +144,10 @@ def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: Amo
             left = max(limit - received, Decimal(0))
             label += f"（已获得 {yuan(received)}，尚余 {yuan(left)}）"
             limit = left
+            if left == 0:
+                out.exhausted = (
+                    f"已获得 {yuan(received)}，已达{CAP_LABEL[cap.scope]} {yuan(cap.amount.value)}，不能再获奖补"
+                )
         if amount > limit:
             out.steps.append(f"超过{label}，按上限计 {yuan(limit)}")
             amount = limit

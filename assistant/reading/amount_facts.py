@@ -34,6 +34,10 @@ RANGE_START = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:到|至|-|－|~|～|—)\s
 UNIT_VALUE = {"万": Decimal(10**4), "亿": Decimal(10**8)}
 # Words that put the amount inside parentheses or after 其中/含 as a part of the amount before it.
 CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
+# "设备投资（含软件）900万": a parenthesis before the amount qualifies the noun; its words govern nothing.
+PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
+# "技术引进、科研仪器和软件费用总和2000万": one amount for the listed parts together.
+SUM_WORDS = ("总和", "合计", "共计", "总计", "一共", "加起来", "合起来", "累计")
 
 
 @dataclass(frozen=True)
@@ -72,16 +76,24 @@ def _segment(text: str, start: int, end: int, previous_end: int) -> tuple[str, s
     return text[left:start], text[end : min(right_edge, end + LOOK_AHEAD)]
 
 
-def _cue_before(before: str, vocab: Vocabulary) -> str | None:
-    """The role whose cue ends nearest the number; where cues overlap ("研发中试设备投入"), the one that
-    starts earliest names the whole term, so the qualifier (研发中试) is not lost to the head (设备投入)."""
-    matches = [
+def _cues(before: str, vocab: Vocabulary) -> list[tuple[int, int, str]]:
+    """(start, end, role) of the last occurrence of every cue, except those that name a benefit rather
+    than an amount of the project ("贷款贴息", "设备补助": the amount after them is a subsidy)."""
+    before = PARENTHESIS.sub(lambda m: " " * len(m[0]), before)
+    benefits = tuple(vocab.claimed_subsidy.nouns)
+    return [
         (at, at + len(cue), role)
         for role, spec in vocab.amount_roles.items()
         for cue in spec.cues
         for at in [before.rfind(cue)]
-        if at >= 0
+        if at >= 0 and not before[at + len(cue) :].lstrip("的").startswith(benefits)
     ]
+
+
+def _cue_before(before: str, vocab: Vocabulary) -> str | None:
+    """The role whose cue ends nearest the number; where cues overlap ("研发中试设备投入"), the one that
+    starts earliest names the whole term, so the qualifier (研发中试) is not lost to the head (设备投入)."""
+    matches = _cues(before, vocab)
     if not matches:
         return None
     nearest = max(matches, key=lambda m: (m[1], m[1] - m[0]))
@@ -96,9 +108,20 @@ def _cue_after(after: str, vocab: Vocabulary) -> str | None:
     return max(found)[1] if found else None
 
 
+def _sum_of_listed(before: str, vocab: Vocabulary) -> str | None:
+    """ "A、B和C总和2000万": the role whose parts (itself included) are exactly the roles listed."""
+    if not any(word in before for word in SUM_WORDS):
+        return None
+    listed = {role for _, _, role in _cues(before, vocab)}
+    if len(listed) < 2:
+        return None
+    fits = [role for role, spec in vocab.amount_roles.items() if listed <= {role, *spec.includes}]
+    return fits[0] if len(fits) == 1 else None
+
+
 def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
     before, after = _segment(text, mention.start, mention.end, previous_end)
-    role = _cue_before(before, vocab) or _cue_after(after, vocab)
+    role = _sum_of_listed(before, vocab) or _cue_before(before, vocab) or _cue_after(after, vocab)
     if role is None and previous_end == 0:
         role = _cue_before(text[max(0, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
     elif role is None:
