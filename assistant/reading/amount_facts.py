@@ -90,15 +90,32 @@ def _cues(before: str, vocab: Vocabulary) -> list[tuple[int, int, str]]:
     ]
 
 
-def _cue_before(before: str, vocab: Vocabulary) -> str | None:
+def _cue_before(before: str, vocab: Vocabulary, strong_only: bool = False) -> str | None:
     """The role whose cue ends nearest the number; where cues overlap ("研发中试设备投入"), the one that
     starts earliest names the whole term, so the qualifier (研发中试) is not lost to the head (设备投入)."""
     matches = _cues(before, vocab)
+    strong = [m for m in matches if not _weak(before, m, vocab)]
+    # A noun names the amount before a verb or a bare 投资 does: "软件又买了45万" is 软件's.
+    matches = strong if strong or strong_only else matches
     if not matches:
         return None
     nearest = max(matches, key=lambda m: (m[1], m[1] - m[0]))
     overlapping = [m for m in matches if m[0] < nearest[1] and nearest[0] < m[1]]
     return min(overlapping, key=lambda m: (m[0], -m[1]))[2]
+
+
+def _weak(before: str, match: tuple[int, int, str], vocab: Vocabulary) -> bool:
+    return before[match[0] : match[1]] in vocab.amount_roles[match[2]].weak_cues
+
+
+def _defer_weak(text: str, before: str, own_start: int, previous_end: int, vocab: Vocabulary) -> str | None:
+    """ "列入目录的节能专用设备，投资额800万": a bare 投资额 means the investment in what the clause before
+    named, when that clause names something (and no other amount stands between)."""
+    matches = _cues(before, vocab)
+    if not matches or not all(_weak(before, m, vocab) for m in matches):
+        return None
+    previous_clause = text[max(previous_end, own_start - LOOK_BACK_ACROSS) : own_start]
+    return _cue_before(previous_clause, vocab, strong_only=True)
 
 
 def _cue_after(after: str, vocab: Vocabulary) -> str | None:
@@ -121,7 +138,13 @@ def _sum_of_listed(before: str, vocab: Vocabulary) -> str | None:
 
 def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
     before, after = _segment(text, mention.start, mention.end, previous_end)
-    role = _sum_of_listed(before, vocab) or _cue_before(before, vocab) or _cue_after(after, vocab)
+    own_start = mention.start - len(before)
+    role = (
+        _sum_of_listed(before, vocab)
+        or _defer_weak(text, before, own_start, previous_end, vocab)
+        or _cue_before(before, vocab)
+        or _cue_after(after, vocab)
+    )
     if role is None and previous_end == 0:
         role = _cue_before(text[max(0, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
     elif role is None:

@@ -38,6 +38,8 @@ class AmountRole(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: str
     cues: list[str]
+    # Cues that say only "an investment" (投资额): they give way to a specific noun in the clause before.
+    weak_cues: list[str] = []
     includes: list[str] = []  # roles whose stated amounts add into this one (设备投资 含工艺包和软件)
     at_least_sum_of: list[str] = []  # roles whose sum bounds this one from below (the parts of a total)
 

@@ -39,6 +39,12 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("项目上贷了900万", dict(loan_amount=900)),
         # history: what was already received this year
         ("今年已经拿了这项补贴80万，设备投资500万", dict(received_same_program=80, equipment_investment=500)),
+        # a noun names the amount before a verb does; a bare 投资额 is the investment in what the clause
+        # before named
+        ("买设备花了200万，软件又买了30万", dict(equipment_investment=230, software_investment=30)),
+        ("购置了列入目录的节能专用设备，投资额500万", dict(environmental_equipment_investment=500)),
+        # a cue followed by a benefit noun names the benefit: this is the 贴息 received, not a loan
+        ("今年已经拿了贷款贴息共60万，新项目贷款2000万", dict(received_same_program=60, loan_amount=2000)),
         # one part alone is not the whole of a composite (软硬件投资)
         ("智能车间软件投资40万", dict(software_investment=40)),
         ("智能车间软件投资40万、硬件投资360万", dict(software_investment=40, hardware_investment=360)),
