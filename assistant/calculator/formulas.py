@@ -43,6 +43,10 @@ class AmountResult:
 
 
 def choose_lpr(facts: EnterpriseFacts, table: LprTable, as_of: date) -> ChosenRate | None:
+    """The user's rate wins over the table; a rate they stated that could not be right ("385%")
+    blocks the table too, since the user evidently meant a rate of their own."""
+    if "lpr_rate" in facts.unsettled:
+        return None
     if facts.lpr_rate is not None:
         return ChosenRate(facts.lpr_rate, None, True)
     row = table.latest_on(as_of)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from assistant.calculator.facts import EnterpriseFacts
+from assistant.calculator.facts import EnterpriseFacts, Unsettled
 from assistant.core.money import format_wan
 from assistant.reading.amount_facts import OpenAmount, read_amounts
 from assistant.reading.amounts import find_percents
@@ -81,11 +81,25 @@ def _read_level(text: str, vocab: Vocabulary) -> Level | None:
     return Level(min(found)[1]) if found else None
 
 
-def _read_lpr(text: str, lpr_cues: list[str]) -> Decimal | None:
+# A one-year LPR has never been near these bounds; a stated rate outside them is a slip to ask about.
+PLAUSIBLE_LPR = (Decimal("0.001"), Decimal("0.15"))
+
+
+def _read_lpr(text: str, lpr_cues: list[str], out: Understanding) -> None:
+    """The one-year LPR the user states; a negative or implausible one ("385%") is asked about."""
     for p in find_percents(text):
-        if any(cue in text[max(0, p.start - 12) : p.start] for cue in lpr_cues):
-            return p.value
-    return None
+        if not any(cue in text[max(0, p.start - 12) : p.start] for cue in lpr_cues):
+            continue
+        said = text[p.start : p.end]
+        negative = text[max(0, p.start - 1) : p.start] in ("-", "－", "−", "负")
+        if negative or not PLAUSIBLE_LPR[0] <= p.value <= PLAUSIBLE_LPR[1]:
+            said = f"-{said}" if negative else said
+            out.facts.unsettled = out.facts.unsettled | {
+                "lpr_rate": Unsettled(said=said, ask=f"您说的一年期LPR“{said}”不像实际利率，请核对（例如 3.85%）")
+            }
+        else:
+            out.facts.lpr_rate = p.value
+        return
 
 
 def consistency_errors(facts: EnterpriseFacts) -> list[str]:
@@ -106,6 +120,6 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     _read_place(text, vocab, out)
     out.facts.tags = _read_tags(text, vocab)
     out.facts.level = _read_level(text, vocab)
-    out.facts.lpr_rate = _read_lpr(text, vocab.lpr_cues)
+    _read_lpr(text, vocab.lpr_cues, out)
     out.errors += consistency_errors(out.facts)
     return out
