@@ -26,6 +26,8 @@ def follow_up(
     if not missing:
         return None
     name = missing[0]["fact"]
+    if name in facts.unsettled:  # "您说的“不到500万”具体是多少？": the user's own words, asked back
+        return facts.unsettled[name].ask
     if name == "level":
         return ASK_LEVEL
     if name in book.vocabulary.amount_roles:

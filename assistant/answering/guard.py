@@ -42,7 +42,7 @@ def checked_facts(extracted: EnterpriseFacts, question: str) -> EnterpriseFacts:
             "lpr_rate": lpr,
             "place": place,
             "place_mention": extracted.place_mention if place else None,
-            "approximate": [r for r in extracted.approximate if r in amounts],
+            "unsettled": {r: u for r, u in extracted.unsettled.items() if u.said in question},
         }
     )
 

@@ -49,7 +49,7 @@ def facts_json(facts: EnterpriseFacts) -> dict[str, Any]:
         "place": facts.place,
         "place_mention": facts.place_mention,
         "amounts": {k: money(v) for k, v in facts.amounts.items()},
-        "approximate": facts.approximate,
+        "unsettled": {role: {"said": u.said, "ask": u.ask} for role, u in facts.unsettled.items()},
         "tags": facts.tags,
         "level": facts.level.value if facts.level else None,
         "lpr_rate": money(facts.lpr_rate),

@@ -69,6 +69,9 @@ def evaluate_program(
         failed.insert(0, "region")
         reasons.insert(0, f"本政策适用于{policy.meta.region_path}，所述企业所在地不在其范围内")
 
+    if amount.exhausted:
+        failed.append("cap-exhausted")
+        reasons.append(amount.exhausted)
     if failed:
         status = Status.INELIGIBLE
     elif missing:
@@ -77,7 +80,7 @@ def evaluate_program(
         status = Status.ELIGIBLE
     figure = amount.amount if status is Status.ELIGIBLE else None
     warnings = list(amount.warnings)
-    if validity.state in (Validity.EXPIRED, Validity.REPEALED, Validity.NOT_YET):
+    if validity.state in (Validity.EXPIRED, Validity.REPEALED, Validity.MAYBE_REPEALED, Validity.NOT_YET):
         reasons.append(f"政策效力：{validity.explanation}")
         if status is Status.ELIGIBLE:
             reasons.append(f"金额{REFERENCE_ONLY}")
@@ -87,8 +90,6 @@ def evaluate_program(
         warnings.append(f"政策效力无法确定：{validity.explanation}")
     if any(c.presumed for c in eligibility.checks):
         warnings.append("部分条件按所述情况推定满足，申报时以主管部门审核为准")
-    if amount.amount is not None and any(role in facts.approximate for role in program.formula.amount_facts()):
-        warnings.append("所用金额为约数，测算结果仅供参考")
     return ProgramResult(
         program=program,
         policy_id=policy.id,

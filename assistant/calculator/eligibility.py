@@ -53,9 +53,9 @@ def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, 
     if cond.threshold:
         t = cond.threshold
         value = facts.amounts.get(t.fact)
-        if value is None:
-            return Check(cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不知道{labels[t.fact]}", (t.fact,))
         bound = bound_for(t.word)
+        if value is None:
+            return _check_unsettled(cond, facts, labels)
         ok = bound.admits(value, t.number)
         verdict = "满足" if ok else "不满足"
         text = (
@@ -83,6 +83,22 @@ def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, 
     return Check(
         cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不确定", tuple(t for t, v in zip(tags, stated) if v is None)
     )
+
+
+def _check_unsettled(cond: Condition, facts: EnterpriseFacts, labels: dict[str, str]) -> Check:
+    """A threshold on an amount not given exactly: decided only if all it may be lies on one side."""
+    t = cond.threshold
+    assert t is not None
+    vague = facts.unsettled.get(t.fact)
+    verdict = vague.interval.surely(bound_for(t.word), t.number) if vague else None
+    if vague is None:
+        return Check(cond.id, Outcome.UNKNOWN, f"{cond.describe}：尚不知道{labels[t.fact]}", (t.fact,))
+    if verdict is None:
+        return Check(
+            cond.id, Outcome.UNKNOWN, f"{cond.describe}：{labels[t.fact]}“{vague.said}”不能确定是否满足", (t.fact,)
+        )
+    text = f"{cond.describe}：{labels[t.fact]}“{vague.said}”，{'满足' if verdict else '不满足'}（“{t.word}”{'含' if bound_for(t.word).inclusive else '不含'}本数）"
+    return Check(cond.id, Outcome.MET if verdict else Outcome.FAILED, text)
 
 
 def _check_exclusion(excl: Exclusion, facts: EnterpriseFacts) -> Check | str | None:

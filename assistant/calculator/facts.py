@@ -3,6 +3,11 @@
 Filled by the deterministic parser (assistant.reading.understanding), corrected over a conversation, or
 given directly by a test table. Amounts are Decimal yuan; names of amounts and tags come from
 index/vocabulary.yaml and the rules files, so the model stays the same when a policy is added.
+
+An amount the user did not give exactly ("不到500万", "700万左右", "400到600万", "150万美元") is not
+an amount: it is `unsettled`, with what is known of it (an interval) and the question to ask. The
+calculator decides a threshold from the interval only when the whole interval lies on one side, and
+never computes a figure from it, so a vague amount can never produce a confident figure.
 """
 
 from __future__ import annotations
@@ -12,17 +17,35 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from assistant.core.money import implausible
+from assistant.rules.bounds import Interval
 from assistant.rules.schema import Level
+
+
+class Unsettled(BaseModel):
+    """An amount the user named without giving it exactly: their words, what it surely lies within,
+    and the question that settles it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    said: str  # the user's words, quoted back: "不到500万"
+    ask: str  # "您说的“不到500万”具体是多少？"
+    low: Decimal | None = None
+    low_inclusive: bool = True
+    high: Decimal | None = None
+    high_inclusive: bool = True
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.low, self.low_inclusive, self.high, self.high_inclusive)
 
 
 class EnterpriseFacts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # A key of vocabulary `places`: 山东省东营市河口区, 河南省济源市, 河南省, 山东省, 其他地区 …
+    # A full administrative path: 山东省东营市河口区, 河南省济源市, 河南省 …
     place: str | None = None
     place_mention: str | None = None  # the word the user wrote, e.g. 河口
     amounts: dict[str, Decimal] = {}
-    approximate: list[str] = []  # amount roles the user gave as approximate ("300多万")
+    unsettled: dict[str, Unsettled] = {}  # roles named without an exact amount (never also in amounts)
     tags: dict[str, bool] = {}
     level: Level | None = None
     lpr_rate: Decimal | None = None  # a fraction (0.0385) the user stated; wins over the table
@@ -37,12 +60,15 @@ class EnterpriseFacts(BaseModel):
         return amounts
 
     def merged(self, newer: EnterpriseFacts) -> EnterpriseFacts:
-        """Facts of a later turn added to or correcting these: a later statement wins."""
+        """Facts of a later turn added to or correcting these: a later statement wins, whether it
+        settles a vague amount or makes an exact one vague again."""
+        amounts = {r: v for r, v in self.amounts.items() if r not in newer.unsettled} | newer.amounts
+        unsettled = {r: u for r, u in self.unsettled.items() if r not in newer.amounts} | newer.unsettled
         return EnterpriseFacts(
             place=newer.place or self.place,
             place_mention=newer.place_mention or self.place_mention,
-            amounts={**self.amounts, **newer.amounts},
-            approximate=sorted((set(self.approximate) - set(newer.amounts)) | set(newer.approximate)),
+            amounts=amounts,
+            unsettled=unsettled,
             tags={**self.tags, **newer.tags},
             level=newer.level or self.level,
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,

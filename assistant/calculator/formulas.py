@@ -35,6 +35,7 @@ class AmountResult:
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rate_used: ChosenRate | None = None
+    exhausted: str | None = None  # the cap that what was already received has used up, if any
 
     @property
     def formula_text(self) -> str:
@@ -42,6 +43,10 @@ class AmountResult:
 
 
 def choose_lpr(facts: EnterpriseFacts, table: LprTable, as_of: date) -> ChosenRate | None:
+    """The user's rate wins over the table; a rate they stated that could not be right ("385%")
+    blocks the table too, since the user evidently meant a rate of their own."""
+    if "lpr_rate" in facts.unsettled:
+        return None
     if facts.lpr_rate is not None:
         return ChosenRate(facts.lpr_rate, None, True)
     row = table.latest_on(as_of)
@@ -143,6 +148,10 @@ def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: Amo
             left = max(limit - received, Decimal(0))
             label += f"（已获得 {yuan(received)}，尚余 {yuan(left)}）"
             limit = left
+            if left == 0:
+                out.exhausted = (
+                    f"已获得 {yuan(received)}，已达{CAP_LABEL[cap.scope]} {yuan(cap.amount.value)}，不能再获奖补"
+                )
         if amount > limit:
             out.steps.append(f"超过{label}，按上限计 {yuan(limit)}")
             amount = limit

@@ -13,6 +13,7 @@ around a number to decide its role (总投资 or 设备投资); they skip what t
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,8 +58,16 @@ _SMALL_UNIT_CHARS = "".join(_CN_SMALL_UNITS)
 _UNIT_CHARS = "".join(_CN_UNITS)
 _NUMERAL_CHARS = _DIGIT_CHARS + _UNIT_CHARS + "点"
 
-# Arabic numbers: thousands separators only in well-formed groups, so "1,2000" is not 12000.
-_ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+# Arabic numbers: thousands separators only in well-formed groups, so "1,2000" is not 12000. A group
+# may also be set off by a space, as print and spreadsheets do ("13 800 000 元", "1 300万"); an
+# invisible separator pasted from a web page is read as such a space (see _HALFWIDTH).
+_GROUP_SPACE = " \u00a0\u2009\u202f"
+_ARABIC = (
+    r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+    rf"|[0-9]{{1,3}}(?:[{_GROUP_SPACE}][0-9]{{3}})+(?![0-9])(?:\.[0-9]+)?"
+    r"|[0-9]+(?:\.[0-9]+)?"
+)
+_GROUP_SEPARATORS_RE = re.compile(rf"[,{_GROUP_SPACE}]")
 # 300多万, 1万余元: the amount is a lower bound. Not 多少 (how much) nor 余额 (balance).
 _APPROX = r"多(?!少)|余(?!额)"
 _YUAN = r"元|块钱|(?<=[万亿萬億])块"  # a bare 块 is money only after 万/亿: 三块地 is three plots
@@ -66,7 +75,7 @@ _YUAN = r"元|块钱|(?<=[万亿萬億])块"  # a bare 块 is money only after �
 _COUNT_WORDS = "人个项亩吨台套户家名次件株头只辆平米方瓦度条张间所座栋层份批种位"
 # Fullwidth digits, full stop and percent sign, one for one so that spans stay valid. Not "，":
 # that is the Chinese comma between clauses ("总投资500万，设备300万"), never a digit separator.
-_HALFWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_HALFWIDTH = str.maketrans("０１２３４５６７８９．％\u200b\u200c\u200d\u2060\ufeff", "0123456789.%     ")
 
 _AMOUNT_RE = re.compile(
     rf"(?<![0-9])(?<![0-9][.,])"  # never start inside a longer Arabic number
@@ -77,6 +86,13 @@ _AMOUNT_RE = re.compile(
     rf"(?>(?:(?:{_ARABIC})(?:\s(?=[{_UNIT_CHARS}元]))?|[{_NUMERAL_CHARS}])+(?:(?:{_APPROX})[{_UNIT_CHARS}]*)?)"
     rf"(?:(?:{_YUAN})?人民币|{_YUAN}|(?![{_COUNT_WORDS}]))"
 )
+# A foreign currency after an amount ("150万美元") or its sign before it ("$2,000", "€500万"): the
+# value is not yuan, and converting it would be a guess about the rate, so the reader asks instead.
+_FOREIGN_AFTER_RE = re.compile(
+    r"\s*(美元|美金|欧元|日元|日币|港元|港币|英镑|澳元|加元|韩元|卢布|新台币|泰铢|新加坡元|瑞士法郎"
+    r"|(?i:dollars?|usd|eur|euros?|jpy|hkd|gbp|aud|cad))"
+)
+_FOREIGN_BEFORE_RE = re.compile(r"(US\$|HK\$|\$|€|£|(?i:usd|eur)\s?)$")
 _MONEY_ENDING_RE = re.compile(rf"(?:{_YUAN}|[万亿萬億](?:{_APPROX})?)(?:人民币)?$")
 _AMOUNT_AFFIXES_RE = re.compile(r"(?:[¥￥]|人民币)?(?P<number>.*?)(?:元整?|块钱?)?(?:人民币)?", re.S)
 _SPACES_RE = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
@@ -125,6 +141,7 @@ class AmountMention:
     raw: str
     value: Decimal
     approximate: bool  # written as a lower bound: 300多万, 1万余元
+    currency: str | None = None  # a foreign currency written with it ("150万美元", "$2 000"): not yuan
 
 
 @dataclass(frozen=True)
@@ -173,7 +190,14 @@ def find_amounts(text: str) -> list[AmountMention]:
     """
     normalized = _halfwidth(text)
     found = (_amount_at(text, normalized, m.start(), m.end()) for m in _AMOUNT_RE.finditer(normalized))
-    return [mention for mention in found if mention is not None]
+    return [_with_currency(normalized, mention) for mention in found if mention is not None]
+
+
+def _with_currency(normalized: str, mention: AmountMention) -> AmountMention:
+    after = _FOREIGN_AFTER_RE.match(normalized, mention.end)
+    before = _FOREIGN_BEFORE_RE.search(normalized, max(0, mention.start - 4), mention.start)
+    currency = after[1] if after else before[1].strip() if before else None
+    return dataclasses.replace(mention, currency=currency) if currency else mention
 
 
 def _amount_at(text: str, normalized: str, start: int, end: int) -> AmountMention | None:
@@ -181,7 +205,8 @@ def _amount_at(text: str, normalized: str, start: int, end: int) -> AmountMentio
 
     At most `_MAX_WORD_TAIL` of them: every drop re-reads the rest, so trying them all made a pasted
     run of numerals (伍佰万伍佰万…, 2,000 characters) cost seconds of CPU; no word ends in more."""
-    if not (normalized[start] in "¥￥" or _MONEY_ENDING_RE.search(normalized, start, end)):
+    foreign_sign = _FOREIGN_BEFORE_RE.search(normalized, max(0, start - 4), start)
+    if not (normalized[start] in "¥￥" or foreign_sign or _MONEY_ENDING_RE.search(normalized, start, end)):
         return None
     for first in range(start, min(end, start + _MAX_WORD_TAIL + 1)):
         try:
@@ -263,7 +288,7 @@ def _tokenize(numeral: str) -> list[_Token]:
         elif piece in _CN_UNITS:
             tokens.append(_Token("unit", Decimal(_CN_UNITS[piece])))
         elif piece[0] in "0123456789":
-            value = getcontext().create_decimal(piece.replace(",", ""))  # `_EXACT`: refuses, never rounds
+            value = getcontext().create_decimal(_GROUP_SEPARATORS_RE.sub("", piece))  # `_EXACT`: never rounds
             tokens.append(_Token("number", value, one_char=len(piece) == 1))
         else:
             raise _Unreadable

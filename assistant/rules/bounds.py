@@ -62,6 +62,34 @@ BOUND_WORDS: dict[str, Bound] = {
 }
 
 
+@dataclass(frozen=True)
+class Interval:
+    """What an amount is known to lie within when the user did not give it exactly: "不到500万" is
+    (-, 5,000,000), "2000多万" is [20,000,000, -), "400到600万" is [4,000,000, 6,000,000], "约700万"
+    is unbounded. None on a side means nothing is known there."""
+
+    low: Decimal | None = None
+    low_inclusive: bool = True
+    high: Decimal | None = None
+    high_inclusive: bool = True
+
+    def surely(self, bound: Bound, number: Decimal) -> bool | None:
+        """True if every value in the interval meets "bound number", False if none does, None if
+        some do and some do not: then the threshold cannot be decided and the user must be asked."""
+        lo, hi = self.low, self.high
+        if bound.direction is Direction.AT_LEAST:
+            if lo is not None and (lo > number or (lo == number and (bound.inclusive or not self.low_inclusive))):
+                return True
+            if hi is not None and (hi < number or (hi == number and not (bound.inclusive and self.high_inclusive))):
+                return False
+            return None
+        if hi is not None and (hi < number or (hi == number and (bound.inclusive or not self.high_inclusive))):
+            return True
+        if lo is not None and (lo > number or (lo == number and not (bound.inclusive and self.low_inclusive))):
+            return False
+        return None
+
+
 def bound_for(word: str) -> Bound:
     """The comparison a bound word stands for; an unknown word is a rules-file error, not a guess."""
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -32,9 +33,25 @@ RULES_FILE = "programs.yaml"
 
 
 class AmountRole(BaseModel):
+    """How questions name one amount, and which others make it up when it is not given itself."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: str
     cues: list[str]
+    # Cues that say only "an investment" (投资额): they give way to a specific noun in the clause before.
+    weak_cues: list[str] = []
+    includes: list[str] = []  # roles whose stated amounts add into this one (设备投资 含工艺包和软件)
+    at_least_sum_of: list[str] = []  # roles whose sum bounds this one from below (the parts of a total)
+
+
+class VagueSense(BaseModel):
+    """Words that make an amount not exact, and what they still say of it: below / at_most /
+    above / at_least the number, or only about it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    bound: Literal["below", "at_most", "above", "at_least", "about"]
+    before: list[str] = []
+    after: list[str] = []
 
 
 class IntentCues(BaseModel):
@@ -68,6 +85,7 @@ class Vocabulary(BaseModel):
     claimed_subsidy: ClaimCues
     lpr_cues: list[str]
     generic_words: list[str]
+    vague_amounts: list[VagueSense]
     # Filled in from the policy folders when the rulebook loads, never written in the yaml: messages
     # that say what is covered name these, so adding a policy folder changes them.
     covered_regions: list[str] = []

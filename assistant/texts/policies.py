@@ -89,7 +89,10 @@ class Validity(str, Enum):
     NOT_YET = "not_yet"
     EXPIRED = "expired"
     REPEALED = "repealed"
-    UNKNOWN = "unknown"  # e.g. the day falls inside the year the repeal was decided
+    # The day falls inside the period in which the repeal was decided, on a day the text does not
+    # give: the policy may already be void, so nothing may be offered under it as current.
+    MAYBE_REPEALED = "maybe_repealed"
+    UNKNOWN = "unknown"  # the text states no end (文中未载明有效期)
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def validity_on(
             )
         if day >= first:
             return ValidityStatus(
-                Validity.UNKNOWN,
+                Validity.MAYBE_REPEALED,
                 f"{meta.repealed_by}于{first.year}年宣布该文件失效，具体失效日期文中未载明，"
                 f"{day.isoformat()}是否仍有效无法确定",
             )

@@ -24,8 +24,10 @@ def facts_lines(engine: Engine, facts: dict[str, Any] | None) -> list[str]:
         if value is None:
             continue
         label = vocab.amount_roles[role].label if role in vocab.amount_roles else role
-        approx = "（约数）" if role in (facts.get("approximate") or []) else ""
-        lines.append(f"{label}：{format_wan(Decimal(str(value)))}（{format_yuan(Decimal(str(value)))} 元）{approx}")
+        lines.append(f"{label}：{format_wan(Decimal(str(value)))}（{format_yuan(Decimal(str(value)))} 元）")
+    for role, vague in (facts.get("unsettled") or {}).items():
+        label = vocab.amount_roles[role].label if role in vocab.amount_roles else role
+        lines.append(f"{label}：“{vague['said']}”（待确认具体金额）")
     for tag, value in (facts.get("tags") or {}).items():
         label = vocab.tags[tag].label if tag in vocab.tags else tag
         lines.append(f"{label}：{'是' if value else '否'}")

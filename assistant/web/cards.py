@@ -17,6 +17,7 @@ VALIDITY_LABEL = {
     Validity.NOT_YET: "尚未施行",
     Validity.EXPIRED: "已失效（有效期届满）",
     Validity.REPEALED: "已废止",
+    Validity.MAYBE_REPEALED: "可能已失效（失效日期未载明）",
     Validity.UNKNOWN: "效力无法确定",
 }
 STATUS_CLASS = {"eligible": "ok", "needs_info": "info", "ineligible": "no", "expired": "old"}

@@ -59,7 +59,7 @@ def facts_from_form(
 ) -> EnterpriseFacts:
     """The facts the user sees in the form; roles the form does not show, and tags, are kept from `base`.
 
-    An amount the user typed is exact, so it stops being marked approximate; a changed place drops
+    An amount the user typed is exact, so it settles a vague one of the same role; a changed place drops
     the word the user originally wrote for it.
     """
     base = base or EnterpriseFacts()
@@ -81,7 +81,7 @@ def facts_from_form(
         place=place,
         place_mention=base.place_mention if place == base.place else None,
         amounts=new_amounts,
-        approximate=[r for r in base.approximate if r in new_amounts and new_amounts[r] == base.amounts.get(r)],
+        unsettled={r: u for r, u in base.unsettled.items() if r not in new_amounts},
         tags=dict(base.tags),
         level=Level(level) if level else None,
         lpr_rate=(rate / 100) if rate is not None else None,

@@ -81,6 +81,12 @@ AMOUNTS = [
     ("0.3亿", D(30_000_000)),
     ("1.2亿元", D(120_000_000)),
     ("1,200万元", D(12_000_000)),
+    # Digit groups set off by a space (print, spreadsheets) or an invisible separator pasted from a page.
+    ("1 300万", D(13_000_000)),
+    ("13 800 000 元", D(13_800_000)),
+    ("13\u00a0800\u00a0000元", D(13_800_000)),
+    ("1\u200b300万", D(13_000_000)),
+    ("500 100万", D(5_001_000_000)),
     ("6,000,000元", D(6_000_000)),
     ("6000000", D(6_000_000)),
     ("1.5万元", D(15_000)),
@@ -178,7 +184,7 @@ def test_parse_amount_keeps_exact_values_and_rounds_only_sub_cent_fractions(text
 @pytest.mark.parametrize(
     "text",
     [
-        *("五百万万", "abc", "", "   ", "--5万", "-5万", "500 100万", "1,2000万", "5.万", "万", "千万", "万元"),
+        *("五百万万", "abc", "", "   ", "--5万", "-5万", "500 10万", "1,2000万", "5.万", "万", "千万", "万元"),
         *("一万一万", "五百千", "百五", "五五万", "一千零", "300多多万", "1万12000", "2000万元（含）", "1" * 70 + "万"),
     ],
 )
@@ -488,3 +494,20 @@ def test_amounts_with_more_digits_than_any_real_one_are_read_as_huge_not_dropped
 
 def test_scientific_notation_is_not_misread_as_its_exponent() -> None:
     assert find_amounts("总投资1e20元") == [] and find_amounts("总投资1E+20元") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [
+        ("总投资150万美元", "美元"),
+        ("软硬件投资500万欧元", "欧元"),
+        ("设备$2,000,000", "$"),
+        ("USD 300万", "USD"),
+        ("设备投资80万美金", "美金"),
+        ("总投资500万元人民币", None),
+        ("总投资500万", None),
+    ],
+)
+def test_find_amounts_marks_a_foreign_currency(text: str, currency: str | None) -> None:
+    """A foreign amount is found, so the reader can ask for it in 人民币 instead of reading it as yuan."""
+    assert [m.currency for m in find_amounts(text)] == [currency]

@@ -77,7 +77,7 @@ VALIDITY = [
     ("hekou-2020-5", date(2022, 12, 31), Validity.IN_FORCE),
     ("hekou-2020-5", date(2023, 1, 1), Validity.EXPIRED),
     ("henan-2017-22", date(2022, 12, 31), Validity.IN_FORCE),
-    ("henan-2017-22", date(2023, 6, 1), Validity.UNKNOWN),
+    ("henan-2017-22", date(2023, 6, 1), Validity.MAYBE_REPEALED),  # repealed in 2023, day not given
     ("henan-2017-22", date(2024, 1, 1), Validity.REPEALED),
     ("jiyuan-2017-27", date(2019, 1, 1), Validity.UNKNOWN),
     ("henan-2012-tech-opinions", date(2015, 12, 31), Validity.IN_FORCE),

@@ -1,0 +1,308 @@
+"""Amounts read into facts: which role each amount plays, and how sure we are of it.
+
+A role comes from the noun phrase that governs the amount: the cue nearest before it in its own
+clause and after the previous amount ("设备480万、工艺包200万" gives the second amount to 工艺包, not
+to 设备), failing that the cue right after it ("300万的设备"), failing that the clause before it when
+no other amount stands between ("研发投入说错了，应该是200万"). A "分别" list pairs its nouns with its
+amounts in order. Several stated parts add up to a role that includes them (设备投资 含工艺包和软件;
+软硬件投资), unless a part is inside the role's own amount ("设备900万（含软件100万）"); the sum of
+the project's parts is a lower bound of its total investment when the total is not given.
+
+An amount that is not exact is never a figure. Bound words (不到/超过/以内/多), approximations (约/左右/
+大概), ranges (400到600万) and foreign currencies make the role `Unsettled`: the calculator may still
+decide a threshold from what is known ("2000多万" is above 500万) but asks before computing anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from assistant.calculator.facts import Unsettled
+from assistant.core.money import format_wan, implausible
+from assistant.reading.amounts import AmountMention, find_amounts
+from assistant.rules.rulebook import ClaimCues, Vocabulary
+
+CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
+LOOK_BEHIND = 14  # characters before an amount searched for its role
+LOOK_AHEAD = 6  # and after it, when nothing before it says
+LOOK_BACK_ACROSS = 20  # and across a comma, when its own clause names nothing
+RESPECTIVELY = "分别"
+# "400到600万", "400-600万元": a bare number joined to the amount is the low end of a range in its unit.
+RANGE_START = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:到|至|-|－|~|～|—)\s*$")
+UNIT_VALUE = {"万": Decimal(10**4), "亿": Decimal(10**8)}
+# Words that put the amount inside parentheses or after 其中/含 as a part of the amount before it.
+CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
+# "设备投资（含软件）900万": a parenthesis before the amount qualifies the noun; its words govern nothing.
+PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
+# "技术引进、科研仪器和软件费用总和2000万": one amount for the listed parts together.
+SUM_WORDS = ("总和", "合计", "共计", "总计", "一共", "加起来", "合起来", "累计")
+
+
+@dataclass(frozen=True)
+class OpenAmount:
+    """An amount whose role the words do not say ("500万" alone): the assistant must ask."""
+
+    raw: str
+    value: Decimal
+
+
+@dataclass
+class ReadAmounts:
+    """What the amounts of a question say: exact ones by role, unsettled ones, open ones, errors."""
+
+    amounts: dict[str, Decimal]
+    unsettled: dict[str, Unsettled]
+    open_amounts: list[OpenAmount]
+    errors: list[str]
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One amount with its role and, when it is a part inside another amount, that amount's role."""
+
+    mention: AmountMention
+    role: str
+    inside: str | None
+
+
+def _segment(text: str, start: int, end: int, previous_end: int) -> tuple[str, str]:
+    """The words before (back to the previous amount at most) and after an amount in its own clause."""
+    left_edge = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    nxt = CLAUSE_BREAK.search(text, end)
+    right_edge = nxt.start() if nxt else len(text)
+    left = max(left_edge, previous_end, start - LOOK_BEHIND)
+    return text[left:start], text[end : min(right_edge, end + LOOK_AHEAD)]
+
+
+def _cues(before: str, vocab: Vocabulary) -> list[tuple[int, int, str]]:
+    """(start, end, role) of the last occurrence of every cue, except those that name a benefit rather
+    than an amount of the project ("贷款贴息", "设备补助": the amount after them is a subsidy)."""
+    before = PARENTHESIS.sub(lambda m: " " * len(m[0]), before)
+    benefits = tuple(vocab.claimed_subsidy.nouns)
+    return [
+        (at, at + len(cue), role)
+        for role, spec in vocab.amount_roles.items()
+        for cue in spec.cues
+        for at in [before.rfind(cue)]
+        if at >= 0 and not before[at + len(cue) :].lstrip("的").startswith(benefits)
+    ]
+
+
+def _cue_before(before: str, vocab: Vocabulary, strong_only: bool = False) -> str | None:
+    """The role whose cue ends nearest the number; where cues overlap ("研发中试设备投入"), the one that
+    starts earliest names the whole term, so the qualifier (研发中试) is not lost to the head (设备投入)."""
+    matches = _cues(before, vocab)
+    strong = [m for m in matches if not _weak(before, m, vocab)]
+    # A noun names the amount before a verb or a bare 投资 does: "软件又买了45万" is 软件's.
+    matches = strong if strong or strong_only else matches
+    if not matches:
+        return None
+    nearest = max(matches, key=lambda m: (m[1], m[1] - m[0]))
+    overlapping = [m for m in matches if m[0] < nearest[1] and nearest[0] < m[1]]
+    return min(overlapping, key=lambda m: (m[0], -m[1]))[2]
+
+
+def _weak(before: str, match: tuple[int, int, str], vocab: Vocabulary) -> bool:
+    return before[match[0] : match[1]] in vocab.amount_roles[match[2]].weak_cues
+
+
+def _defer_weak(text: str, before: str, own_start: int, previous_end: int, vocab: Vocabulary) -> str | None:
+    """ "列入目录的节能专用设备，投资额800万": a bare 投资额 means the investment in what the clause before
+    named, when that clause names something (and no other amount stands between)."""
+    matches = _cues(before, vocab)
+    if not matches or not all(_weak(before, m, vocab) for m in matches):
+        return None
+    previous_clause = text[max(previous_end, own_start - LOOK_BACK_ACROSS) : own_start]
+    return _cue_before(previous_clause, vocab, strong_only=True)
+
+
+def _cue_after(after: str, vocab: Vocabulary) -> str | None:
+    """ "300万的设备", "500万是当年完成投资": the role named right after the number."""
+    rest = after.lstrip("的是为指")
+    found = [(len(cue), role) for role, spec in vocab.amount_roles.items() for cue in spec.cues if rest.startswith(cue)]
+    return max(found)[1] if found else None
+
+
+def _sum_of_listed(before: str, vocab: Vocabulary) -> str | None:
+    """ "A、B和C总和2000万": the role whose parts (itself included) are exactly the roles listed."""
+    if not any(word in before for word in SUM_WORDS):
+        return None
+    listed = {role for _, _, role in _cues(before, vocab)}
+    if len(listed) < 2:
+        return None
+    fits = [role for role, spec in vocab.amount_roles.items() if listed <= {role, *spec.includes}]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
+    before, after = _segment(text, mention.start, mention.end, previous_end)
+    own_start = mention.start - len(before)
+    role = (
+        _sum_of_listed(before, vocab)
+        or _defer_weak(text, before, own_start, previous_end, vocab)
+        or _cue_before(before, vocab)
+        or _cue_after(after, vocab)
+    )
+    if role is None and previous_end == 0:
+        role = _cue_before(text[max(0, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
+    elif role is None:
+        role = _cue_before(text[max(previous_end, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
+    return role
+
+
+def _respective_roles(text: str, mentions: list[AmountMention], vocab: Vocabulary) -> dict[int, str]:
+    """ "设备和软件分别是620万和80万": the nouns before 分别, in order, for the amounts after it."""
+    out: dict[int, str] = {}
+    for match in re.finditer(RESPECTIVELY, text):
+        clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
+        nouns = re.split(r"[和与及、跟]", text[clause_start : match.start()])
+        roles = [_cue_before(n, vocab) for n in nouns if n.strip()]
+        following = [i for i, m in enumerate(mentions) if m.start >= match.end()]
+        clause_end = CLAUSE_BREAK.search(text, match.end())
+        stop = clause_end.start() if clause_end else len(text)
+        following = [i for i in following if mentions[i].start < stop]
+        if len(roles) == len(following) and all(roles):
+            out.update({i: role for i, role in zip(following, roles) if role})
+    return out
+
+
+def _claimed_subsidy(text: str, mention: AmountMention, cues: ClaimCues) -> bool:
+    """ "能拿1000万", "批给我们500万补贴": a figure the user wants, not a fact about the project."""
+    before = text[max(0, mention.start - 3) : mention.start]
+    after = text[mention.end : mention.end + 4].lstrip("的")
+    return before.endswith(tuple(cues.verbs)) or after.startswith(tuple(cues.nouns))
+
+
+def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
+    """ "没有研发投入" states the amount is zero, which a formula summing several figures needs to know."""
+    found: dict[str, Decimal] = {}
+    for role, spec in vocab.amount_roles.items():
+        for cue in spec.cues:
+            if len(cue) >= 2 and any(f"{neg}{cue}" in text for neg in ("没有", "无", "没")):
+                found[role] = Decimal(0)
+    return found
+
+
+def _negative(text: str, mention: AmountMention) -> bool:
+    before = text[max(0, mention.start - 2) : mention.start]
+    return before.endswith(("-", "－", "负", "−"))
+
+
+def _quoted(raw: str, limit: int = 24) -> str:
+    """The user's amount as quoted back: whole unless absurdly long (a pasted run of digits)."""
+    return raw if len(raw) <= limit else f"{raw[:12]}…{raw[-8:]}（共{len(raw)}个字符）"
+
+
+def _inside(text: str, mention: AmountMention, previous: _Item | None) -> str | None:
+    """The role of the amount this one is a part of: "1200万（设备700万、研发150万）", "其中软件100万"."""
+    if previous is None:
+        return None
+    between = text[previous.mention.end : mention.start]
+    if ")" in between or "）" in between:
+        return None
+    opened = any(opener in between for opener in CONTAINED_OPENERS)
+    return previous.inside if previous.inside and not opened else (previous.role if opened else None)
+
+
+def _unsettled(text: str, mention: AmountMention, vocab: Vocabulary) -> Unsettled | None:
+    """What a vague amount surely is, with the question to ask; None if the amount is exact."""
+    said = mention.raw
+    if mention.currency:
+        said = f"{mention.raw}{mention.currency}" if not mention.raw.endswith(mention.currency) else said
+        return Unsettled(said=said, ask=f"您说的“{said}”请换算为人民币金额后告诉我，按人民币计算")
+    before = text[max(0, mention.start - 4) : mention.start]
+    after = text[mention.end : mention.end + 3]
+    start = RANGE_START.search(text, max(0, mention.start - 12), mention.start)
+    if start:
+        unit = next((u for ch, u in UNIT_VALUE.items() if ch in mention.raw), Decimal(1))
+        low = Decimal(start[1]) * unit
+        said = text[start.start() : mention.end]
+        return Unsettled(said=said, ask=f"您说的“{said}”具体是多少？", low=low, high=mention.value)
+    for sense in vocab.vague_amounts:
+        for word in sense.before:
+            if before.endswith(word):
+                return _vague(f"{word}{mention.raw}", mention.value, sense.bound)
+        for word in sense.after:
+            if after.startswith(word):
+                return _vague(f"{mention.raw}{word}", mention.value, sense.bound)
+    if mention.approximate:
+        return _vague(mention.raw, mention.value, "at_least")
+    return None
+
+
+def _vague(said: str, value: Decimal, bound: str) -> Unsettled:
+    ask = f"您说的“{said}”具体是多少？"
+    if bound == "below":
+        return Unsettled(said=said, ask=ask, high=value, high_inclusive=False)
+    if bound == "at_most":
+        return Unsettled(said=said, ask=ask, high=value)
+    if bound == "above":
+        return Unsettled(said=said, ask=ask, low=value, low_inclusive=False)
+    if bound == "at_least":
+        return Unsettled(said=said, ask=ask, low=value)
+    return Unsettled(said=said, ask=ask)
+
+
+def _sum_parts(items: list[_Item], vocab: Vocabulary, out: ReadAmounts) -> None:
+    """Roles that include others (设备投资 含工艺包和软件) get the stated parts added; the project's parts
+    bound its total investment from below when the total itself was not given.
+
+    A composite is built from parts only when its own head was stated beside them ("设备480万、软件60万")
+    or the user itemized at least two of its parts: one part alone ("软件40万") is not the whole of a
+    软硬件投资, and computing from it would understate nothing the user said and everything they did not."""
+    stated = {it.role: it for it in items}
+    for role, spec in vocab.amount_roles.items():
+        parts = [stated[p] for p in spec.includes if p in stated and stated[p].inside != role]
+        if not parts or role in out.unsettled or any(p.role in out.unsettled for p in parts):
+            continue
+        if role not in stated and len(parts) < 2:
+            continue
+        out.amounts[role] = out.amounts.get(role, Decimal(0)) + sum((p.mention.value for p in parts), Decimal(0))
+    for role, spec in vocab.amount_roles.items():
+        if not spec.at_least_sum_of or role in out.amounts or role in out.unsettled:
+            continue
+        parts = [stated[p] for p in spec.at_least_sum_of if p in stated and stated[p].inside is None]
+        parts = [p for p in parts if p.role not in out.unsettled]
+        if len(parts) >= 2:
+            low = sum((p.mention.value for p in parts), Decimal(0))
+            names = "、".join(vocab.amount_roles[p.role].label for p in parts)
+            out.unsettled[role] = Unsettled(
+                said=f"{names}合计{format_wan(low)}",
+                ask=f"请问{spec.label}是多少？",
+                low=low,
+            )
+
+
+def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
+    """Every amount of the question, each given to its role or kept open; vague ones unsettled."""
+    out = ReadAmounts(_stated_none(text, vocab), {}, [], [])
+    mentions = find_amounts(text)
+    respective = _respective_roles(text, mentions, vocab)
+    items: list[_Item] = []
+    previous_end = 0
+    for i, mention in enumerate(mentions):
+        role = respective.get(i) or _role_of(text, mention, previous_end, vocab)
+        previous_end = mention.end
+        label = vocab.amount_roles[role].label if role else "金额"
+        problem = implausible(-mention.value if _negative(text, mention) else mention.value, zero_ok=False)
+        if problem:
+            out.errors.append(f"{label}“{_quoted(mention.raw)}”{problem}")
+            continue
+        if role is None:
+            if not _claimed_subsidy(text, mention, vocab.claimed_subsidy):
+                out.open_amounts.append(OpenAmount(mention.raw, mention.value))
+            continue
+        item = _Item(mention, role, _inside(text, mention, items[-1] if items else None))
+        vague = _unsettled(text, mention, vocab)
+        # A later mention of the same role corrects an earlier one, exact or not.
+        if vague:
+            out.unsettled[role] = vague
+            out.amounts.pop(role, None)
+        else:
+            out.amounts[role] = mention.value
+            out.unsettled.pop(role, None)
+        items = [it for it in items if it.role != role] + [item]
+    _sum_parts(items, vocab, out)
+    return out

@@ -1,0 +1,91 @@
+"""Amounts read into roles, as a table: who governs each amount, what adds up, what stays unsettled.
+
+Phrasings here are the team's own, not the blind sets'; each row is one mechanism of
+assistant/reading/amount_facts.py. Amounts in 万 for reading's sake.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assistant.core.settings import Settings
+from assistant.reading.amount_facts import read_amounts
+from assistant.rules.rulebook import load_rulebook
+
+VOCAB = load_rulebook(Settings.from_env()).vocabulary
+WAN = Decimal(10_000)
+
+
+def wan(**roles: float) -> dict[str, Decimal]:
+    return {role: Decimal(str(value)) * WAN for role, value in roles.items()}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the nearest noun since the previous amount governs: 厂房 is not 研发
+        ("当年完成投资900万（设备500万、研发100万、厂房300万）", dict(year_investment=900, rd_investment=100)),
+        # itemized parts add up to the role that includes them (设备投资 含工艺包和软件)
+        ("技改明细：设备200万；工艺包30万；软件20万；土建100万", dict(equipment_investment=250)),
+        # a part inside the role's own amount is not added again
+        ("设备投资600万（含软件80万）", dict(equipment_investment=600)),
+        ("设备投资600万，其中软件80万", dict(equipment_investment=600)),
+        # 分别 pairs the nouns with the amounts in order
+        ("研发和设备分别投入50万和300万", dict(rd_investment=50, equipment_investment=300)),
+        # verbs of a loan drawn; a credit line is not the loan
+        ("银行授信3000万，实际放款1200万", dict(loan_amount=1200)),
+        ("项目上贷了900万", dict(loan_amount=900)),
+        # history: what was already received this year
+        ("今年已经拿了这项补贴80万，设备投资500万", dict(received_same_program=80, equipment_investment=500)),
+        # a noun names the amount before a verb does; a bare 投资额 is the investment in what the clause
+        # before named
+        ("买设备花了200万，软件又买了30万", dict(equipment_investment=230, software_investment=30)),
+        ("购置了列入目录的节能专用设备，投资额500万", dict(environmental_equipment_investment=500)),
+        # a cue followed by a benefit noun names the benefit: this is the 贴息 received, not a loan
+        ("今年已经拿了贷款贴息共60万，新项目贷款2000万", dict(received_same_program=60, loan_amount=2000)),
+        # one part alone is not the whole of a composite (软硬件投资)
+        ("智能车间软件投资40万", dict(software_investment=40)),
+        ("智能车间软件投资40万、硬件投资360万", dict(software_investment=40, hardware_investment=360)),
+    ],
+)
+def test_roles_and_sums(question: str, expected: dict[str, float]) -> None:
+    got = read_amounts(question, VOCAB)
+    for role, value in wan(**expected).items():
+        assert got.amounts.get(role) == value, (role, got.amounts)
+    if "软件投资40万、硬件" in question:
+        assert got.amounts["software_hardware_investment"] == 400 * WAN
+    if question.startswith("智能车间软件投资40万") and "硬件" not in question:
+        assert "software_hardware_investment" not in got.amounts
+
+
+@pytest.mark.parametrize(
+    ("question", "role", "said", "low", "high"),
+    [
+        ("总投资不足600万", "total_investment", "不足600万", None, 600),
+        ("设备约200万", "equipment_investment", "约200万", None, None),
+        ("设备投资200万左右", "equipment_investment", "200万左右", None, None),
+        ("总投资3000多万", "total_investment", "3000多万", 3000, None),
+        ("总投资在800到1000万之间", "total_investment", "800到1000万", 800, 1000),
+        ("总投资超过2000万", "total_investment", "超过2000万", 2000, None),
+        ("设备投资120万美元", "equipment_investment", "120万美元", None, None),
+        # the parts of a project bound its total from below when the total is not given
+        ("设备300万、软件50万、土建400万", "total_investment", None, 750, None),
+    ],
+)
+def test_amounts_not_given_exactly_are_unsettled(
+    question: str, role: str, said: str | None, low: float | None, high: float | None
+) -> None:
+    got = read_amounts(question, VOCAB)
+    assert role not in got.amounts
+    vague = got.unsettled[role]
+    if said is not None:
+        assert vague.said == said and said in vague.ask
+    assert vague.low == (None if low is None else Decimal(low) * WAN)
+    assert vague.high == (None if high is None else Decimal(high) * WAN)
+
+
+def test_a_foreign_amount_asks_for_yuan() -> None:
+    vague = read_amounts("技改总投资150万美元", VOCAB).unsettled["total_investment"]
+    assert "人民币" in vague.ask and "150万美元" in vague.ask
