@@ -121,7 +121,12 @@ def _defer_weak(text: str, before: str, own_start: int, previous_end: int, vocab
 def _cue_after(after: str, vocab: Vocabulary) -> str | None:
     """ "300万的设备", "500万是当年完成投资": the role named right after the number."""
     rest = after.lstrip("的是为指")
-    found = [(len(cue), role) for role, spec in vocab.amount_roles.items() for cue in spec.cues if rest.startswith(cue)]
+    found = [
+        (len(cue), role)
+        for role, spec in vocab.amount_roles.items()
+        for cue in spec.cues + spec.after_cues
+        if rest.startswith(cue)
+    ]
     return max(found)[1] if found else None
 
 

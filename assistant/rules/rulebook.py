@@ -40,6 +40,9 @@ class AmountRole(BaseModel):
     cues: list[str]
     # Cues that say only "an investment" (投资额): they give way to a specific noun in the clause before.
     weak_cues: list[str] = []
+    # Nouns that name the amount only when they follow it ("一个800万的技改项目"): before an amount they
+    # are the subject of another noun ("技改项目贷款1600万").
+    after_cues: list[str] = []
     includes: list[str] = []  # roles whose stated amounts add into this one (设备投资 含工艺包和软件)
     at_least_sum_of: list[str] = []  # roles whose sum bounds this one from below (the parts of a total)
 

@@ -34,6 +34,9 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("设备投资600万，其中软件80万", dict(equipment_investment=600)),
         # 分别 pairs the nouns with the amounts in order
         ("研发和设备分别投入50万和300万", dict(rd_investment=50, equipment_investment=300)),
+        # a noun after the amount names it ("…万元的技改项目"), and is no cue before one
+        ("我们有一个800万元的技改项目，设备投资500万", dict(total_investment=800, equipment_investment=500)),
+        ("技改项目贷款1600万", dict(loan_amount=1600)),
         # verbs of a loan drawn; a credit line is not the loan
         ("银行授信3000万，实际放款1200万", dict(loan_amount=1200)),
         ("项目上贷了900万", dict(loan_amount=900)),
