@@ -18,7 +18,8 @@ from assistant.rules.schema import Level
 class EnterpriseFacts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # A key of vocabulary `places`: 山东省东营市河口区, 河南省济源市, 河南省, 山东省, 其他地区 …
+    # A full administrative path, province first, as the reader resolves it (河南省洛阳市, 山东省东营市河口区),
+    # or a place the facts form offers (a key of vocabulary `places`, e.g. 其他地区).
     place: str | None = None
     place_mention: str | None = None  # the word the user wrote, e.g. 河口
     amounts: dict[str, Decimal] = {}

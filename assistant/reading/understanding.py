@@ -2,9 +2,9 @@
 
 Every amount is tied to its role by the words right before it (总投资500万, 设备300万), or, failing
 that, right after it (300万的设备); the cue nearest the number wins, and longer cues beat shorter
-ones at the same distance. Places, levels and yes/no facts come from index/vocabulary.yaml and the
-rules files' tags. What cannot be read safely becomes an error (bad input) or an open question
-(an amount with no role), never a guess.
+ones at the same distance. Places come from places.py (China's administrative table); levels and
+yes/no facts from index/vocabulary.yaml and the rules files' tags. What cannot be read safely becomes
+an error (bad input) or an open question (an amount with no role), never a guess.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from decimal import Decimal
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, implausible
 from assistant.reading.amounts import AmountMention, find_amounts, find_percents
+from assistant.reading.places import read_place
 from assistant.rules.rulebook import ClaimCues, Vocabulary
 from assistant.rules.schema import Level
 
@@ -24,14 +25,11 @@ LOOK_BEHIND = 14  # characters before an amount searched for its role
 LOOK_AHEAD = 6  # and after it, when nothing before it says
 LOOK_BACK_ACROSS = 20  # and across a comma, when its own clause names nothing
 NEGATION_WINDOW = 8  # characters before a phrase, within its clause, where a negation applies
-# A place-like word ("拉萨市", "某某县") that the vocabulary does not know.
-PLACE_LIKE = re.compile(r"(?:在|位于|地处|属于|来自)([\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|州|盟))(?!级)")
 PARTS_OF_TOTAL = {
     "equipment_investment": "设备投资",
     "software_hardware_investment": "软硬件投资",
     "year_investment": "当年完成投资",
 }
-PLACE_NOTE = "“河口”按山东省东营市河口区理解（本库只收录东营市河口区的政策）"
 
 
 @dataclass(frozen=True)
@@ -145,23 +143,10 @@ def _read_amounts(text: str, vocab: Vocabulary, out: Understanding) -> dict[str,
 
 
 def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
-    best: tuple[int, str, str] | None = None  # (-len(word), place, word): the most specific wins
-    for place, words in vocab.places.items():
-        for word in words:
-            if word in text:
-                candidate = (-len(place), place, word)
-                best = min(best, candidate) if best else candidate
-    if best:
-        _, out.facts.place, out.facts.place_mention = best
-        if out.facts.place.endswith("河口区"):
-            out.notes.append(PLACE_NOTE)
-        return
-    for m in PLACE_LIKE.finditer(text):
-        out.errors.append(
-            f"无法识别地区“{m.group(1)}”。本助手收录的政策适用于"
-            f"{'、'.join(vocab.covered_regions)}，请说明企业所在的省、市或区县"
-        )
-        return
+    place = read_place(text, vocab)
+    out.facts.place, out.facts.place_mention = place.place, place.mention
+    out.notes += place.notes
+    out.errors += place.errors
 
 
 def _read_tags(text: str, vocab: Vocabulary) -> dict[str, bool]:
