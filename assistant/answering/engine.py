@@ -28,6 +28,7 @@ from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, format_yuan
 from assistant.core.settings import Settings
 from assistant.reading.intent import Intent, classify
+from assistant.reading.places import place_words
 from assistant.reading.understanding import Understanding, consistency_errors, understand
 from assistant.retrieval.corpus import load_units
 from assistant.rules.lpr import LprTable, load_lpr_table
@@ -272,7 +273,7 @@ class Engine:
     ) -> None:
         sources = self.sources(text, facts.place) if sources is None else sources
         vocab = self.book.vocabulary
-        ignored = [w for words in vocab.places.values() for w in words] + vocab.generic_words
+        ignored = place_words(text, vocab) + vocab.generic_words
         procedure = asks_procedure(text, vocab.intent.procedure_cues)
         quoted = self._procedure(text, sources) or best_sentences(
             text, sources, self.pair_stats, subject_pairs(text, ignored), procedure

@@ -41,7 +41,8 @@ class Unsettled(BaseModel):
 class EnterpriseFacts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # A full administrative path: 山东省东营市河口区, 河南省济源市, 河南省 …
+    # A full administrative path, province first, as the reader resolves it (河南省洛阳市, 山东省东营市河口区),
+    # or a place the facts form offers (a key of vocabulary `places`, e.g. 其他地区).
     place: str | None = None
     place_mention: str | None = None  # the word the user wrote, e.g. 河口
     amounts: dict[str, Decimal] = {}

@@ -1,7 +1,7 @@
 """Reading a Chinese question into EnterpriseFacts, without a language model.
 
-Amounts and their roles are read by assistant.reading.amount_facts. Places, levels and yes/no facts
-come from index/vocabulary.yaml and the rules files' tags. What cannot be read safely becomes an
+Amounts and their roles are read by assistant.reading.amount_facts. Places come from places.py (China's
+administrative table); levels and yes/no facts from index/vocabulary.yaml and the rules files' tags. What cannot be read safely becomes an
 error (bad input), an open question (an amount with no role) or an unsettled amount (one not given
 exactly), never a guess.
 """
@@ -16,19 +16,17 @@ from assistant.calculator.facts import EnterpriseFacts, Unsettled
 from assistant.core.money import format_wan
 from assistant.reading.amount_facts import OpenAmount, read_amounts
 from assistant.reading.amounts import find_percents
+from assistant.reading.places import read_place
 from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import Level
 
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 NEGATION_WINDOW = 8  # characters before a phrase, within its clause, where a negation applies
-# A place-like word ("拉萨市", "某某县") that the vocabulary does not know.
-PLACE_LIKE = re.compile(r"(?:在|位于|地处|属于|来自)([\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|州|盟))(?!级)")
 PARTS_OF_TOTAL = {
     "equipment_investment": "设备投资",
     "software_hardware_investment": "软硬件投资",
     "year_investment": "当年完成投资",
 }
-PLACE_NOTE = "“河口”按山东省东营市河口区理解（本库只收录东营市河口区的政策）"
 
 
 @dataclass
@@ -40,23 +38,10 @@ class Understanding:
 
 
 def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
-    best: tuple[int, str, str] | None = None  # (-len(word), place, word): the most specific wins
-    for place, words in vocab.places.items():
-        for word in words:
-            if word in text:
-                candidate = (-len(place), place, word)
-                best = min(best, candidate) if best else candidate
-    if best:
-        _, out.facts.place, out.facts.place_mention = best
-        if out.facts.place.endswith("河口区"):
-            out.notes.append(PLACE_NOTE)
-        return
-    for m in PLACE_LIKE.finditer(text):
-        out.errors.append(
-            f"无法识别地区“{m.group(1)}”。本助手收录的政策适用于"
-            f"{'、'.join(vocab.covered_regions)}，请说明企业所在的省、市或区县"
-        )
-        return
+    place = read_place(text, vocab)
+    out.facts.place, out.facts.place_mention = place.place, place.mention
+    out.notes += place.notes
+    out.errors += place.errors
 
 
 def _read_tags(text: str, vocab: Vocabulary) -> dict[str, bool]:

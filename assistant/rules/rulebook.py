@@ -74,6 +74,19 @@ class ClaimCues(BaseModel):
     nouns: list[str]
 
 
+class PlaceCues(BaseModel):
+    """Words around a place name that say whose place it is: the enterprise's, or a policy's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enterprise_after: list[str]
+    fillers: list[str]
+    other_after: list[str]
+    other_before: list[str]
+    enterprise_before: list[str]
+    policy_after: list[str]
+    policy_before: list[str]
+
+
 class Vocabulary(BaseModel):
     """index/vocabulary.yaml: how staff name amounts, levels, places and yes/no facts, and the words
     that say what kind of question it is. Data, not code, so that wording is changed in one file."""
@@ -82,7 +95,8 @@ class Vocabulary(BaseModel):
     amount_roles: dict[str, AmountRole]
     negations: list[str]
     levels: dict[str, list[str]]
-    places: dict[str, list[str]]
+    places: dict[str, list[str]]  # place offered in forms → short names read inside it (河口, 济源)
+    place_cues: PlaceCues
     tags: dict[str, TagDef]
     intent: IntentCues
     claimed_subsidy: ClaimCues

@@ -12,6 +12,8 @@ from assistant.core.money import (  # the form shows amounts in 万元, the way 
     implausible,
 )
 from assistant.reading.amounts import InputError
+from assistant.reading.places import read_place
+from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import Level
 
 FORM_ROLES = [
@@ -47,6 +49,19 @@ def _decimal(value: float | int | str | None) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         raise InputError(f"无法识别数值“{value}”") from None
+
+
+def form_place(value: str | None, base: EnterpriseFacts | None, vocab: Vocabulary) -> str | None:
+    """The place the form says. A place it offers, or the one already read from the question (a full
+    path such as 河南省洛阳市, which the list need not hold), stays as it is; a place typed in is read
+    the way a question's place is ("洛阳" → 河南省洛阳市), and one that cannot be read is refused."""
+    value = (value or "").strip()
+    if not value or value in vocab.places or (base is not None and value == base.place):
+        return value or None
+    reading = read_place(value, vocab)
+    if reading.place is None:
+        raise InputError((reading.errors or reading.notes or [f"无法识别地区“{value}”"])[0] + "，请填写省、市或区县")
+    return reading.place
 
 
 def facts_from_form(

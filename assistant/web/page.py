@@ -31,7 +31,7 @@ from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_report
 from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
 from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
-from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form
+from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form, form_place
 from assistant.web.session import Session, close_session
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ def build_enterprise(
             facts = facts_from_form(
                 session.conversation.facts,
                 labels,
-                values[place],
+                form_place(values[place], session.conversation.facts, vocab),
                 [values[n] for n in numbers],
                 values[level],
                 values[lpr],
@@ -314,6 +314,7 @@ def build_enterprise(
                         choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
                         label="企业所在地区",
                         value=None,
+                        allow_custom_value=True,  # the place read may be any county (河南省洛阳市); typed ones are read
                         elem_id="fact-place",
                     )
                     numbers = []
