@@ -1,0 +1,71 @@
+"""The answer model: it holds every answer the evaluation's questions produce, unchanged, and refuses drift."""
+
+from __future__ import annotations
+
+import json
+import typing
+from datetime import date
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.answering.api_models import AmountKindName, Answer, BenefitName, ProgramStatus
+from assistant.answering.conversation import Conversation
+from assistant.answering.engine import Engine, default_engine
+from assistant.calculator.assessment import Status
+from assistant.evaluation.cases import DEFAULT_CASES, load_cases
+from assistant.rules.schema import AmountKind, Benefit
+
+HEKOU = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return default_engine()
+
+
+@pytest.fixture(scope="module")
+def answers(engine: Engine) -> list[dict]:
+    """Every turn of every evaluation case, as the runner asks them."""
+    out = []
+    for case in load_cases(DEFAULT_CASES):
+        chat = Conversation(engine, case.as_of)
+        out += [chat.ask(text) for text in case.asked]
+    return out
+
+
+def test_the_literals_are_the_calculators_values() -> None:
+    assert set(typing.get_args(ProgramStatus)) == {s.value for s in Status}
+    assert set(typing.get_args(AmountKindName)) == {k.value for k in AmountKind}
+    assert set(typing.get_args(BenefitName)) == {b.value for b in Benefit}
+
+
+def test_every_evaluation_answer_validates_and_round_trips_unchanged(answers: list[dict]) -> None:
+    kinds = set()
+    for response in answers:
+        model = Answer.model_validate(response)
+        kinds.add(model.kind)
+        # key order included: the JSON a caller reads is exactly what it was
+        assert json.dumps(model.to_json(), ensure_ascii=False) == json.dumps(response, ensure_ascii=False)
+        assert Answer.model_validate(model.to_json()) == model
+    assert kinds == {"assessment", "fact", "out_of_scope", "bad_input"}
+
+
+def test_a_key_nobody_declared_is_refused(engine: Engine) -> None:
+    response = engine.ask(HEKOU, date(2021, 6, 30))
+    with pytest.raises(ValidationError, match="extra"):
+        Answer.model_validate({**response, "total": 1})
+    program = {**response["programs"][0], "amount": 1}
+    with pytest.raises(ValidationError, match="extra"):
+        Answer.model_validate({**response, "programs": [program]})
+
+
+def test_keys_of_one_kind_do_not_appear_on_another(engine: Engine) -> None:
+    assessment = engine.ask(HEKOU, date(2021, 6, 30))
+    with pytest.raises(ValidationError, match="quotes"):
+        Answer.model_validate({**assessment, "quotes": []})
+    with pytest.raises(ValidationError, match="covered_policies"):
+        Answer.model_validate({**assessment, "kind": "out_of_scope"})
+    refused = engine.ask("", date(2021, 6, 30))
+    with pytest.raises(ValidationError, match="no figure"):
+        Answer.model_validate({**refused, "total_max_yuan": 1.0})
