@@ -15,6 +15,9 @@ NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 # List markers the templates add ([1], 【2】) are numbering, not claims.
 MARKER = re.compile(r"\[\d+\]|【\d+】")
 SCALES = (Decimal(1), Decimal(10_000), Decimal(100_000_000), Decimal("0.01"))
+# Keys of the response that back no number: the answer itself, and how long computing it took (a
+# timing that happened to equal a number in the answer is no evidence for it).
+NOT_EVIDENCE = ("answer", "elapsed_ms")
 
 
 def number_value(token: str) -> Decimal | None:
@@ -41,10 +44,10 @@ def _strings(value: Any) -> list[str]:
 
 
 def allowed_numbers(response: dict[str, Any]) -> set[Decimal]:
-    """Numbers the answer may state: everything in the response except the answer text itself,
-    each also in 万 and 亿 and percent form, since the answer may say 18万 for 180,000.00."""
+    """Numbers the answer may state: everything in the response except the answer text itself (and
+    its timing), each also in 万 and 亿 and percent form, since the answer may say 18万 for 180,000.00."""
     allowed: set[Decimal] = set()
-    for text in _strings({k: v for k, v in response.items() if k != "answer"}):
+    for text in _strings({k: v for k, v in response.items() if k not in NOT_EVIDENCE}):
         for token in NUMBER.findall(text):
             value = number_value(token)
             if value is not None:
