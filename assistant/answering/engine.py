@@ -189,7 +189,7 @@ class Engine:
         prior: EnterpriseFacts | None = None,
         request_id: str | int | None = None,
         context: str = "",
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Answer `question`; `prior` and `context` carry what earlier turns of a conversation said."""
         started = time.perf_counter()
         text = (question or "").strip()
@@ -214,7 +214,7 @@ class Engine:
             request_id,
             context,
             started,
-        ).to_json()
+        )
 
     def recompute(
         self,
@@ -222,13 +222,13 @@ class Engine:
         as_of: date | None = None,
         context: str = "",
         request_id: str | int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Assess exactly these facts (an edited facts form); `context` is the conversation so far,
         which decides the programs in question."""
         started = time.perf_counter()
         return self._answer(
             context, "", facts, Understanding(facts), [], [], as_of or date.today(), False, request_id, context, started
-        ).to_json()
+        )
 
     def _answer(
         self,

@@ -81,6 +81,6 @@ def rewrite_problems(original: str, candidate: str, response: Answer) -> list[st
     for word in STATUS_WORDS:
         if (word in original) != (word in candidate):
             problems.append(f"status wording changed: {word}")
-    if unsupported_numbers(candidate, response.to_json()):
+    if unsupported_numbers(candidate, response):
         problems.append("numbers not backed by the calculator, the user or a quoted source")
     return problems

@@ -6,8 +6,11 @@ officer console read while the web page writes. Why one connection behind a lock
 from a thread pool, and a lock is the simplest thing that is obviously correct at help-desk load.
 
 Amounts are TEXT holding a Decimal and times are UTC ISO strings of fixed width, so nothing is
-rounded through a float and times sort as text. A conversation's full engine JSON is stored as is,
-so a reviewer sees the formulas, trace and sources the user was given, not a re-computation.
+rounded through a float and times sort as text. A conversation's full answer is stored as its JSON
+(`Answer.to_json()`) and read back as an `Answer`, so a reviewer sees the formulas, trace and sources
+the user was given, not a re-computation.
+Because rows are read back through the model, a change to `Answer` must keep the rows already
+logged readable (a new key with a default, or a migration of `response_json`).
 The same file holds the officer accounts (assistant.storage.officers); `schema_version` records, per
 component, which migrations have run.
 """
@@ -26,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.api_models import Answer, Program
 from assistant.core.settings import Settings
 
 DB_FILENAME = "assistant.sqlite3"
@@ -203,7 +207,7 @@ class LogEntry:
     program_ids: list[str]
     kind: str
     answer: str
-    response: dict  # the full JSON response of Engine.ask (facts, programs with formulas/trace, sources)
+    response: Answer  # the full answer as shown (facts, programs with formulas/trace, sources)
     review: str | None  # None (unreviewed) | "correct" | "wrong"
     reviewer: str | None
     review_comment: str | None
@@ -215,15 +219,6 @@ def _storable(text: str) -> str:
     """Text SQLite can store: a lone surrogate (mangled input an API caller may send) cannot be
     encoded as UTF-8 and would lose the whole entry, so it is stored as "?" instead."""
     return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _json_default(value: Any) -> Any:
-    """Decimals as exact strings and dates as ISO text should a caller hand in unconverted values."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(f"无法保存为 JSON 的值：{type(value).__name__}")
 
 
 def _amount(value: Decimal | int | str | None) -> Decimal | None:
@@ -266,24 +261,23 @@ class Logbook:
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def record(self, session_id: str, response: dict, now: datetime | None = None) -> int | None:
+    def record(self, session_id: str, response: Answer, now: datetime | None = None) -> int | None:
         """Store one answer as shown; the id returned is committed to disk. None when logging is off.
 
         `now` is for tests and imports; normally the current time."""
         if not self.settings.enabled:
             return None
-        programs = response.get("programs") or []
-        program_ids = [str(p["program_id"]) for p in programs if p.get("program_id")]
-        payload = _storable(json.dumps(response, ensure_ascii=False, default=_json_default))
-        region = response.get("region")
+        program_ids = [p.program_id for p in response.programs]
+        payload = _storable(response.dumps())
+        region = response.region
         row = (
             _storable(str(session_id)),
             iso(now or utc_now()),
-            _storable(str(response.get("question") or "")),
-            _storable(str(response.get("as_of") or "")),
-            _storable(str(region)) if region is not None else None,
-            str(response.get("kind") or ""),
-            _storable(str(response.get("answer") or "")),
+            _storable(response.question),
+            response.as_of.isoformat(),
+            _storable(region) if region is not None else None,
+            response.kind,
+            _storable(response.answer),
             payload,
         )
         with self.db.transaction() as conn:
@@ -415,7 +409,7 @@ class Logbook:
             program_ids=json.loads(row["program_ids_json"] or "[]"),
             kind=row["kind"],
             answer=row["answer"],
-            response=json.loads(row["response_json"]),
+            response=Answer.model_validate_json(row["response_json"]),
             review=row["review"],
             reviewer=row["reviewer"],
             review_comment=row["review_comment"],
@@ -430,9 +424,8 @@ class Logbook:
     ) -> list[dict]:
         """Reviewed entries (all, or those with verdict `review`) as evaluation cases, oldest first.
 
-        The engine's program JSON names its policy by document number, not id; `policy_of` maps a
-        program id to its policy id (e.g. `engine.book.program_policy.get`). Without it the policy
-        is taken from the program JSON if it carries one, else null."""
+        `policy_of` maps a program id to its policy id (e.g. `engine.book.program_policy.get`), the
+        rules as they are now; without it the policy is the one the logged answer names."""
         if review is not None and review not in VERDICTS:
             raise ValueError(f"只能导出已评审的记录：评审结论应为 correct 或 wrong，而不是“{review}”")
         where, params = "WHERE e.review IS NOT NULL", []
@@ -442,28 +435,24 @@ class Logbook:
         return [evaluation_case(e, policy_of) for e in entries]
 
 
-def _policy_id(program: dict, policy_of: Callable[[str], str | None] | None) -> str | None:
+def _policy_id(program: Program, policy_of: Callable[[str], str | None] | None) -> str | None:
     if policy_of is not None:
-        return policy_of(program["program_id"])
-    policy = program.get("policy")
-    named = program.get("policy_id") or (policy.get("id") if isinstance(policy, dict) else None)
-    return str(named) if named else None
+        return policy_of(program.program_id)
+    return program.policy.id
 
 
 def evaluation_case(entry: LogEntry, policy_of: Callable[[str], str | None] | None = None) -> dict:
     """One reviewed entry in the evaluation runner's `officer_review` case format."""
     if entry.review not in VERDICTS:
         raise ValueError(f"对话记录 {entry.id} 尚未评审，不能作为评测用例")
-    logged = [p for p in entry.response.get("programs") or [] if p.get("program_id")]
+    logged = entry.response.programs
     expected: dict[str, dict[str, Any]] = {}
     if entry.review == "correct":
-        expected = {p["program_id"]: {"status": p.get("status"), "amount": p.get("amount_yuan")} for p in logged}
+        expected = {p.program_id: {"status": p.status, "amount": p.amount_yuan} for p in logged}
     elif entry.correct_amount is not None:
-        first = next((p for p in logged if p.get("amount_yuan") is not None), None)
+        first = next((p for p in logged if p.amount_yuan is not None), None)
         if first is not None:
-            expected = {
-                first["program_id"]: {"status": first.get("status"), "amount": _json_number(entry.correct_amount)}
-            }
+            expected = {first.program_id: {"status": first.status, "amount": _json_number(entry.correct_amount)}}
     comment = entry.review_comment or ""
     return {
         "id": f"review-{entry.id}",
