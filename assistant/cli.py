@@ -1,8 +1,9 @@
 """`python -m assistant` (also `assistant`): build the index, search clauses, ask a question.
 
 Output with `--json` is the machine contract used by the web page and the evaluation: one JSON object
-per question, in input order for `--batch`. Errors a user can fix are printed in Chinese, with exit
-code 2, never as a traceback.
+per question, in input order for `--batch`, the `Answer` of assistant.answering.api_models (whose JSON
+Schema `schema` prints). Errors a user can fix are printed in Chinese, with exit code 2, never as a
+traceback.
 """
 
 from __future__ import annotations
@@ -175,6 +176,17 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             print(f"助手> {chat.ask(text).answer}\n", flush=True)
 
 
+# --- schema ---------------------------------------------------------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    """The JSON Schema of the answer `ask --json` and the web API give; docs/answer.schema.json is this output."""
+    from assistant.answering.api_models import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
 # --- officers -------------------------------------------------------------------------------------
 
 
@@ -225,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="a multi-turn self-assessment in the terminal")
     chat.add_argument("--as-of", help="judge validity on this date (YYYY-MM-DD); default today")
     chat.set_defaults(func=cmd_chat)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the answer (`ask --json`, /ask, /chat)")
+    schema.set_defaults(func=cmd_schema)
 
     # Listed here for --help; main() hands `bench ...` to assistant.bench.cli, which has its own options.
     sub.add_parser(

@@ -66,8 +66,7 @@ class Facts(ContractModel):
     place_mention: str | None
     """The word the user wrote for that region (e.g. 河口)."""
     amounts: dict[str, float]
-    """Amounts by role, in yuan; the roles (total_investment, equipment_investment, …) are named in
-    index/vocabulary.yaml."""
+    """Amounts by role, in yuan; roles (total_investment, equipment_investment, …) as in index/vocabulary.yaml."""
     approximate: list[str]
     """Amount roles the user gave only approximately ("300多万")."""
     tags: dict[str, bool]
@@ -96,7 +95,7 @@ class PolicyRef(ContractModel):
     in_force: bool | None
     """Whether the document is in force on the as-of date; null when that cannot be determined."""
     label: str
-    """How answers name the document: its document number, or its short title if it has none."""
+    """How answers name the document: its document number, or 《its short title》 if it has none."""
 
 
 class Citation(ContractModel):
@@ -126,8 +125,7 @@ class Program(ContractModel):
     policy: PolicyRef
     """The policy document it belongs to."""
     status: ProgramStatus
-    """eligible (can apply), ineligible, needs_info (a fact is missing) or expired (not in force on the
-    as-of date; any figure is for reference only)."""
+    """eligible, ineligible, needs_info (a fact is missing) or expired (figure for reference only)."""
     status_label: str
     """The status as the answer says it, in Chinese."""
     amount_yuan: float | None
@@ -212,11 +210,10 @@ class Answer(ContractModel):
     `kind` says which it is: an `assessment` (programs and figures, or the one question that
     unlocks them), a `fact` (quoted sentences of the texts), `out_of_scope` (no policy here covers
     the place or subject; no figure) or `bad_input` (the question could not be read; no figure).
-    Every figure comes from the calculator or the user; `answer` is rendered from the rest.
+    Every figure comes from the calculator or the user; `answer` is rendered from the rest."""
 
-    Fields are declared in the order the JSON has always had them, which is why the few keys only
-    some kinds carry sit around `answer`."""
-
+    # Fields are declared in the order the JSON has always had them (a dump follows declaration
+    # order), which is why the few keys only some kinds carry sit around `answer`.
     id: str | int | None
     """The caller's id for the request (`ask --batch` lines, the page's log id), echoed back."""
     question: str
@@ -228,8 +225,7 @@ class Answer(ContractModel):
     facts: Facts
     """What is known about the enterprise, for showing."""
     facts_state: EnterpriseFacts
-    """The same facts in the calculator's own form (amounts as exact decimal text): what a later turn
-    of the conversation resumes from."""
+    """The same facts in the calculator's form (amounts as exact decimal text), which a next turn resumes from."""
     open_amounts: list[str]
     """Amounts the user wrote whose meaning is unclear ("500万" of what?), as written."""
     notes: list[str]
@@ -255,8 +251,7 @@ class Answer(ContractModel):
     quotes: list[Quote] | None = _only_some()
     """Only when fact: the sentences the answer quotes, with their clauses."""
     answer_source: Literal["template", "llm"] | None = _only_some()
-    """Only with a language model configured (assessment and fact): whether `answer` is the template's
-    text or the model's rewrite of it."""
+    """Only with a language model (assessment, fact): whether `answer` is the template's or the model's."""
     rewrite_rejected: list[str] | None = _only_some()
     """Only when the model's rewrite was refused: why (a number, quote, citation or status it changed)."""
     answer_template: str | None = _only_some()
@@ -299,6 +294,14 @@ class BadParameter(ContractModel):
     """The message as the answer text."""
 
 
+SCHEMA_FILE = "docs/answer.schema.json"  # relative to the repository root
+
+
 def answer_schema() -> dict[str, Any]:
-    """The JSON Schema of `Answer`, as published in docs/answer.schema.json."""
+    """The JSON Schema of `Answer` (what a caller may validate an answer against)."""
     return Answer.model_json_schema()
+
+
+def schema_text() -> str:
+    """The schema exactly as `python -m assistant schema` prints it and SCHEMA_FILE holds it."""
+    return json.dumps(answer_schema(), ensure_ascii=False, indent=2) + "\n"

@@ -4,16 +4,27 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import typing
 from datetime import date
 
 import pytest
 from pydantic import ValidationError
 
-from assistant.answering.api_models import AmountKindName, Answer, BenefitName, ProgramStatus
+from assistant.answering.api_models import (
+    SCHEMA_FILE,
+    AmountKindName,
+    Answer,
+    BenefitName,
+    ProgramStatus,
+    answer_schema,
+    schema_text,
+)
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import Engine, default_engine
 from assistant.calculator.assessment import Status
+from assistant.core.settings import REPO_ROOT
 from assistant.evaluation.cases import DEFAULT_CASES, load_cases
 from assistant.rules.schema import AmountKind, Benefit
 
@@ -77,3 +88,30 @@ def test_keys_of_one_kind_do_not_appear_on_another(engine: Engine) -> None:
     refused = engine.ask("", date(2021, 6, 30)).to_json()
     with pytest.raises(ValidationError, match="no figure"):
         Answer.model_validate({**refused, "total_max_yuan": 1.0})
+
+
+def test_the_published_schema_is_the_one_the_code_generates() -> None:
+    published = (REPO_ROOT / SCHEMA_FILE).read_text(encoding="utf-8")
+    assert published == schema_text(), (
+        f"{SCHEMA_FILE} is out of date with assistant/answering/api_models.py: regenerate it with "
+        f"`python -m assistant schema > {SCHEMA_FILE}` and commit it with the change"
+    )
+
+
+def test_the_schema_describes_every_key_and_requires_those_always_present() -> None:
+    schema = answer_schema()
+    assert schema["additionalProperties"] is False and set(schema["properties"]) == set(Answer.model_fields)
+    optional = {"covered_policies", "quotes", "answer_source", "rewrite_rejected", "answer_template"}
+    assert set(schema["required"]) == set(Answer.model_fields) - optional
+    assert all(field.get("description") for field in schema["properties"].values())
+    for name, part in schema["$defs"].items():
+        if name not in ("EnterpriseFacts", "Level"):  # the calculator's own model, embedded as it is
+            assert all(field.get("description") for field in part["properties"].values()), name
+
+
+def test_the_schema_command_prints_it() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "schema"], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == schema_text() and json.loads(out.stdout)["title"] == "Answer"
