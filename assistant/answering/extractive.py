@@ -105,6 +105,7 @@ class Quotation:
 
     @classmethod
     def of(cls, source: Source, text: str, informative: bool) -> Quotation:
+        """`text` (a sentence of `source`, or all of it) as quoted from that source."""
         return cls(
             source.doc_number, source.clause, source.heading_path, source.heading, source.label, text, informative
         )

@@ -27,6 +27,7 @@ class CrashedTurn(BaseModel):
     total_max_yuan: float | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """As results.jsonl holds it, in the place of an answer's `Answer.to_json()`."""
         return self.model_dump(mode="json")
 
 
