@@ -1,8 +1,9 @@
 """`python -m assistant` (also `assistant`): build the index, search clauses, ask a question.
 
 Output with `--json` is the machine contract used by the web page and the evaluation: one JSON object
-per question, in input order for `--batch`. Errors a user can fix are printed in Chinese, with exit
-code 2, never as a traceback.
+per question, in input order for `--batch`, the `Answer` of assistant.answering.api_models (whose JSON
+Schema `schema` prints). Errors a user can fix are printed in Chinese, with exit code 2, never as a
+traceback.
 """
 
 from __future__ import annotations
@@ -121,19 +122,24 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("请给出问题，或用 --batch FILE.jsonl 批量提问")
     engine = Engine.load(settings)
     if args.batch:
-        for _number, record, error in read_batch(args.batch):
+        for number, record, error in read_batch(args.batch):
             if error:
                 print(_dump({"id": None, "error": error}), flush=True)
+                continue
+            request_id = record.get("id")
+            if isinstance(request_id, bool) or not isinstance(request_id, str | int | None):
+                # the answer echoes it, and the answer's `id` is a string or an integer (api_models)
+                print(_dump({"id": None, "error": f"第{number}行的 id 应为字符串或整数"}), flush=True)
                 continue
             try:
                 as_of = _as_of(record.get("as_of")) or default_as_of
             except UsageError as err:
-                print(_dump({"id": record.get("id"), "question": record["question"], "error": str(err)}), flush=True)
+                print(_dump({"id": request_id, "question": record["question"], "error": str(err)}), flush=True)
                 continue
-            print(_dump(engine.ask(record["question"], as_of, request_id=record.get("id"))), flush=True)
+            print(engine.ask(record["question"], as_of, request_id=request_id).dumps(), flush=True)
         return 0
     response = engine.ask(args.question, default_as_of)
-    print(_dump(response) if args.json else response["answer"])
+    print(response.dumps() if args.json else response.answer)
     return 0
 
 
@@ -167,7 +173,18 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         elif text == "/help":
             print(CHAT_HELP)
         elif text:
-            print(f"助手> {chat.ask(text)['answer']}\n", flush=True)
+            print(f"助手> {chat.ask(text).answer}\n", flush=True)
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    """The JSON Schema of the answer `ask --json` and the web API give; docs/answer.schema.json is this output."""
+    from assistant.answering.api_models import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
 
 
 # --- officers -------------------------------------------------------------------------------------
@@ -220,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="a multi-turn self-assessment in the terminal")
     chat.add_argument("--as-of", help="judge validity on this date (YYYY-MM-DD); default today")
     chat.set_defaults(func=cmd_chat)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the answer (`ask --json`, /ask, /chat)")
+    schema.set_defaults(func=cmd_schema)
 
     # Listed here for --help; main() hands `bench ...` to assistant.bench.cli, which has its own options.
     sub.add_parser(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
+from assistant.answering.api_models import Answer
 from assistant.answering.engine import Engine
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import find_amounts
@@ -22,27 +22,29 @@ class Conversation:
     as_of: date | None = None
     facts: EnterpriseFacts | None = None
     questions: list[str] = field(default_factory=list)
-    responses: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[Answer] = field(default_factory=list)
 
-    def ask(self, text: str) -> dict[str, Any]:
+    def ask(self, text: str) -> Answer:
+        """The next turn: answered from the facts so far and `text`, which the answer shows as asked."""
         response = self.engine.ask(
             self._with_pending_amount(text), self.as_of, prior=self.facts, context=" ".join(self.questions)
         )
-        response["question"] = text
-        if response["kind"] != "bad_input":
-            self.facts = EnterpriseFacts.model_validate(response["facts_state"])
+        response.question = text
+        if response.kind != "bad_input":
+            # a copy: the answer is handed out (to the page, the log) and must not share state with the next turn
+            self.facts = response.facts_state.model_copy(deep=True)
             self.questions.append(text)
         self.responses.append(response)
         return response
 
     def _with_pending_amount(self, text: str) -> str:
         """An answer to "您说的“500万”是…？" names only the role ("是当年完成投资"): put the amount back."""
-        pending = self.responses[-1]["open_amounts"] if self.responses else []
+        pending = self.responses[-1].open_amounts if self.responses else []
         if len(pending) == 1 and not find_amounts(text):
             return f"{pending[0]}是{text.strip().removeprefix('是')}"
         return text
 
-    def replace_facts(self, facts: EnterpriseFacts) -> dict[str, Any]:
+    def replace_facts(self, facts: EnterpriseFacts) -> Answer:
         """The user edited the facts form: recompute with exactly these facts, nothing re-read."""
         self.facts = facts
         response = self.engine.recompute(facts, self.as_of, context=" ".join(self.questions))

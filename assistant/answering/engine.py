@@ -1,8 +1,9 @@
 """One question in, one answer out: understanding → intent → calculator or quoted sources → text.
 
-The JSON this produces is the contract shared by the CLI (`ask --json`), the web page's `/ask` API
-and the evaluation. Every figure in it comes from the calculator or the user; the answer text is
-rendered from it (and, when a language model is configured, may be rephrased under guard).
+The `Answer` this produces (assistant.answering.api_models) is the contract shared by the CLI
+(`ask --json`), the web page and its `/ask` and `/chat` API, the logbook and the evaluation. Every
+figure in it comes from the calculator or the user; the answer text is rendered from it (and, when
+a language model is configured, may be rephrased under guard).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import presenter
-from assistant.answering.extractive import PairStats, asks_procedure, best_sentences, subject_pairs
+from assistant.answering.api_models import Answer, Kind, Source
+from assistant.answering.extractive import PairStats, Quotation, asks_procedure, best_sentences, subject_pairs
 from assistant.answering.followup import ASK_PROJECT, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.answering.llm import LanguageModel, load_language_model
@@ -81,6 +83,46 @@ def changes(prior: EnterpriseFacts | None, facts: EnterpriseFacts, book: Ruleboo
     return out
 
 
+@dataclass(frozen=True)
+class Turn:
+    """What every answer to one question carries, whatever its kind; `answer` adds the kind's part."""
+
+    request_id: str | int | None
+    question: str
+    as_of: date
+    facts: EnterpriseFacts
+    open_amounts: list[str]
+    notes: list[str]
+
+    def answer(self, kind: Kind, answer: str, **fields: Any) -> Answer:
+        """The answer of `kind`; what `fields` does not give is empty (no programs, figure or sources)."""
+        given: dict[str, Any] = {
+            "missing_facts": [],
+            "programs": [],
+            "total_max_yuan": None,
+            "sources": [],
+            "warnings": [],
+            "follow_up": None,
+            **fields,
+        }
+        return Answer(
+            id=self.request_id,
+            question=self.question,
+            as_of=self.as_of,
+            region=self.facts.place,
+            facts=presenter.shown_facts(self.facts),
+            facts_state=self.facts,
+            open_amounts=self.open_amounts,
+            notes=self.notes,
+            kind=kind,
+            answer=answer,
+            # Known only once the answer is done; Engine._answer sets both last.
+            retrieval_warning=None,
+            elapsed_ms=0.0,
+            **given,
+        )
+
+
 @dataclass
 class Engine:
     settings: Settings
@@ -100,7 +142,7 @@ class Engine:
         stats = PairStats.of(u.heading + u.text for u in load_units(settings))
         return cls(settings, book, lpr, stats, load_language_model(book.vocabulary))
 
-    def sources(self, question: str, place: str | None) -> list[dict[str, Any]]:
+    def sources(self, question: str, place: str | None) -> list[Source]:
         """Retrieved clauses of the policies covering `place` (all policies while it is unknown)."""
         from assistant.retrieval.hybrid import default_retriever, ready_retriever  # heavy: loaded on first use
 
@@ -119,18 +161,18 @@ class Engine:
             u = hit.unit
             meta = self.book.library.policies[u.policy_id].meta
             out.append(
-                {
-                    "doc_number": u.doc_number,
-                    "policy_id": u.policy_id,
-                    "clause": u.clause_id,
-                    "heading_path": list(u.heading_path),
-                    "text": u.text,
-                    "score": round(hit.score, 6),
-                    "start": u.start,
-                    "end": u.end,
-                    "label": meta.label,
-                    "heading": " › ".join(u.heading_path) or "（正文）",
-                }
+                Source(
+                    doc_number=u.doc_number,
+                    policy_id=u.policy_id,
+                    clause=u.clause_id,
+                    heading_path=list(u.heading_path),
+                    text=u.text,
+                    score=round(hit.score, 6),
+                    start=u.start,
+                    end=u.end,
+                    label=meta.label,
+                    heading=" › ".join(u.heading_path) or "（正文）",
+                )
             )
         return out
 
@@ -146,9 +188,9 @@ class Engine:
         question: str,
         as_of: date | None = None,
         prior: EnterpriseFacts | None = None,
-        request_id: str | None = None,
+        request_id: str | int | None = None,
         context: str = "",
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Answer `question`; `prior` and `context` carry what earlier turns of a conversation said."""
         started = time.perf_counter()
         text = (question or "").strip()
@@ -178,8 +220,12 @@ class Engine:
         )
 
     def recompute(
-        self, facts: EnterpriseFacts, as_of: date | None = None, context: str = "", request_id: str | None = None
-    ) -> dict[str, Any]:
+        self,
+        facts: EnterpriseFacts,
+        as_of: date | None = None,
+        context: str = "",
+        request_id: str | int | None = None,
+    ) -> Answer:
         """Assess exactly these facts (an edited facts form); `context` is the conversation so far,
         which decides the programs in question."""
         started = time.perf_counter()
@@ -197,41 +243,26 @@ class Engine:
         notes: list[str],
         as_of: date,
         fact_question: bool,
-        request_id: str | None,
+        request_id: str | int | None,
         context: str,
         started: float,
-    ) -> dict[str, Any]:
+    ) -> Answer:
         errors = errors + [e for e in consistency_errors(facts) if e not in errors]
-        response: dict[str, Any] = {
-            "id": request_id,
-            "question": question,
-            "as_of": as_of.isoformat(),
-            "region": facts.place,
-            "facts": presenter.facts_json(facts),
-            "facts_state": facts.model_dump(mode="json"),
-            "open_amounts": [o.raw for o in understanding.open_amounts],
-            "notes": notes,
-            "missing_facts": [],
-            "programs": [],
-            "total_max_yuan": None,
-            "sources": [],
-            "warnings": [],
-            "follow_up": None,
-        }
+        turn = Turn(request_id, question, as_of, facts, [o.raw for o in understanding.open_amounts], notes)
         if errors:
-            response.update(kind="bad_input", warnings=errors, answer=render("bad_input.j2", {"errors": errors}))
+            response = turn.answer("bad_input", render("bad_input.j2", {"errors": errors}), warnings=errors)
         elif not covering_policies(self.book, facts.place):
-            self._out_of_scope(
-                response, text or context, f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区"
+            response = self._out_of_scope(
+                turn, text or context, f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区"
             )
         elif fact_question:
-            self._fact(response, text, facts)
+            response = self._fact(turn, text)
         else:
-            self._assessment(response, f"{context} {text}".strip(), facts, as_of)
-        if self.llm and response["kind"] in ("assessment", "fact"):
+            response = self._assessment(turn, f"{context} {text}".strip())
+        if self.llm and response.kind in ("assessment", "fact"):
             self._rephrase(response, text or context)
-        response["retrieval_warning"] = self.retrieval_warning()
-        response["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        response.retrieval_warning = self.retrieval_warning()
+        response.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
 
     def _llm_facts(self, text: str, understanding: Understanding) -> None:
@@ -244,55 +275,44 @@ class Engine:
         assigned = set(kept.amounts.values())
         understanding.open_amounts = [o for o in understanding.open_amounts if o.value not in assigned]
 
-    def _rephrase(self, response: dict[str, Any], question: str) -> None:
+    def _rephrase(self, response: Answer, question: str) -> None:
         """Use the model's wording only if it keeps every number, quote, citation and status."""
-        candidate = self.llm.rephrase(question, response["answer"])
-        response["answer_source"] = "template"
+        candidate = self.llm.rephrase(question, response.answer)
+        response.answer_source = "template"
         if not candidate:
             return
-        problems = rewrite_problems(response["answer"], candidate, response)
+        problems = rewrite_problems(response.answer, candidate, response)
         if problems:
             logger.warning("语言模型改写被拒绝，使用模板答案 / rewrite rejected: %s", "; ".join(problems))
-            response["rewrite_rejected"] = problems
+            response.rewrite_rejected = problems
             return
-        response["answer_template"], response["answer"] = response["answer"], candidate
-        response["answer_source"] = "llm"
+        response.answer_template, response.answer = response.answer, candidate
+        response.answer_source = "llm"
 
-    def _out_of_scope(self, response: dict[str, Any], text: str, what: str) -> None:
+    def _out_of_scope(self, turn: Turn, text: str, what: str) -> Answer:
         sources = self.sources(text, None)
         covered = [f"{p.meta.region_path}：{p.meta.label}" for p in self.book.library.policies.values()]
-        response.update(
-            kind="out_of_scope",
-            sources=sources,
-            covered_policies=covered,
-            answer=render("out_of_scope.j2", {"what": what, "sources": sources[:3], "covered": covered}),
-        )
+        answer = render("out_of_scope.j2", {"what": what, "sources": sources[:3], "covered": covered})
+        return turn.answer("out_of_scope", answer, sources=sources, covered_policies=covered)
 
-    def _fact(
-        self, response: dict[str, Any], text: str, facts: EnterpriseFacts, sources: list[dict[str, Any]] | None = None
-    ) -> None:
-        sources = self.sources(text, facts.place) if sources is None else sources
+    def _fact(self, turn: Turn, text: str, sources: list[Source] | None = None) -> Answer:
+        sources = self.sources(text, turn.facts.place) if sources is None else sources
         vocab = self.book.vocabulary
         ignored = place_words(text, vocab) + vocab.generic_words
         procedure = asks_procedure(text, vocab.intent.procedure_cues)
         quoted = self._procedure(text, sources) or best_sentences(
             text, sources, self.pair_stats, subject_pairs(text, ignored), procedure
         )
-        if not quoted or not any(q["informative"] for q in quoted):
-            self._out_of_scope(response, text, "这一问题")
-            return
-        response.update(
-            kind="fact",
-            sources=sources,
-            answer=render("extractive.j2", {"sources": quoted}),
-            quotes=[{k: q[k] for k in ("doc_number", "clause", "heading_path", "text")} for q in quoted],
-        )
+        if not quoted or not any(q.informative for q in quoted):
+            return self._out_of_scope(turn, text, "这一问题")
+        answer = render("extractive.j2", {"sources": quoted})
+        return turn.answer("fact", answer, sources=sources, quotes=[q.quote() for q in quoted])
 
-    def _procedure(self, text: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _procedure(self, text: str, sources: list[Source]) -> list[Quotation]:
         """ "怎么申报": where a rules file says how to apply and its clause was retrieved, that clause whole."""
         if not asks_procedure(text, self.book.vocabulary.intent.procedure_cues):
             return []
-        retrieved = [s["clause"] for s in sources]
+        retrieved = [s.clause for s in sources]
         found = [
             (retrieved.index(p.citation.clause), key, p)
             for key, p in self.book.procedures.items()
@@ -303,43 +323,39 @@ class Engine:
         _, key, procedure = min(found)
         clause = self.book.library.clauses[procedure.citation.clause]
         meta = self.book.library.policies[self.book.procedure_policy[key]].meta
+        heading_path = list(clause.heading_path)
         return [
-            {
-                "doc_number": meta.doc_number,
-                "clause": clause.clause_id,
-                "heading_path": list(clause.heading_path),
-                "heading": " › ".join(clause.heading_path),
-                "label": meta.label,
-                "text": clause.text.strip(),
-                "informative": True,
-            }
+            Quotation(
+                meta.doc_number,
+                clause.clause_id,
+                heading_path,
+                " › ".join(heading_path),
+                meta.label,
+                clause.text.strip(),
+                True,
+            )
         ]
 
-    def _assessment(self, response: dict[str, Any], text: str, facts: EnterpriseFacts, as_of: date) -> None:
+    def _assessment(self, turn: Turn, text: str) -> Answer:
+        facts, as_of = turn.facts, turn.as_of
         program_ids = relevant_programs(self.book, text, facts)
         sources = self.sources(text, facts.place)
         if not program_ids:
-            question = follow_up(self.book, facts, response["open_amounts"], [])
+            question = follow_up(self.book, facts, turn.open_amounts, [])
             if question is None and facts.amounts:  # figures given, but for no program yet
                 question = ASK_PROJECT
             if question:
-                response.update(
-                    kind="assessment",
-                    sources=sources,
-                    follow_up=question,
-                    answer=render("clarify.j2", {"notes": response["notes"], "follow_up": question}),
-                )
-                return
-            self._fact(response, text, facts, sources)
-            return
+                answer = render("clarify.j2", {"notes": turn.notes, "follow_up": question})
+                return turn.answer("assessment", answer, sources=sources, follow_up=question)
+            return self._fact(turn, text, sources)
         assessment = assess(self.book, facts, as_of, program_ids, self.lpr)
-        programs = presenter.programs_json(self.book, assessment)
+        programs = presenter.programs(self.book, assessment)
         missing = presenter.missing_facts(self.book, programs)
         total = assessment.total_max
-        question = follow_up(self.book, facts, response["open_amounts"], missing)
-        by_status = {s: [p for p in programs if p["status"] == s.value] for s in Status}
+        question = follow_up(self.book, facts, turn.open_amounts, missing)
+        by_status = {s: [p for p in programs if p.status == s.value] for s in Status}
         context = {
-            "notes": response["notes"],
+            "notes": turn.notes,
             "eligible": by_status[Status.ELIGIBLE],
             "expired": by_status[Status.EXPIRED],
             "needs_info": by_status[Status.NEEDS_INFO],
@@ -349,27 +365,26 @@ class Engine:
             "programs": programs,
             "alternatives": presenter.alternatives(assessment, programs),
             "missing": missing,
-            "open_amounts": response["open_amounts"],
+            "open_amounts": turn.open_amounts,
             "follow_up": question,
             "policies": list(
-                {
-                    p["policy"]["label"]: {"label": p["policy"]["label"], "validity": p["validity"]} for p in programs
-                }.values()
+                {p.policy.label: {"label": p.policy.label, "validity": p.validity} for p in programs}.values()
             ),
             "citations": presenter.citations(programs),
         }
-        response.update(
-            kind="assessment",
+        return turn.answer(
+            "assessment",
+            render_assessment(context),
             programs=programs,
-            missing_facts=[m["fact"] for m in missing],
+            missing_facts=[m.fact for m in missing],
             total_max_yuan=presenter.money(total) if total else None,
             sources=sources,
-            warnings=sorted({w for p in programs for w in p["warnings"]}),
+            warnings=sorted({w for p in programs for w in p.warnings}),
             follow_up=question,
-            answer=render_assessment(context),
         )
 
 
 @lru_cache(maxsize=2)
 def default_engine(settings: Settings | None = None) -> Engine:
+    """One engine per settings for the process: loading the rules and corpus statistics takes a while."""
     return Engine.load(settings)

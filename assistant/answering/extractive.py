@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from assistant.answering.api_models import Quote, Source
 from assistant.retrieval.query_expansion import expand
 
 SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
@@ -58,6 +58,33 @@ class PairStats:
         return sum(self.idf.get(p, self.default_idf) for p in shared)
 
 
+@dataclass(frozen=True)
+class Quotation:
+    """A sentence (or a procedure's whole clause) picked to quote, with what the template names it by.
+
+    `informative`: whether what it shares with the question's subject is rare enough to mean it is
+    about the same thing; an answer whose quotations are all uninformative is out of scope."""
+
+    doc_number: str | None
+    clause: str
+    heading_path: list[str]
+    heading: str
+    label: str
+    text: str
+    informative: bool
+
+    @classmethod
+    def of(cls, source: Source, text: str, informative: bool) -> Quotation:
+        """`text` (a sentence of `source`, or all of it) as quoted from that source."""
+        return cls(
+            source.doc_number, source.clause, source.heading_path, source.heading, source.label, text, informative
+        )
+
+    def quote(self) -> Quote:
+        """As the answer's `quotes` list it."""
+        return Quote(doc_number=self.doc_number, clause=self.clause, heading_path=self.heading_path, text=self.text)
+
+
 def asks_procedure(question: str, cues: Iterable[str]) -> bool:
     return any(cue in question for cue in cues)
 
@@ -80,12 +107,12 @@ def subject_pairs(question: str, ignored: Iterable[str]) -> set[str]:
 
 def best_sentences(
     question: str,
-    sources: list[dict[str, Any]],
+    sources: Sequence[Source],
     stats: PairStats,
     subject: set[str],
     procedure: bool = False,
     limit: int = MAX_SENTENCES,
-) -> list[dict[str, Any]]:
+) -> list[Quotation]:
     """The sentences (or, for a procedure, the clause) that answer the question best, each with its
     source and `informative`: whether what it shares with the question's subject is rare enough to
     mean it is about the same thing.
@@ -97,8 +124,8 @@ def best_sentences(
     wanted = pairs(expand(question))
     candidates = []
     for rank, source in enumerate(sources):
-        heading = wanted & pairs(source.get("heading", ""))
-        texts = [source["text"].strip()] if procedure else _sentences(source["text"])
+        heading = wanted & pairs(source.heading)
+        texts = [source.text.strip()] if procedure else _sentences(source.text)
         candidates += [(rank, source, text, wanted & pairs(text), wanted & (pairs(text) | heading)) for text in texts]
     local = Counter(p for *_, shared in candidates for p in shared)
 
@@ -110,11 +137,11 @@ def best_sentences(
         if own:
             score = weight(shared) / (1 + math.log(1 + len(text) / SENTENCE_LENGTH)) + RANK_WEIGHT / (1 + rank)
             informative = stats.weight(shared & subject) >= stats.informative_weight
-            scored.append((score, {**source, "text": text, "informative": informative}))
+            scored.append((score, Quotation.of(source, text, informative)))
     scored.sort(key=lambda pair: -pair[0])
-    chosen: list[dict[str, Any]] = []
+    chosen: list[Quotation] = []
     for _, item in scored:
-        if item["text"] not in {c["text"] for c in chosen}:
+        if item.text not in {c.text for c in chosen}:
             chosen.append(item)
         if len(chosen) == (1 if procedure else limit):
             break

@@ -6,8 +6,7 @@ the most programs are waiting for. One short question at a time.
 
 from __future__ import annotations
 
-from typing import Any
-
+from assistant.answering.presenter import MissingFact
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Rulebook
 
@@ -16,16 +15,17 @@ ASK_PROJECT = "请问是什么项目（例如技术改造、智能化改造、�
 
 
 def follow_up(
-    book: Rulebook, facts: EnterpriseFacts, open_amounts: list[str], missing: list[dict[str, Any]]
+    book: Rulebook, facts: EnterpriseFacts, open_amounts: list[str], missing: list[MissingFact]
 ) -> str | None:
+    """The question to ask, or None when nothing holds the answer back; `missing` is ranked, most needed first."""
     if open_amounts:
         shown = "、".join(f"“{a}”" for a in open_amounts)
         return f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？"
-    if facts.place is None or (missing and missing[0]["fact"] == "place"):
+    if facts.place is None or (missing and missing[0].fact == "place"):
         return ask_place(book)
     if not missing:
         return None
-    name = missing[0]["fact"]
+    name = missing[0].fact
     if name in facts.unsettled:  # "您说的“不到500万”具体是多少？": the user's own words, asked back
         return facts.unsettled[name].ask
     if name == "level":
@@ -34,7 +34,7 @@ def follow_up(
         return f"请问{book.vocabulary.amount_roles[name].label}是多少？"
     if name in book.vocabulary.tags:
         return f"请问是否{book.vocabulary.tags[name].label}？"
-    return f"请补充：{missing[0]['label']}"
+    return f"请补充：{missing[0].label}"
 
 
 def ask_place(book: Rulebook) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
+from assistant.answering.api_models import Answer
 from assistant.answering.grounding import number_value, numbers_in, unsupported_numbers
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import find_amounts, find_percents
@@ -65,7 +65,7 @@ def _number_set(text: str) -> set[Decimal]:
     return {v for v in (number_value(t) for t in numbers_in(text)) if v is not None}
 
 
-def rewrite_problems(original: str, candidate: str, response: dict[str, Any]) -> list[str]:
+def rewrite_problems(original: str, candidate: str, response: Answer) -> list[str]:
     """Why a rewritten answer may not replace the template; empty when it may."""
     problems = []
     before, after = _number_set(original), _number_set(candidate)

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from assistant.answering.api_models import Answer
 from assistant.bench.appprocess import running_app
 from assistant.bench.ask import QUESTIONS, TURNS
 from assistant.bench.gold import percentile
@@ -61,12 +64,14 @@ def load_script() -> list[tuple[Step, ...]]:
 
 
 def fingerprint(response: Any) -> tuple[Any, ...] | None:
-    """What must not change under load: kind, total, and every program's status and figure."""
-    if not isinstance(response, dict) or "kind" not in response or "answer" not in response:
+    """What must not change under load: kind, total, and every program's status and figure; None for
+    anything that is not a whole, valid answer (a reply cut short or mixed up is not one)."""
+    try:
+        answer = Answer.model_validate(response)
+    except ValidationError:
         return None
-    programs = response.get("programs") or []
-    figures = tuple((p.get("program_id"), p.get("status"), p.get("amount_yuan")) for p in programs)
-    return response["kind"], response.get("total_max_yuan"), figures
+    figures = tuple((p.program_id, p.status, p.amount_yuan) for p in answer.programs)
+    return answer.kind, answer.total_max_yuan, figures
 
 
 @dataclass
@@ -177,8 +182,8 @@ def run_level(
         began = time.perf_counter()
         error = None
         try:
-            answer = step.send(client).result(timeout=REQUEST_TIMEOUT_S)
-            if fingerprint(answer) is None or fingerprint(answer) != expected:
+            got = fingerprint(step.send(client).result(timeout=REQUEST_TIMEOUT_S))
+            if got is None or got != expected:
                 error = f"answer differs from the reference for {step.api} {step.question!r}"
         except Exception as exc:  # noqa: BLE001 - every failure is counted and a few are reported
             error = f"{type(exc).__name__}: {exc}"[:300]

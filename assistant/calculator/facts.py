@@ -13,8 +13,9 @@ never computes a figure from it, so a vague amount can never produce a confident
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from assistant.core.money import implausible
 from assistant.rules.bounds import Interval
@@ -25,13 +26,19 @@ class Unsettled(BaseModel):
     """An amount the user named without giving it exactly: their words, what it surely lies within,
     and the question that settles it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    said: str  # the user's words, quoted back: "不到500万"
-    ask: str  # "您说的“不到500万”具体是多少？"
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    said: str
+    """The user's words, quoted back: 不到500万."""
+    ask: str
+    """The question that settles it: 您说的“不到500万”具体是多少？"""
     low: Decimal | None = None
+    """The least the amount can be, in yuan; null if nothing is known."""
     low_inclusive: bool = True
+    """Whether `low` itself is possible (500多万: yes; 超过500万: no)."""
     high: Decimal | None = None
+    """The most the amount can be, in yuan; null if nothing is known."""
     high_inclusive: bool = True
+    """Whether `high` itself is possible (500万以内: yes; 不到500万: no)."""
 
     @property
     def interval(self) -> Interval:
@@ -50,6 +57,15 @@ class EnterpriseFacts(BaseModel):
     tags: dict[str, bool] = {}
     level: Level | None = None
     lpr_rate: Decimal | None = None  # a fraction (0.0385) the user stated; wins over the table
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_version_1_flags(cls, data: Any) -> Any:
+        """Facts stored before 2026-12-01 marked approximate amounts instead of keeping them unsettled;
+        such a log entry is still shown, with the flag dropped."""
+        if isinstance(data, dict) and "approximate" in data:
+            return {k: v for k, v in data.items() if k != "approximate"}
+        return data
 
     @field_validator("amounts")
     @classmethod

@@ -130,7 +130,7 @@ def run_blind(engine: Any, cases: Sequence[Mapping[str, Any]]) -> list[tuple[Ver
     """Each case asked once, as a new conversation, on its own as-of date."""
     out = []
     for case in cases:
-        answer = engine.ask(case["question"], date.fromisoformat(case["as_of"]))
+        answer = engine.ask(case["question"], date.fromisoformat(case["as_of"])).to_json()
         out.append((judge_blind(case, answer, engine.book), answer))
     return out
 

@@ -35,7 +35,7 @@ from assistant.evaluation.cases import (
     reference_errors,
 )
 from assistant.evaluation.gate import gate_failures, load_thresholds
-from assistant.evaluation.judge import judge
+from assistant.evaluation.judge import CrashedTurn, TurnResult, judge
 from assistant.evaluation.metrics import summarize
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
@@ -43,34 +43,27 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at r
 # --------------------------------------------------------------------------- running
 
 
-def ask_case(engine: Any, case: Case) -> tuple[list[dict[str, Any]], list[float]]:
+def ask_case(engine: Any, case: Case) -> tuple[list[TurnResult], list[float]]:
     """The case's turns through a fresh Conversation, as the web page runs them; wall time per turn."""
     from assistant.answering.conversation import Conversation
 
     chat = Conversation(engine, case.as_of)
-    responses, latencies = [], []
+    responses: list[TurnResult] = []
+    latencies: list[float] = []
     for text in case.asked:
         started = time.perf_counter()
         try:
             responses.append(chat.ask(text))
         except Exception as err:  # a crash is a finding about this case; the run goes on
-            responses.append(
-                {
-                    "kind": "error",
-                    "error": f"{type(err).__name__}: {err}",
-                    "answer": "",
-                    "programs": [],
-                    "sources": [],
-                    "total_max_yuan": None,
-                }
-            )
+            responses.append(CrashedTurn(error=f"{type(err).__name__}: {err}"))
             latencies.append((time.perf_counter() - started) * 1000)
             break
         latencies.append((time.perf_counter() - started) * 1000)
     return responses, latencies
 
 
-def case_record(case: Case, responses: list[dict[str, Any]], latencies: list[float]) -> dict[str, Any]:
+def case_record(case: Case, responses: list[TurnResult], latencies: list[float]) -> dict[str, Any]:
+    """One line of results.jsonl: the case, its answers as JSON, their timings and the verdict."""
     return {
         "id": case.id,
         "type": case.type,
@@ -80,7 +73,7 @@ def case_record(case: Case, responses: list[dict[str, Any]], latencies: list[flo
         "expect": case.expect.model_dump(mode="json", exclude_unset=True),
         "note": case.note,
         "latency_ms": [round(x, 2) for x in latencies],
-        "responses": responses,
+        "responses": [r.to_json() for r in responses],
         "verdict": judge(case, responses),
     }
 

@@ -1,13 +1,15 @@
 """The conversation log help-desk officers review: every answer shown, kept in one SQLite file.
 
-Why SQLite in WAL mode with `synchronous=FULL` and a commit before `record` returns: an answer the
-user has seen must be reviewable even if the process is killed the next instant, and WAL lets the
-officer console read while the web page writes. Why one connection behind a lock: Gradio answers
-from a thread pool, and a lock is the simplest thing that is obviously correct at help-desk load.
+Why a commit before `record` returns (the database is in WAL mode with `synchronous=FULL`, see
+assistant.storage.database): an answer the user has seen must be reviewable even if the process is
+killed the next instant, while the officer console reads as the web page writes.
 
 Amounts are TEXT holding a Decimal and times are UTC ISO strings of fixed width, so nothing is
-rounded through a float and times sort as text. A conversation's full engine JSON is stored as is,
-so a reviewer sees the formulas, trace and sources the user was given, not a re-computation.
+rounded through a float and times sort as text. A conversation's full answer is stored as its JSON
+(`Answer.to_json()`) and read back as an `Answer`, so a reviewer sees the formulas, trace and sources
+the user was given, not a re-computation.
+Because rows are read back through the model, a change to `Answer` must keep the rows already
+logged readable (a new key with a default, or a migration of `response_json`).
 The same file holds the officer accounts (assistant.storage.officers); `schema_version` records, per
 component, which migrations have run.
 """
@@ -17,118 +19,26 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.api_models import Answer, Program
 from assistant.core.settings import Settings
-from assistant.texts.regions import covers
+from assistant.storage.database import Database, iso, parse_iso, to_utc, utc_now
 
 DB_FILENAME = "assistant.sqlite3"
 VERDICTS = ("correct", "wrong")
 REVIEW_FILTERS = (*VERDICTS, "unreviewed")
 REFUSED_KINDS = ("bad_input", "out_of_scope")
-BUSY_TIMEOUT_S = 30.0  # another process (CLI, a second worker) may hold the write lock briefly
 
 
 def database_path(settings: Settings) -> Path:
     """Where the log and the officer accounts live: `data_dir/assistant.sqlite3`."""
     return Path(settings.data_dir) / DB_FILENAME
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def to_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; a naive one is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def iso(moment: datetime) -> str:
-    """Fixed-width UTC ISO text (always with microseconds), so string order is time order."""
-    return to_utc(moment).isoformat(timespec="microseconds")
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-class Database:
-    """One SQLite connection, shared by threads under a lock; every write is its own committed transaction."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            # Conversations and password hashes: readable by the service account only. SQLite gives
-            # the -wal and -shm files the main file's permissions.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        self._lock = threading.RLock()
-        # isolation_level=None: no implicit transactions; `transaction()` says BEGIN and COMMIT itself.
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-        self._conn.create_function("covers", 2, covers, deterministic=True)  # the filter matches as answers do
-        self._conn.row_factory = sqlite3.Row
-        with self._lock:
-            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise RuntimeError(f"{self.path}: 无法启用 WAL 日志模式（当前为 {mode}）")
-            self._conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it returns
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-            )
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction, committed on leaving the block and rolled back on an exception.
-
-        BEGIN IMMEDIATE takes the write lock up front, so a read-then-update inside cannot be
-        interleaved with another process's write."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
-        """The connection for reads (autocommit: each statement sees the latest committed data)."""
-        with self._lock:
-            yield self._conn
-
-    def migrate(self, component: str, steps: Sequence[Sequence[str]]) -> None:
-        """Run the steps (lists of SQL statements) of `component` not yet applied, each step atomically.
-
-        Later migrations are appended to `steps`; never edit one that has shipped."""
-        with self.transaction() as conn:
-            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
-            current = row["version"] if row else 0
-            if current > len(steps):
-                raise RuntimeError(
-                    f"{self.path}: 数据库中 {component} 的结构版本 {current} 比本程序支持的 "
-                    f"{len(steps)} 更新，请升级程序"
-                )
-            for statements in steps[current:]:
-                for statement in statements:
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT INTO schema_version (component, version) VALUES (?, ?) "
-                "ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-                (component, len(steps)),
-            )
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
 
 LOG_SCHEMA: list[list[str]] = [
@@ -205,7 +115,7 @@ class LogEntry:
     program_ids: list[str]
     kind: str
     answer: str
-    response: dict  # the full JSON response of Engine.ask (facts, programs with formulas/trace, sources)
+    response: Answer  # the full answer as shown (facts, programs with formulas/trace, sources)
     review: str | None  # None (unreviewed) | "correct" | "wrong"
     reviewer: str | None
     review_comment: str | None
@@ -217,15 +127,6 @@ def _storable(text: str) -> str:
     """Text SQLite can store: a lone surrogate (mangled input an API caller may send) cannot be
     encoded as UTF-8 and would lose the whole entry, so it is stored as "?" instead."""
     return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _json_default(value: Any) -> Any:
-    """Decimals as exact strings and dates as ISO text should a caller hand in unconverted values."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(f"无法保存为 JSON 的值：{type(value).__name__}")
 
 
 def _amount(value: Decimal | int | str | None) -> Decimal | None:
@@ -263,24 +164,23 @@ class Logbook:
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def record(self, session_id: str, response: dict, now: datetime | None = None) -> int | None:
+    def record(self, session_id: str, response: Answer, now: datetime | None = None) -> int | None:
         """Store one answer as shown; the id returned is committed to disk. None when logging is off.
 
         `now` is for tests and imports; normally the current time."""
         if not self.settings.enabled:
             return None
-        programs = response.get("programs") or []
-        program_ids = [str(p["program_id"]) for p in programs if p.get("program_id")]
-        payload = _storable(json.dumps(response, ensure_ascii=False, default=_json_default))
-        region = response.get("region")
+        program_ids = [p.program_id for p in response.programs]
+        payload = _storable(response.dumps())
+        region = response.region
         row = (
             _storable(str(session_id)),
             iso(now or utc_now()),
-            _storable(str(response.get("question") or "")),
-            _storable(str(response.get("as_of") or "")),
-            _storable(str(region)) if region is not None else None,
-            str(response.get("kind") or ""),
-            _storable(str(response.get("answer") or "")),
+            _storable(response.question),
+            response.as_of.isoformat(),
+            _storable(region) if region is not None else None,
+            response.kind,
+            _storable(response.answer),
             payload,
         )
         with self.db.transaction() as conn:
@@ -412,7 +312,7 @@ class Logbook:
             program_ids=json.loads(row["program_ids_json"] or "[]"),
             kind=row["kind"],
             answer=row["answer"],
-            response=json.loads(row["response_json"]),
+            response=Answer.model_validate_json(row["response_json"]),
             review=row["review"],
             reviewer=row["reviewer"],
             review_comment=row["review_comment"],
@@ -427,9 +327,8 @@ class Logbook:
     ) -> list[dict]:
         """Reviewed entries (all, or those with verdict `review`) as evaluation cases, oldest first.
 
-        The engine's program JSON names its policy by document number, not id; `policy_of` maps a
-        program id to its policy id (e.g. `engine.book.program_policy.get`). Without it the policy
-        is taken from the program JSON if it carries one, else null."""
+        `policy_of` maps a program id to its policy id (e.g. `engine.book.program_policy.get`), the
+        rules as they are now; without it the policy is the one the logged answer names."""
         if review is not None and review not in VERDICTS:
             raise ValueError(f"只能导出已评审的记录：评审结论应为 correct 或 wrong，而不是“{review}”")
         where, params = "WHERE e.review IS NOT NULL", []
@@ -439,28 +338,24 @@ class Logbook:
         return [evaluation_case(e, policy_of) for e in entries]
 
 
-def _policy_id(program: dict, policy_of: Callable[[str], str | None] | None) -> str | None:
+def _policy_id(program: Program, policy_of: Callable[[str], str | None] | None) -> str | None:
     if policy_of is not None:
-        return policy_of(program["program_id"])
-    policy = program.get("policy")
-    named = program.get("policy_id") or (policy.get("id") if isinstance(policy, dict) else None)
-    return str(named) if named else None
+        return policy_of(program.program_id)
+    return program.policy.id
 
 
 def evaluation_case(entry: LogEntry, policy_of: Callable[[str], str | None] | None = None) -> dict:
     """One reviewed entry in the evaluation runner's `officer_review` case format."""
     if entry.review not in VERDICTS:
         raise ValueError(f"对话记录 {entry.id} 尚未评审，不能作为评测用例")
-    logged = [p for p in entry.response.get("programs") or [] if p.get("program_id")]
+    logged = entry.response.programs
     expected: dict[str, dict[str, Any]] = {}
     if entry.review == "correct":
-        expected = {p["program_id"]: {"status": p.get("status"), "amount": p.get("amount_yuan")} for p in logged}
+        expected = {p.program_id: {"status": p.status, "amount": p.amount_yuan} for p in logged}
     elif entry.correct_amount is not None:
-        first = next((p for p in logged if p.get("amount_yuan") is not None), None)
+        first = next((p for p in logged if p.amount_yuan is not None), None)
         if first is not None:
-            expected = {
-                first["program_id"]: {"status": first.get("status"), "amount": _json_number(entry.correct_amount)}
-            }
+            expected = {first.program_id: {"status": first.status, "amount": _json_number(entry.correct_amount)}}
     comment = entry.review_comment or ""
     return {
         "id": f"review-{entry.id}",

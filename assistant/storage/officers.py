@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.storage.logbook import Database, iso, parse_iso, to_utc, utc_now
+from assistant.storage.database import Database, iso, parse_iso, to_utc, utc_now
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES, KEY_BYTES = 16, 32

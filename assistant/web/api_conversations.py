@@ -15,8 +15,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
+from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import Engine
 
@@ -45,9 +45,7 @@ class ApiConversations:
         with self._lock:
             return len(self._sessions)
 
-    def turn(
-        self, session_id: str, question: str, as_of: date | None, new_conversation: bool = False
-    ) -> dict[str, Any]:
+    def turn(self, session_id: str, question: str, as_of: date | None, new_conversation: bool = False) -> Answer:
         """Answer `question` as the next turn of `session_id`'s conversation (a fresh one if asked)."""
         conversation, turn_lock = self._checkout(session_id, new_conversation)
         with turn_lock:  # two calls racing in one session would interleave its facts

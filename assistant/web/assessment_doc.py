@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
+from assistant.answering.api_models import Facts
 from assistant.answering.engine import Engine
 from assistant.core.money import format_wan, format_yuan
 from assistant.web.cards import amount_cell
@@ -14,39 +14,37 @@ from assistant.web.downloads import new_report_name
 from assistant.web.session import Session
 
 
-def facts_lines(engine: Engine, facts: dict[str, Any] | None) -> list[str]:
+def facts_lines(engine: Engine, facts: Facts | None) -> list[str]:
     """The facts as "label：value" lines, for the report and the officer console."""
     if not facts:
         return []
     vocab = engine.book.vocabulary
-    lines = [f"企业所在地区：{facts.get('place') or '未说明'}"]
-    for role, value in (facts.get("amounts") or {}).items():
-        if value is None:
-            continue
+    lines = [f"企业所在地区：{facts.place or '未说明'}"]
+    for role, value in facts.amounts.items():
         label = vocab.amount_roles[role].label if role in vocab.amount_roles else role
         lines.append(f"{label}：{format_wan(Decimal(str(value)))}（{format_yuan(Decimal(str(value)))} 元）")
-    for role, vague in (facts.get("unsettled") or {}).items():
+    for role, vague in facts.unsettled.items():
         label = vocab.amount_roles[role].label if role in vocab.amount_roles else role
-        lines.append(f"{label}：“{vague['said']}”（待确认具体金额）")
-    for tag, value in (facts.get("tags") or {}).items():
+        lines.append(f"{label}：“{vague.said}”（待确认具体金额）")
+    for tag, value in facts.tags.items():
         label = vocab.tags[tag].label if tag in vocab.tags else tag
         lines.append(f"{label}：{'是' if value else '否'}")
-    if facts.get("level"):
-        lines.append(f"认定级别：{facts['level']}")
-    if facts.get("lpr_rate") is not None:
-        lines.append(f"一年期LPR：{Decimal(str(facts['lpr_rate'])) * 100:f}%")
+    if facts.level:
+        lines.append(f"认定级别：{facts.level}")
+    if facts.lpr_rate is not None:
+        lines.append(f"一年期LPR：{Decimal(str(facts.lpr_rate)) * 100:f}%")
     return lines
 
 
 def report_markdown(engine: Engine, session: Session) -> str:
     """The downloadable record of this session's assessment: questions, facts, figures, formulas, citations."""
-    response = session.last or {}
+    response = session.last
     questions = session.conversation.questions
     out = [
         "# 政策自评估结果",
         "",
         f"- 生成时间：{datetime.now().strftime('%Y-%m-%d %H:%M')}",
-        f"- 评估日期（判断政策是否有效的日期）：{response.get('as_of') or '—'}",
+        f"- 评估日期（判断政策是否有效的日期）：{response.as_of.isoformat() if response else '—'}",
         "",
         "> 本结果由政策自评估助手按政策原文测算，仅供参考，最终以主管部门审核为准。",
         "",
@@ -55,27 +53,27 @@ def report_markdown(engine: Engine, session: Session) -> str:
     ]
     out += [f"{n}. {q}" for n, q in enumerate(questions, start=1)] or ["（无）"]
     out += ["", "## 企业信息", ""]
-    out += [f"- {line}" for line in facts_lines(engine, response.get("facts"))] or ["（无）"]
+    out += [f"- {line}" for line in facts_lines(engine, response.facts if response else None)] or ["（无）"]
     out += ["", "## 测算结果", ""]
-    programs = response.get("programs") or []
-    if programs:
-        if response.get("total_max_yuan"):
-            total = Decimal(str(response["total_max_yuan"]))
+    programs = response.programs if response else []
+    if response and programs:
+        if response.total_max_yuan:
+            total = Decimal(str(response.total_max_yuan))
             out += [f"**合计最高约 {format_wan(total)}（{format_yuan(total)} 元）**", ""]
         out += ["| 政策（文号） | 项目 | 状态 | 金额 | 计算公式 |", "|---|---|---|---|---|"]
         for p in programs:
-            cells = [p["policy"]["label"], p["title"], p["status_label"], amount_cell(p), p.get("formula") or "—"]
+            cells = [p.policy.label, p.title, p.status_label, amount_cell(p), p.formula or "—"]
             out.append("| " + " | ".join(c.replace("|", "｜") for c in cells) + " |")
         out += ["", "### 条件核对与政策效力", ""]
         for p in programs:
-            out.append(f"**{p['title']}**（{p['policy']['label']}，{p['validity']}）")
-            out += [f"- {r}" for r in p["reasons"]] + [f"- ⚠ {w}" for w in p["warnings"]] + [""]
+            out.append(f"**{p.title}**（{p.policy.label}，{p.validity}）")
+            out += [f"- {r}" for r in p.reasons] + [f"- ⚠ {w}" for w in p.warnings] + [""]
     else:
         out += ["本次回答未涉及奖补测算。", ""]
     out += ["## 依据（政策原文）", ""]
     for n, c in enumerate(session.citations, start=1):
         out.append(f"{n}. {c['label']} {c['heading']}：“{' '.join(c['quote'].split())}”（{c['origin']}）")
-    out += ["", "## 助手的回答", "", "```text", response.get("answer", ""), "```", ""]
+    out += ["", "## 助手的回答", "", "```text", response.answer if response else "", "```", ""]
     return "\n".join(out)
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.answering import presenter
+from assistant.answering.api_models import Answer, Program
 from assistant.answering.engine import Engine
 from assistant.core.money import format_wan, format_yuan
 from assistant.texts.policies import Validity, validity_on
@@ -30,52 +31,52 @@ def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text))
 
 
-def amount_cell(p: dict[str, Any]) -> str:
+def amount_cell(p: Program) -> str:
     """ "最高 18万（180,000.00 元）", or why there is no figure."""
-    if p.get("amount_text"):
-        return f"{p['amount_prefix']}{p['amount_wan']}（{p['amount_text']} 元）"
-    if p.get("status") == "needs_info":
-        caps = "；".join(p.get("caps") or [])
+    if p.amount_text:
+        return f"{p.amount_prefix}{p.amount_wan}（{p.amount_text} 元）"
+    if p.status == "needs_info":
+        caps = "；".join(p.caps)
         return f"待补充信息后测算{('（' + caps + '）') if caps else ''}"
-    return "政策未规定具体金额" if p.get("status") == "eligible" else "—"
+    return "政策未规定具体金额" if p.status == "eligible" else "—"
 
 
-def result_card(engine: Engine, response: dict[str, Any] | None) -> str:
+def result_card(engine: Engine, response: Answer | None) -> str:
     """One row per program: policy (document number), status, amount, formula."""
     if not response:
         return "<div class='result-card'><p>提问后，这里列出可申请的政策、金额和计算公式。</p></div>"
     rows = []
-    for p in response.get("programs") or []:
-        warn = "".join(f"<div class='warn'>⚠ {_e(w)}</div>" for w in p.get("warnings") or [])
+    for p in response.programs:
+        warn = "".join(f"<div class='warn'>⚠ {_e(w)}</div>" for w in p.warnings)
         rows.append(
-            f"<tr data-program='{_e(p['program_id'])}'><td>{_e(p['policy']['label'])}</td><td>{_e(p['title'])}</td>"
-            f"<td class='{STATUS_CLASS.get(p['status'], '')}'>{_e(p['status_label'])}</td>"
-            f"<td>{_e(amount_cell(p))}</td><td class='formula'>{_e(p.get('formula') or '—')}{warn}</td></tr>"
+            f"<tr data-program='{_e(p.program_id)}'><td>{_e(p.policy.label)}</td><td>{_e(p.title)}</td>"
+            f"<td class='{STATUS_CLASS.get(p.status, '')}'>{_e(p.status_label)}</td>"
+            f"<td>{_e(amount_cell(p))}</td><td class='formula'>{_e(p.formula or '—')}{warn}</td></tr>"
         )
     parts = ["<div class='result-card'>"]
-    if response.get("total_max_yuan"):
-        total = Decimal(str(response["total_max_yuan"]))
+    if response.total_max_yuan:
+        total = Decimal(str(response.total_max_yuan))
         parts.append(
             f"<div class='total'>合计最高约 {format_wan(total)}（{format_yuan(total)} 元）"
-            f"<span style='font-weight:400;font-size:13px'>，评估日期 {_e(response.get('as_of'))}</span></div>"
+            f"<span style='font-weight:400;font-size:13px'>，评估日期 {_e(response.as_of.isoformat())}</span></div>"
         )
     if rows:
         parts.append(
             "<table><thead><tr><th>政策（文号）</th><th>项目</th><th>状态</th><th>金额</th><th>计算公式</th>"
             "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
         )
-    elif response.get("kind") == "bad_input":
-        parts.append("<p>输入有误：" + "；".join(_e(w) for w in response.get("warnings") or []) + "</p>")
+    elif response.kind == "bad_input":
+        parts.append("<p>输入有误：" + "；".join(_e(w) for w in response.warnings) + "</p>")
     else:
         parts.append("<p>本次回答未涉及奖补测算，请看左侧回答和下方引用的政策原文。</p>")
-    if response.get("missing_facts"):
-        needed = "、".join(presenter.fact_label(engine.book, m) for m in response["missing_facts"])
+    if response.missing_facts:
+        needed = "、".join(presenter.fact_label(engine.book, m) for m in response.missing_facts)
         parts.append(f"<p>还需补充：{_e(needed)}（可在上方表单中填写，或在对话中告诉助手）</p>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def citation_items(engine: Engine, response: dict[str, Any] | None) -> list[dict[str, Any]]:
+def citation_items(engine: Engine, response: Answer | None) -> list[dict[str, Any]]:
     """The calculator's quotes first (what the figures rest on), then quoted and retrieved clauses."""
     if not response:
         return []
@@ -105,13 +106,13 @@ def citation_items(engine: Engine, response: dict[str, Any] | None) -> list[dict
             }
         )
 
-    for p in response.get("programs") or []:
-        for c in p["citations"]:
-            add(c["clause"], c["quote"], c["start"], c["end"], "测算依据")
-    for q in response.get("quotes") or []:
-        add(q["clause"], q["text"], None, None, "引用原文")
-    for s in response.get("sources") or []:
-        add(s["clause"], s["text"], s.get("start"), s.get("end"), "检索到的相关条款")
+    for p in response.programs:
+        for c in p.citations:
+            add(c.clause, c.quote, c.start, c.end, "测算依据")
+    for q in response.quotes or []:
+        add(q.clause, q.text, None, None, "引用原文")
+    for s in response.sources:
+        add(s.clause, s.text, s.start, s.end, "检索到的相关条款")
     return out
 
 
@@ -159,22 +160,22 @@ def citation_view(engine: Engine, item: dict[str, Any] | None, as_of: date) -> s
     )
 
 
-def validity_banner(engine: Engine, response: dict[str, Any] | None) -> str:
+def validity_banner(engine: Engine, response: Answer | None) -> str:
     """A clear warning when a policy the answer rests on is not in force on the as-of date."""
-    if not response or not response.get("as_of"):
+    if not response:
         return ""
-    as_of = date.fromisoformat(response["as_of"])
+    as_of = response.as_of
     gone: dict[str, str] = {}
     unsure: dict[str, str] = {}
-    for p in response.get("programs") or []:
-        label = p["policy"]["label"]
-        if p["policy"]["in_force"] is False:
-            gone.setdefault(label, p["validity"])
-        elif p["policy"]["in_force"] is None:
-            unsure.setdefault(label, p["validity"])
+    for p in response.programs:
+        label = p.policy.label
+        if p.policy.in_force is False:
+            gone.setdefault(label, p.validity)
+        elif p.policy.in_force is None:
+            unsure.setdefault(label, p.validity)
     clauses = engine.book.library.clauses
-    for q in response.get("quotes") or []:
-        clause = clauses.get(q["clause"])
+    for q in response.quotes or []:
+        clause = clauses.get(q.clause)
         if clause is None:
             continue
         meta = engine.book.library.policies[clause.policy_id].meta

@@ -92,23 +92,22 @@ def entry_html(engine: Engine, entry: LogEntry | None) -> str:
             f"{_e(entry.reviewed_at.strftime('%Y-%m-%d %H:%M') if entry.reviewed_at else '')}）"
             f"{amount}；意见：{_e(entry.review_comment or '—')}</div>"
         )
-    facts = facts_lines(engine, r.get("facts"))
+    facts = facts_lines(engine, r.facts)
     parts.append("<h3>企业信息</h3><ul>" + "".join(f"<li>{_e(x)}</li>" for x in facts) + "</ul>" if facts else "")
-    programs = r.get("programs") or []
-    if programs:
-        total = r.get("total_max_yuan")
+    if r.programs:
+        total = r.total_max_yuan
         if total:
             t = Decimal(str(total))
             parts.append(f"<div><b>合计最高约 {_e(format_wan(t))}（{_e(format_yuan(t))} 元）</b></div>")
         rows = []
-        for p in programs:
-            reasons = "".join(f"<li>{_e(x)}</li>" for x in p.get("reasons") or [])
-            warnings = "".join(f"<li>⚠ {_e(x)}</li>" for x in p.get("warnings") or [])
-            missing = "、".join(p.get("missing") or [])
+        for p in r.programs:
+            reasons = "".join(f"<li>{_e(x)}</li>" for x in p.reasons)
+            warnings = "".join(f"<li>⚠ {_e(x)}</li>" for x in p.warnings)
+            missing = "、".join(p.missing)
             rows.append(
-                f"<tr><td>{_e(p['program_id'])}<br>{_e(p['title'])}<br>{_e(p['policy']['label'])}</td>"
-                f"<td>{_e(p['status_label'])}<br><small>{_e(p.get('validity'))}</small></td>"
-                f"<td>{_e(amount_cell(p))}</td><td>{_e(p.get('formula') or '—')}</td>"
+                f"<tr><td>{_e(p.program_id)}<br>{_e(p.title)}<br>{_e(p.policy.label)}</td>"
+                f"<td>{_e(p.status_label)}<br><small>{_e(p.validity)}</small></td>"
+                f"<td>{_e(amount_cell(p))}</td><td>{_e(p.formula or '—')}</td>"
                 f"<td><ul>{reasons}{warnings}</ul>{('缺少：' + _e(missing)) if missing else ''}</td></tr>"
             )
         parts.append(
@@ -116,12 +115,10 @@ def entry_html(engine: Engine, entry: LogEntry | None) -> str:
             "<th>公式</th><th>条件核对与理由</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
         )
     parts.append(f"<h3>给用户的回答</h3><pre>{_e(entry.answer)}</pre>")
-    sources = r.get("sources") or []
-    if sources:
+    if r.sources:
         items = "".join(
-            f"<li><b>{_e(s.get('label') or s.get('doc_number'))}</b> {_e(s.get('heading'))}："
-            f"{_e(' '.join(str(s.get('text', '')).split()))}</li>"
-            for s in sources
+            f"<li><b>{_e(s.label or s.doc_number)}</b> {_e(s.heading)}：{_e(' '.join(s.text.split()))}</li>"
+            for s in r.sources
         )
         parts.append(f"<h3>检索到的来源</h3><ol>{items}</ol>")
     parts.append("</div>")

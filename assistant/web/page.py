@@ -6,9 +6,9 @@ editable form (an edit recomputes through `Conversation.replace_facts`, nothing 
 text), one row per program with its figure and formula, the citations with the quoted sentence
 highlighted in its clause, and a banner when a policy used is not in force on the as-of date.
 
-The page's own event handlers are private; the one public API endpoint is `/ask`, which returns the
-same JSON as `python -m assistant ask --json`. Every answered turn is written to the logbook before
-the answer goes back to the user.
+The page's own event handlers are private; the public API endpoints are `/ask`, which returns the
+same JSON as `python -m assistant ask --json` (`Answer.to_json()`), and `/chat`, its conversation.
+Every answered turn is written to the logbook before the answer goes back to the user.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.answering.api_models import Answer, BadParameter
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import EXAMPLE, Engine
 from assistant.calculator.facts import EnterpriseFacts
@@ -89,7 +90,7 @@ class Recorder:
     def __init__(self, logbook: Logbook | None) -> None:
         self.logbook = logbook
 
-    def __call__(self, session_id: str | None, response: dict[str, Any]) -> int | None:
+    def __call__(self, session_id: str | None, response: Answer) -> int | None:
         if self.logbook is None:
             return None
         try:
@@ -176,9 +177,9 @@ def build_enterprise(
             waiting = [{"role": "user", "content": text}, {"role": "assistant", "content": INDEX_WAIT}]
             yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 9)))
         response = session.conversation.ask(text)
-        response["id"] = response.get("id") or uuid.uuid4().hex[:12]
+        response.id = response.id or uuid.uuid4().hex[:12]
         record(request.session_hash, response)
-        session.chat += [{"role": "user", "content": text}, {"role": "assistant", "content": response["answer"]}]
+        session.chat += [{"role": "user", "content": text}, {"role": "assistant", "content": response.answer}]
         yield refresh(session)
 
     def on_facts(values: dict[Any, Any], request: gr.Request) -> tuple[Any, ...]:
@@ -201,17 +202,17 @@ def build_enterprise(
             return tuple(gr.skip() for _ in outputs)  # a blur without an edit: nothing to redo
         session.conversation.as_of = day
         response = session.conversation.replace_facts(facts)
-        response["id"] = response.get("id") or uuid.uuid4().hex[:12]
+        response.id = response.id or uuid.uuid4().hex[:12]
         record(request.session_hash, response)
-        session.chat.append({"role": "assistant", "content": "已按修改后的企业信息重新测算：\n\n" + response["answer"]})
+        session.chat.append({"role": "assistant", "content": "已按修改后的企业信息重新测算：\n\n" + response.answer})
         return refresh(session, clear_question=False, echo_form=False)
 
     def on_cite(choice: str | None, as_of_text: str, session: Session | None) -> str:
         if not session or not choice:
             return citation_view(engine, None, date.today())
         try:
-            as_of = date.fromisoformat(session.last["as_of"]) if session.last else parse_as_of(as_of_text)
-        except (InputError, ValueError):
+            as_of = session.last.as_of if session.last else parse_as_of(as_of_text)
+        except InputError:
             as_of = None
         n = int(choice)
         item = session.citations[n - 1] if 0 < n <= len(session.citations) else None
@@ -232,25 +233,21 @@ def build_enterprise(
         )
 
     def answered(
-        question: str, as_of: str, request: gr.Request | None, answer: Callable[[date | None], dict[str, Any]]
+        question: str, as_of: str, request: gr.Request | None, answer: Callable[[date | None], Answer]
     ) -> dict[str, Any]:
-        """The API's common path: read as_of, answer, log; a bad date is an answer, not an exception."""
+        """The API's common path: read as_of, answer, log, send the answer's JSON; a bad date is an
+        answer (`BadParameter`), not an exception."""
         try:
             day = parse_as_of(as_of)
         except InputError as err:
             message = f"评估日期（as_of）有误：{err.message}"
-            return {
-                "id": None,
-                "question": question,
-                "as_of": as_of,
-                "kind": "bad_input",
-                "error": message,
-                "warnings": [message],
-                "answer": f"错误：{message}",
-            }
+            refused = BadParameter(
+                question=question, as_of=as_of, error=message, warnings=[message], answer=f"错误：{message}"
+            )
+            return refused.to_json()
         response = answer(day)
         record(request.session_hash if request else None, response)
-        return response
+        return response.to_json()
 
     def ask(question: str, as_of: str, request: gr.Request) -> dict[str, Any]:
         """Answer one question as `python -m assistant ask --json` does; as_of is YYYY-MM-DD or "" for today."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
 from assistant.web.downloads import ReportOwners
 
@@ -32,7 +33,8 @@ class Session:
     reports: ReportOwners | None = None
 
     @property
-    def last(self) -> dict[str, Any] | None:
+    def last(self) -> Answer | None:
+        """The answer the tab shows now: the conversation's latest."""
         return self.conversation.responses[-1] if self.conversation.responses else None
 
     def download_folder(self) -> Path:

@@ -1,4 +1,6 @@
-"""`ask`: the JSON contract, region and validity rules end to end, bad input, and the number check."""
+"""`ask`: region and validity rules end to end, bad input, the number check, and the CLI's JSON.
+
+The answer's keys are declared in assistant.answering.api_models (and held to it in test_api_models)."""
 
 from __future__ import annotations
 
@@ -11,37 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.api_models import Answer, Program
 from assistant.answering.engine import Engine, default_engine
 from assistant.answering.grounding import unsupported_numbers
 from assistant.core.settings import REPO_ROOT
 
-PROGRAM_FIELDS = {
-    "program_id",
-    "title",
-    "policy",
-    "status",
-    "amount_yuan",
-    "amount_kind",
-    "formula",
-    "reasons",
-    "choose_one_group",
-    "departments",
-    "citations",
-}
-TOP_FIELDS = {
-    "id",
-    "question",
-    "as_of",
-    "region",
-    "facts",
-    "missing_facts",
-    "programs",
-    "total_max_yuan",
-    "answer",
-    "sources",
-    "warnings",
-    "elapsed_ms",
-}
 HEKOU = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -51,32 +27,30 @@ def engine() -> Engine:
     return default_engine()
 
 
-def _program(response: dict, program_id: str) -> dict:
-    return next(p for p in response["programs"] if p["program_id"] == program_id)
+def _program(response: Answer, program_id: str) -> Program:
+    return next(p for p in response.programs if p.program_id == program_id)
 
 
 def test_the_hekou_example_gives_180000_with_its_formula_and_clause(engine: Engine) -> None:
     r = engine.ask(HEKOU, date(2021, 6, 30))
-    assert set(r) >= TOP_FIELDS
     award = _program(r, "hekou-direct-award")
-    assert set(award) >= PROGRAM_FIELDS
-    assert award["status"] == "eligible" and award["amount_yuan"] == 180000.0
-    assert "6% × 实际设备投资额（含工艺包和软件） 3,000,000.00 元 = 180,000.00 元" in award["formula"]
-    assert award["policy"]["doc_number"] == "东河政发〔2020〕5号" and award["policy"]["in_force"] is True
-    assert any("最高不超过6%" in c["quote"] for c in award["citations"])
-    assert r["total_max_yuan"] == 180000.0
-    assert "180,000.00" in r["answer"] and "东河政发〔2020〕5号" in r["answer"]
-    assert "山东省东营市河口区" in r["answer"]  # 河口 is said to be the 东营 district
-    assert r["sources"] and r["sources"][0]["doc_number"] == "东河政发〔2020〕5号"
+    assert award.status == "eligible" and award.amount_yuan == 180000.0
+    assert "6% × 实际设备投资额（含工艺包和软件） 3,000,000.00 元 = 180,000.00 元" in award.formula
+    assert award.policy.doc_number == "东河政发〔2020〕5号" and award.policy.in_force is True
+    assert any("最高不超过6%" in c.quote for c in award.citations)
+    assert r.total_max_yuan == 180000.0
+    assert "180,000.00" in r.answer and "东河政发〔2020〕5号" in r.answer
+    assert "山东省东营市河口区" in r.answer  # 河口 is said to be the 东营 district
+    assert r.sources and r.sources[0].doc_number == "东河政发〔2020〕5号"
 
 
 def test_after_expiry_the_figure_is_reference_only(engine: Engine) -> None:
     r = engine.ask(HEKOU, date(2026, 11, 22))
     award = _program(r, "hekou-direct-award")
-    assert award["status"] == "expired" and award["amount_yuan"] == 180000.0
-    assert award["policy"]["in_force"] is False
-    assert "仅供参考" in r["answer"] and "2022-12-31" in r["answer"]
-    assert r["total_max_yuan"] is None  # expired programs are not counted
+    assert award.status == "expired" and award.amount_yuan == 180000.0
+    assert award.policy.in_force is False
+    assert "仅供参考" in r.answer and "2022-12-31" in r.answer
+    assert r.total_max_yuan is None  # expired programs are not counted
 
 
 def test_a_formula_shown_for_an_ineligible_program_says_it_does_not_apply(engine: Engine) -> None:
@@ -86,18 +60,18 @@ def test_a_formula_shown_for_an_ineligible_program_says_it_does_not_apply(engine
         "我们在济源，设备投资300万，研发投入100万，当年完成投资500万，已经竣工投产，没有列入十百千示范工程",
         date(2018, 6, 30),
     )
-    demo = next(p for p in r["programs"] if p["status"] == "ineligible" and p["formula"])
-    line = next(x for x in r["answer"].splitlines() if demo["formula"] in x)
+    demo = next(p for p in r.programs if p.status == "ineligible" and p.formula)
+    line = next(x for x in r.answer.splitlines() if demo.formula in x)
     assert line.strip().startswith("测算（仅在满足全部条件时适用，本项目不能申请）")
-    assert r["total_max_yuan"] == 1200000.0  # 济源's own 30% only
+    assert r.total_max_yuan == 1200000.0  # 济源's own 30% only
 
 
 def test_alternatives_count_only_the_larger(engine: Engine) -> None:
     r = engine.ask("河口区技改，总投资3000万，设备投资1000万，项目贷款2000万", date(2021, 6, 30))
-    assert _program(r, "hekou-direct-award")["amount_yuan"] == 600000.0
-    assert _program(r, "hekou-loan-interest")["amount_yuan"] == 192500.0
-    assert r["total_max_yuan"] == 600000.0
-    assert "只能任选其一" in r["answer"]
+    assert _program(r, "hekou-direct-award").amount_yuan == 600000.0
+    assert _program(r, "hekou-loan-interest").amount_yuan == 192500.0
+    assert r.total_max_yuan == 600000.0
+    assert "只能任选其一" in r.answer
 
 
 @pytest.mark.parametrize(
@@ -110,15 +84,15 @@ def test_alternatives_count_only_the_larger(engine: Engine) -> None:
 )
 def test_region_decides_which_policies_apply(engine: Engine, question: str, allowed: set, forbidden: set) -> None:
     r = engine.ask(question, date(2019, 6, 30))
-    policies = {p["program_id"].split("-")[0] for p in r["programs"]}
-    ids = {engine.book.program_policy[p["program_id"]] for p in r["programs"]}
+    policies = {p.program_id.split("-")[0] for p in r.programs}
+    ids = {engine.book.program_policy[p.program_id] for p in r.programs}
     assert policies and ids & allowed and not ids & forbidden
 
 
 def test_a_place_no_policy_covers_gets_no_figure(engine: Engine) -> None:
     r = engine.ask("我们在上海做技改，总投资1000万，设备投资500万，能拿多少", date(2021, 6, 30))
-    assert r["kind"] == "out_of_scope" and r["programs"] == [] and r["total_max_yuan"] is None
-    assert "不涉及" in r["answer"]
+    assert r.kind == "out_of_scope" and r.programs == [] and r.total_max_yuan is None
+    assert "不涉及" in r.answer
 
 
 @pytest.mark.parametrize(
@@ -127,8 +101,8 @@ def test_a_place_no_policy_covers_gets_no_figure(engine: Engine) -> None:
 )
 def test_bad_input_gets_a_chinese_message_and_no_figure(engine: Engine, question: str) -> None:
     r = engine.ask(question, date(2021, 6, 30))
-    assert r["kind"] == "bad_input" and r["programs"] == [] and r["total_max_yuan"] is None
-    assert r["answer"].startswith("无法测算")
+    assert r.kind == "bad_input" and r.programs == [] and r.total_max_yuan is None
+    assert r.answer.startswith("无法测算")
 
 
 @pytest.mark.parametrize(
@@ -144,10 +118,10 @@ def test_bad_input_gets_a_chinese_message_and_no_figure(engine: Engine, question
 )
 def test_garbled_text_and_absurd_amounts_are_refused_in_chinese(engine: Engine, question: str) -> None:
     r = engine.ask(question, date(2021, 6, 30))
-    assert r["kind"] == "bad_input" and r["answer"].startswith("无法测算")
-    assert r["total_max_yuan"] is None and all(p["amount_yuan"] is None for p in r["programs"])
-    assert CJK.search(r["answer"]) and "Traceback" not in r["answer"]
-    assert len(r["answer"]) < 400  # a message, not the pasted text echoed back
+    assert r.kind == "bad_input" and r.answer.startswith("无法测算")
+    assert r.total_max_yuan is None and all(p.amount_yuan is None for p in r.programs)
+    assert CJK.search(r.answer) and "Traceback" not in r.answer
+    assert len(r.answer) < 400  # a message, not the pasted text echoed back
 
 
 def test_a_pasted_wall_of_text_is_answered_without_a_guessed_figure(engine: Engine) -> None:
@@ -156,8 +130,8 @@ def test_a_pasted_wall_of_text_is_answered_without_a_guessed_figure(engine: Engi
     test_retrieval); here, that the answers are still right."""
     numerals = engine.ask("伍佰万" * 600 + "河口区技改", date(2021, 6, 30))
     repeated = engine.ask(HEKOU * 60, date(2021, 6, 30))
-    assert numerals["total_max_yuan"] is None  # no amount can be read from a run of numerals
-    assert _program(repeated, "hekou-direct-award")["amount_yuan"] == 180000.0
+    assert numerals.total_max_yuan is None  # no amount can be read from a run of numerals
+    assert _program(repeated, "hekou-direct-award").amount_yuan == 180000.0
 
 
 @pytest.mark.parametrize(
@@ -172,8 +146,8 @@ def test_a_pasted_wall_of_text_is_answered_without_a_guessed_figure(engine: Engi
 )
 def test_emoji_and_other_scripts_get_a_chinese_answer_without_a_figure(engine: Engine, question: str) -> None:
     r = engine.ask(question, date(2021, 6, 30))
-    assert r["total_max_yuan"] is None and all(p["amount_yuan"] is None for p in r["programs"])
-    assert CJK.search(r["answer"]) and "Traceback" not in r["answer"]
+    assert r.total_max_yuan is None and all(p.amount_yuan is None for p in r.programs)
+    assert CJK.search(r.answer) and "Traceback" not in r.answer
 
 
 @pytest.mark.parametrize(
@@ -187,7 +161,7 @@ def test_emoji_and_other_scripts_get_a_chinese_answer_without_a_figure(engine: E
 )
 def test_decoration_around_a_real_question_does_not_stop_the_answer(engine: Engine, question: str) -> None:
     r = engine.ask(question, date(2021, 6, 30))
-    assert _program(r, "hekou-direct-award")["amount_yuan"] == 180000.0
+    assert _program(r, "hekou-direct-award").amount_yuan == 180000.0
 
 
 QUESTIONS = [
@@ -207,12 +181,12 @@ QUESTIONS = [
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_every_number_in_an_answer_is_backed(engine: Engine, question: str) -> None:
     r = engine.ask(question, date(2021, 6, 30))
-    assert unsupported_numbers(r["answer"], r) == []
+    assert unsupported_numbers(r.answer, r) == []
 
 
 def test_the_number_check_catches_an_invented_figure(engine: Engine) -> None:
     r = engine.ask(HEKOU, date(2021, 6, 30))
-    assert set(unsupported_numbers(r["answer"].replace("180,000.00", "190,000.00"), r)) == {"190,000.00"}
+    assert set(unsupported_numbers(r.answer.replace("180,000.00", "190,000.00"), r)) == {"190,000.00"}
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -242,6 +216,26 @@ def test_cli_batch_answers_in_order_and_echoes_ids(tmp_path: Path) -> None:
     assert "2月只有28天" in rows[2]["error"] and "JSON" in rows[3]["error"]
 
 
+def test_cli_json_is_the_answer_model_s_json() -> None:
+    out = _cli("ask", HEKOU, "--as-of", "2021-06-30", "--json")
+    assert out.returncode == 0, out.stderr
+    printed = json.loads(out.stdout)
+    answer = Answer.model_validate(printed)
+    assert answer.to_json() == printed and list(printed)[:4] == ["contract_version", "id", "question", "as_of"]
+    assert _program(answer, "hekou-direct-award").amount_yuan == 180000.0
+
+
+def test_cli_batch_refuses_an_id_the_answer_cannot_echo(tmp_path: Path) -> None:
+    batch = tmp_path / "q.jsonl"
+    lines = [{"id": 7, "question": HEKOU}, {"id": [1], "question": HEKOU}, {"id": True, "question": HEKOU}]
+    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    out = _cli("ask", "--batch", str(batch), "--as-of", "2021-06-30")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert rows[0]["id"] == 7 and rows[0]["kind"] == "assessment"
+    assert [r["error"] for r in rows[1:]] == ["第2行的 id 应为字符串或整数", "第3行的 id 应为字符串或整数"]
+
+
 def test_cli_rejects_a_malformed_date_in_chinese_without_traceback() -> None:
     out = _cli("ask", HEKOU, "--as-of", "2021-13-01", "--json")
     assert out.returncode == 2 and "月份" in out.stderr and "Traceback" not in out.stderr
@@ -254,7 +248,7 @@ def test_while_the_index_builds_figures_come_without_sources(engine: Engine, mon
 
     monkeypatch.setattr(retrieval, "_DEFAULT", {})  # as on a first start: nothing built yet
     r = replace(engine, wait_for_index=False).ask(HEKOU, date(2021, 6, 30))
-    assert r["total_max_yuan"] == 180000.0 and r["sources"] == []
+    assert r.total_max_yuan == 180000.0 and r.sources == []
 
 
 @pytest.mark.parametrize(
@@ -267,8 +261,8 @@ def test_while_the_index_builds_figures_come_without_sources(engine: Engine, mon
 )
 def test_fact_questions_are_answered_with_the_texts_own_sentences(engine: Engine, question: str, quoted: str) -> None:
     r = engine.ask(question, date(2021, 6, 30))
-    assert r["kind"] == "fact" and r["programs"] == [] and r["total_max_yuan"] is None
-    assert quoted in r["answer"]
+    assert r.kind == "fact" and r.programs == [] and r.total_max_yuan is None
+    assert quoted in r.answer
     texts = {p.id: p.text for p in engine.book.library.policies.values()}
-    for q in r["quotes"]:  # every quote is verbatim in its policy text
-        assert q["text"] in texts[q["clause"].split(":")[0]]
+    for q in r.quotes:  # every quote is verbatim in its policy text
+        assert q.text in texts[q.clause.split(":")[0]]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import Engine, default_engine
 from assistant.web.api_conversations import ApiConversations
@@ -17,24 +18,24 @@ def chat() -> Conversation:
     return Conversation(default_engine(), as_of=date(2021, 6, 30))
 
 
-def _amount(response: dict, program_id: str) -> float | None:
-    return next(p["amount_yuan"] for p in response["programs"] if p["program_id"] == program_id)
+def _amount(response: Answer, program_id: str) -> float | None:
+    return next(p.amount_yuan for p in response.programs if p.program_id == program_id)
 
 
 def test_facts_are_added_then_corrected_and_the_figure_follows(chat: Conversation) -> None:
     first = chat.ask("河口区技改项目，总投资500万")
-    assert first["follow_up"] == "请问设备投资（含工艺包和软件）是多少？"
-    assert "最高" not in first["answer"] or "1,000,000.00" in first["answer"]  # the cap is said already
+    assert first.follow_up == "请问设备投资（含工艺包和软件）是多少？"
+    assert "最高" not in first.answer or "1,000,000.00" in first.answer  # the cap is said already
     assert _amount(chat.ask("设备300万"), "hekou-direct-award") == 180000.0
     corrected = chat.ask("设备投资改成400万")
     assert _amount(corrected, "hekou-direct-award") == 240000.0
-    assert any("300万 → 400万" in n for n in corrected["notes"])
+    assert any("300万 → 400万" in n for n in corrected.notes)
 
 
 def test_a_contradiction_is_refused_and_known_facts_kept(chat: Conversation) -> None:
     chat.ask("河口区技改项目，总投资500万，设备300万")
     bad = chat.ask("总投资改成200万")  # now smaller than the equipment: cannot both be true
-    assert bad["kind"] == "bad_input" and "大于总投资" in bad["answer"]
+    assert bad.kind == "bad_input" and "大于总投资" in bad.answer
     assert chat.facts.amounts["total_investment"] == Decimal(5000000)
     assert _amount(chat.ask("能拿多少"), "hekou-direct-award") == 180000.0
 
@@ -42,25 +43,25 @@ def test_a_contradiction_is_refused_and_known_facts_kept(chat: Conversation) -> 
 def test_moving_the_enterprise_changes_the_policies(chat: Conversation) -> None:
     chat.ask("河口区技改项目，总投资500万，设备300万")
     moved = chat.ask("我们是济源的")
-    ids = {p["program_id"] for p in moved["programs"]}
+    ids = {p.program_id for p in moved.programs}
     assert ids and not any(i.startswith("hekou") for i in ids)
-    assert any("河南省济源市" in n for n in moved["notes"])
+    assert any("河南省济源市" in n for n in moved.notes)
 
 
 def test_an_amount_without_a_role_is_asked_about(chat: Conversation) -> None:
     r = chat.ask("我们是济源的，500万")
-    assert r["kind"] == "assessment" and r["follow_up"].startswith("您说的“500万”是总投资")
-    assert r["total_max_yuan"] is None
+    assert r.kind == "assessment" and r.follow_up.startswith("您说的“500万”是总投资")
+    assert r.total_max_yuan is None
 
 
 def test_no_place_asks_for_the_place_first(chat: Conversation) -> None:
     r = chat.ask("我们做技改，总投资800万，设备投资300万，能拿多少")
-    assert r["follow_up"].startswith("请问企业在哪个地区")
+    assert r.follow_up.startswith("请问企业在哪个地区")
 
 
 def test_a_tiered_award_without_a_level_asks_for_it(chat: Conversation) -> None:
     r = chat.ask("河口区的企业，被认定为数字化车间，能奖多少")
-    assert r["follow_up"] == "请问认定级别是国家级、省级还是市级？"
+    assert r.follow_up == "请问认定级别是国家级、省级还是市级？"
     assert _amount(chat.ask("市级的"), "hekou-smart-demo-award") == 50000.0
 
 
@@ -75,28 +76,28 @@ def test_sessions_do_not_share_facts() -> None:
     a, b = Conversation(engine, date(2021, 6, 30)), Conversation(engine, date(2021, 6, 30))
     a.ask("河口区技改项目，总投资500万，设备300万")
     r = b.ask("能拿多少")
-    assert b.facts is not None and b.facts.amounts == {} and r["follow_up"].startswith("请问企业在哪个地区")
+    assert b.facts is not None and b.facts.amounts == {} and r.follow_up.startswith("请问企业在哪个地区")
 
 
 def test_answering_the_role_question_assigns_the_amount(chat: Conversation) -> None:
     first = chat.ask("我们是济源的技改项目，设备投资200万，已投产，另外有个500万")
-    assert first["follow_up"].startswith("您说的“500万”")
+    assert first.follow_up.startswith("您说的“500万”")
     second = chat.ask("是当年完成投资")
-    assert second["facts"]["amounts"]["year_investment"] == 5000000.0 and second["open_amounts"] == []
-    assert second["question"] == "是当年完成投资"
+    assert second.facts.amounts["year_investment"] == 5000000.0 and second.open_amounts == []
+    assert second.question == "是当年完成投资"
 
 
 def test_a_correction_names_its_role_in_the_clause_before(chat: Conversation) -> None:
     chat.ask("济源技改项目，当年完成投资800万，设备投资500万，研发投入100万，已投产")
     r = chat.ask("研发投入说错了，应该是200万")
-    assert r["facts"]["amounts"]["rd_investment"] == 2000000.0 and r["open_amounts"] == []
+    assert r.facts.amounts["rd_investment"] == 2000000.0 and r.open_amounts == []
 
 
 def test_a_figure_that_fits_no_program_yet_asks_about_the_project(chat: Conversation) -> None:
     chat.ask("我们是济源的，500万")
     r = chat.ask("是当年完成投资")
-    assert r["kind"] == "assessment" and r["follow_up"].startswith("请问是什么项目")
-    assert r["facts"]["amounts"] == {"year_investment": 5000000.0}
+    assert r.kind == "assessment" and r.follow_up.startswith("请问是什么项目")
+    assert r.facts.amounts == {"year_investment": 5000000.0}
 
 
 # --- conversations of API callers (the /chat endpoint's store) ---------------------------------------
@@ -119,7 +120,7 @@ def test_api_sessions_keep_their_own_facts_and_start_afresh_on_request() -> None
     assert _amount(store.turn("a", "设备300万", AS_OF), "hekou-direct-award") == 180000
     assert _amount(store.turn("b", "设备投资改成400万", AS_OF), "hekou-direct-award") == 240000
     fresh = store.turn("a", "设备300万", AS_OF, new_conversation=True)
-    assert fresh["facts_state"]["place"] is None  # the 河口 of the old conversation is gone
+    assert fresh.facts_state.place is None  # the 河口 of the old conversation is gone
 
 
 def test_idle_api_sessions_expire_and_the_store_stays_bounded() -> None:
@@ -127,8 +128,8 @@ def test_idle_api_sessions_expire_and_the_store_stays_bounded() -> None:
     store = ApiConversations(default_engine(), ttl_s=60, max_sessions=2, clock=clock)
     store.turn("a", "河口区技改项目，总投资500万", AS_OF)
     clock.now = 61
-    assert store.turn("a", "设备300万", AS_OF)["facts_state"]["place"] is None  # expired: a new conversation
+    assert store.turn("a", "设备300万", AS_OF).facts_state.place is None  # expired: a new conversation
     store.turn("b", "你好", AS_OF)
     store.turn("c", "你好", AS_OF)
     assert len(store) == 2  # "a", the least recently used, made room
-    assert store.turn("a", "设备300万", AS_OF)["facts_state"]["place"] is None
+    assert store.turn("a", "设备300万", AS_OF).facts_state.place is None

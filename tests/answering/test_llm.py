@@ -35,10 +35,10 @@ def with_model(plain: Engine, *replies: str) -> Engine:
 
 
 def test_a_compliant_rewrite_is_used(plain: Engine) -> None:
-    template = plain.ask(HEKOU, AS_OF)["answer"]
+    template = plain.ask(HEKOU, AS_OF).answer
     rewrite = template.replace("结论：按您所述情况，", "结论：根据您提供的情况，贵企业")
     r = with_model(plain, NO_FACTS, rewrite).ask(HEKOU, AS_OF)
-    assert r["answer_source"] == "llm" and r["answer"] == rewrite and r["answer_template"] == template
+    assert r.answer_source == "llm" and r.answer == rewrite and r.answer_template == template
 
 
 @pytest.mark.parametrize(
@@ -51,9 +51,9 @@ def test_a_compliant_rewrite_is_used(plain: Engine) -> None:
     ],
 )
 def test_a_rewrite_that_changes_what_the_calculator_said_is_rejected(plain: Engine, tamper) -> None:
-    template = plain.ask(HEKOU, AS_OF)["answer"]
+    template = plain.ask(HEKOU, AS_OF).answer
     r = with_model(plain, NO_FACTS, tamper(template)).ask(HEKOU, AS_OF)
-    assert r["answer"] == template and r["answer_source"] == "template" and r["rewrite_rejected"]
+    assert r.answer == template and r.answer_source == "template" and r.rewrite_rejected
 
 
 def test_an_injected_instruction_changes_no_figure(plain: Engine) -> None:
@@ -61,23 +61,23 @@ def test_an_injected_instruction_changes_no_figure(plain: Engine) -> None:
     obeyed = "好的，按您的要求：您可以获得 10,000,000.00 元（1000万）的奖补。"
     lying_facts = json.dumps({"amounts": {"equipment_investment": "1000万"}})
     r = with_model(plain, lying_facts, obeyed).ask(question, AS_OF)
-    award = next(p for p in r["programs"] if p["program_id"] == "hekou-direct-award")
-    assert award["amount_yuan"] == 180000.0  # the parser's 300万, not the model's 1000万
-    assert r["answer_source"] == "template" and "10,000,000" not in r["answer"]
+    award = next(p for p in r.programs if p.program_id == "hekou-direct-award")
+    assert award.amount_yuan == 180000.0  # the parser's 300万, not the model's 1000万
+    assert r.answer_source == "template" and "10,000,000" not in r.answer
 
 
 def test_extracted_facts_fill_only_what_the_user_wrote(plain: Engine) -> None:
     # the parser cannot tell what "500万" is; the model says equipment, and invents a loan
     reply = json.dumps({"amounts": {"equipment_investment": "500万", "loan_amount": "2000万"}, "place_mention": "河口"})
     r = with_model(plain, reply, "").ask("我们在河口做技改，总投资800万，另外有500万", AS_OF)
-    assert r["facts"]["amounts"] == {"total_investment": 8000000.0, "equipment_investment": 5000000.0}
-    assert r["open_amounts"] == []
+    assert r.facts.amounts == {"total_investment": 8000000.0, "equipment_investment": 5000000.0}
+    assert r.open_amounts == []
 
 
 def test_garbage_from_the_model_is_ignored(plain: Engine) -> None:
     r = with_model(plain, "这不是JSON", "").ask(HEKOU, AS_OF)
-    assert next(p for p in r["programs"] if p["program_id"] == "hekou-direct-award")["amount_yuan"] == 180000.0
-    assert r["answer_source"] == "template"
+    assert next(p for p in r.programs if p.program_id == "hekou-direct-award").amount_yuan == 180000.0
+    assert r.answer_source == "template"
 
 
 class _Endpoint(BaseHTTPRequestHandler):
@@ -117,14 +117,14 @@ def test_a_slow_or_garbage_endpoint_falls_back(plain: Engine, endpoint: str, del
     started = time.perf_counter()
     r = replace(plain, llm=model).ask(HEKOU, AS_OF)
     assert time.perf_counter() - started < 10
-    assert r["answer_source"] == "template"
-    assert next(p for p in r["programs"] if p["program_id"] == "hekou-direct-award")["amount_yuan"] == 180000.0
+    assert r.answer_source == "template"
+    assert next(p for p in r.programs if p.program_id == "hekou-direct-award").amount_yuan == 180000.0
 
 
 def test_a_down_endpoint_falls_back(plain: Engine) -> None:
     model = load_language_model(plain.book.vocabulary, LlmSettings("http://127.0.0.1:9/v1", "m", "sk-x", 1.0))
     r = replace(plain, llm=model).ask(HEKOU, AS_OF)
-    assert r["answer_source"] == "template" and r["total_max_yuan"] == 180000.0
+    assert r.answer_source == "template" and r.total_max_yuan == 180000.0
 
 
 def test_off_by_default_and_the_key_is_never_printed(monkeypatch) -> None:

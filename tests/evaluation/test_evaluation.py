@@ -9,8 +9,10 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import answers
 import pytest
 
+from assistant.answering.api_models import Answer, Program
 from assistant.core.settings import REPO_ROOT, Settings
 from assistant.evaluation.cases import DEFAULT_CASES, RESULT_FILES, Case, CaseFileError, load_cases, reference_errors
 from assistant.evaluation.cli import add_eval_parser, cmd_eval
@@ -86,23 +88,12 @@ def test_amounts_match_to_the_cent() -> None:
     assert amounts_match(None, None) and not amounts_match(None, 0.0) and not amounts_match(Decimal(0), None)
 
 
-def _response(kind: str = "assessment", programs: list | None = None, sources: tuple = (), answer: str = "") -> dict:
-    return {
-        "kind": kind,
-        "programs": programs or [],
-        "sources": [{"clause": c} for c in sources],
-        "answer": answer,
-        "total_max_yuan": None,
-    }
+def _response(kind: str = "assessment", programs: list | None = None, sources: tuple = (), answer: str = "") -> Answer:
+    return answers.answer(kind=kind, programs=programs or [], sources=sources, text=answer, total_max_yuan=None)
 
 
-def _program(program_id: str, status: str, amount: float | None, clauses: tuple = ()) -> dict:
-    return {
-        "program_id": program_id,
-        "status": status,
-        "amount_yuan": amount,
-        "citations": [{"clause": c} for c in clauses],
-    }
+def _program(program_id: str, status: str, amount: float | None, clauses: tuple = ()) -> Program:
+    return answers.program(program_id, status, amount, clauses=clauses)
 
 
 def test_a_cited_gold_clause_ranks_first_only_for_assessments() -> None:
@@ -338,23 +329,9 @@ def test_the_consoles_export_loads_as_written(tmp_path: Path, book) -> None:
     from assistant.storage.logbook import DB_FILENAME, Logbook
 
     logbook = Logbook(tmp_path / DB_FILENAME)
-    program = {"program_id": "hekou-direct-award", "status": "eligible", "amount_yuan": 480000.0}
-    answered = {
-        "question": OFFICER_EXPORT["question"],
-        "as_of": "2021-09-15",
-        "region": "山东省东营市河口区",
-        "kind": "assessment",
-        "programs": [program],
-        "answer": "……",
-    }
-    refused = {
-        "question": "上海企业技改能拿多少",
-        "as_of": "2021-09-15",
-        "region": "其他地区",
-        "kind": "out_of_scope",
-        "programs": [],
-        "answer": "……",
-    }
+    program = answers.program("hekou-direct-award", "eligible", 480000.0)
+    answered = answers.answer(OFFICER_EXPORT["question"], as_of="2021-09-15", programs=[program])
+    refused = answers.answer("上海企业技改能拿多少", kind="out_of_scope", region="其他地区", as_of="2021-09-15")
     logbook.mark(logbook.record("s", answered), "审核员甲", "correct", "与审核一致")
     logbook.mark(logbook.record("s", answered), "审核员乙", "wrong", "应为50万", correct_amount=Decimal("500000"))
     logbook.mark(logbook.record("s", refused), "审核员甲", "correct")

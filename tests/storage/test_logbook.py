@@ -16,23 +16,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import answers
 import pytest
 
+from assistant.answering.api_models import Answer, Program
 from assistant.core.settings import REPO_ROOT, Settings
 from assistant.storage.logbook import DB_FILENAME, Logbook, LogSettings, database_path
 
 
-def program(program_id: str, status: str, amount: float | None, doc_number: str = "东河政发〔2020〕5号") -> dict:
-    return {
-        "program_id": program_id,
-        "title": f"{program_id} 的标题",
-        "policy": {"doc_number": doc_number, "title": "某政策", "label": doc_number, "in_force": True},
-        "status": status,
-        "amount_yuan": amount,
-        "formula": "6% × 设备投资 3,000,000.00 元 = 180,000.00 元",
-        "reasons": ["项目总投资500万元以上：满足"],
-        "citations": [{"clause": "2.1", "quote": "按设备投资的6%"}],
-    }
+def program(program_id: str, status: str, amount: float | None, doc_number: str = "东河政发〔2020〕5号") -> Program:
+    return answers.program(program_id, status, amount, doc_number=doc_number)
 
 
 def response(
@@ -40,29 +33,15 @@ def response(
     *,
     kind: str = "assessment",
     region: str | None = "山东省东营市河口区",
-    programs: list[dict] | None = None,
+    programs: list[Program] | None = None,
     as_of: str = "2021-06-30",
-) -> dict:
+) -> Answer:
     if programs is None:
         programs = [
             program("hekou-direct-award", "eligible", 180000.0),
             program("hekou-loan-interest", "needs_info", None),
         ]
-    return {
-        "id": None,
-        "question": question,
-        "as_of": as_of,
-        "region": region,
-        "kind": kind,
-        "facts": {"place": region, "amounts": {"total_investment": 5000000.0}},
-        "programs": programs,
-        "total_max_yuan": 180000.0 if programs else None,
-        "sources": [{"doc_number": "东河政发〔2020〕5号", "heading": "二 › 技术改造", "text": "……"}],
-        "warnings": [],
-        "follow_up": None,
-        "answer": f"答：{question}",
-        "elapsed_ms": 12.5,
-    }
+    return answers.answer(question, kind=kind, region=region, programs=programs, as_of=as_of)
 
 
 HEKOU = response()
@@ -96,13 +75,16 @@ def test_record_round_trip_keeps_the_full_response(book: Logbook) -> None:
     assert entry.response == HEKOU  # formulas, reasons, citations and sources exactly as shown
     assert (entry.session_id, entry.question, entry.as_of, entry.region, entry.kind, entry.answer) == (
         "session-1",
-        HEKOU["question"],
+        HEKOU.question,
         "2021-06-30",
         "山东省东营市河口区",
         "assessment",
-        HEKOU["answer"],
+        HEKOU.answer,
     )
     assert entry.program_ids == ["hekou-direct-award", "hekou-loan-interest"]
+    with book.db.reading() as conn:
+        stored = conn.execute("SELECT response_json FROM log_entries WHERE id = ?", (entry_id,)).fetchone()[0]
+    assert json.loads(stored) == HEKOU.to_json()  # the answer's own JSON, which the model reads back
     assert entry.created_at.tzinfo is not None and entry.created_at.utcoffset() == timedelta(0)
     assert abs(datetime.now(UTC) - entry.created_at) < timedelta(minutes=1)
     assert (entry.review, entry.reviewer, entry.review_comment, entry.correct_amount, entry.reviewed_at) == (
@@ -214,7 +196,7 @@ def test_export_cases_correct_verdict(book: Logbook) -> None:
             "id": f"review-{a}",
             "type": "officer_review",
             "policy": "hekou-2020-5",
-            "question": HEKOU["question"],
+            "question": HEKOU.question,
             "as_of": "2021-06-30",
             "expect": {
                 "programs": {
@@ -246,8 +228,8 @@ def test_export_cases_wrong_with_amount_replaces_the_first_figure(book: Logbook)
     assert case == {
         "id": f"review-{a}",
         "type": "officer_review",
-        "policy": None,  # no resolver, no id in the JSON
-        "question": later_figure["question"],
+        "policy": "hekou-2020-5",  # no resolver: the policy the logged answer names
+        "question": later_figure.question,
         "as_of": "2021-06-30",
         "expect": {"programs": {"hekou-direct-award": {"status": "eligible", "amount": 240000.5}}, "refused": False},
         "source": "officer-review",
@@ -276,11 +258,11 @@ def test_export_cases_wrong_without_amount_and_refusals(book: Logbook) -> None:
         book.export_cases(review="unreviewed")
 
 
-def test_policy_is_read_from_the_program_json_when_present(book: Logbook) -> None:
-    with_id = program("hekou-direct-award", "eligible", 180000.0)
-    with_id["policy"] = {**with_id["policy"], "id": "hekou-2020-5"}
-    book.mark(book.record("s", response(programs=[with_id])), "zhang", "correct")
-    assert book.export_cases()[0]["policy"] == "hekou-2020-5"
+def test_a_resolver_names_the_policy_as_the_rules_are_now(book: Logbook) -> None:
+    moved = answers.program("hekou-direct-award", "eligible", 180000.0, policy_id="hekou-2019-old")
+    book.mark(book.record("s", response(programs=[moved])), "zhang", "correct")
+    assert book.export_cases()[0]["policy"] == "hekou-2019-old"  # as logged
+    assert book.export_cases(policy_of={"hekou-direct-award": "hekou-2020-5"}.get)[0]["policy"] == "hekou-2020-5"
 
 
 def test_disabled_logging_records_nothing(tmp_path: Path) -> None:
@@ -352,13 +334,14 @@ def test_wal_mode_and_schema_version(book: Logbook, tmp_path: Path) -> None:
 CHILD = """
 import sys
 from pathlib import Path
-sys.path.insert(0, {repo!r})
+sys.path[:0] = [{repo!r}, {tests!r}]
+from answers import answer, program
 from assistant.storage.logbook import Logbook
 book = Logbook(Path({path!r}))
 for n in range(1_000_000):
-    r = {{"question": f"问题{{n}}", "as_of": "2021-06-30", "region": "河南省济源市", "kind": "assessment",
-         "programs": [{{"program_id": f"p-{{n}}", "status": "eligible", "amount_yuan": n + 0.5}}],
-         "answer": "答" * 500 + str(n), "sources": [{{"text": "条款" * 200}}]}}
+    r = answer(f"问题{{n}}", region="河南省济源市", programs=[program(f"p-{{n}}", "eligible", n + 0.5)],
+               text="答" * 500 + str(n))
+    r.sources[0].text = "条款" * 200
     entry_id = book.record("child", r)
     print(n, entry_id, flush=True)
 """
@@ -367,7 +350,7 @@ for n in range(1_000_000):
 def test_sigkill_loses_no_conversation_whose_answer_was_shown(tmp_path: Path) -> None:
     path = tmp_path / DB_FILENAME
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD.format(repo=str(REPO_ROOT), path=str(path))],
+        [sys.executable, "-c", CHILD.format(repo=str(REPO_ROOT), tests=str(REPO_ROOT / "tests"), path=str(path))],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -393,8 +376,8 @@ def test_sigkill_loses_no_conversation_whose_answer_was_shown(tmp_path: Path) ->
         entry = book.get(entry_id)
         assert entry is not None, f"entry {entry_id} was shown but lost"
         assert entry.question == f"问题{n}" and entry.program_ids == [f"p-{n}"]
-        assert entry.response["answer"] == "答" * 500 + str(n)
-        assert entry.response["programs"][0]["amount_yuan"] == n + 0.5
+        assert entry.response.answer == "答" * 500 + str(n)
+        assert entry.response.programs[0].amount_yuan == n + 0.5
 
 
 def test_threads_record_concurrently(book: Logbook) -> None:
@@ -432,4 +415,4 @@ def test_undecodable_text_is_stored_not_lost(book: Logbook) -> None:
     entry = book.get(book.record("session-\ud800", garbled))
     assert entry is not None
     assert entry.question == "河口区?技改" and entry.session_id == "session-?"
-    assert entry.response["question"] == "河口区?技改" and entry.answer == "答：河口区?技改"
+    assert entry.response.question == "河口区?技改" and entry.answer == "答：河口区?技改"

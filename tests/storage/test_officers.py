@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import answers
 import pytest
 
 from assistant.storage import officers as officers_module
@@ -162,7 +163,7 @@ def test_short_passwords_and_duplicates_rejected(desk: Officers) -> None:
 
 
 def test_officers_and_the_logbook_share_one_file(path: Path) -> None:
-    Logbook(path).record("s", {"question": "问", "as_of": "2024-01-01", "kind": "fact", "answer": "答"})
+    Logbook(path).record("s", answers.answer("问", kind="fact", as_of="2024-01-01", text="答"))
     desk = Officers(path)
     desk.add("zhang.san", PASSWORD)
     conn = sqlite3.connect(path)

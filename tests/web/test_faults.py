@@ -173,9 +173,9 @@ def test_a_damaged_or_stale_index_is_rebuilt_at_start_with_a_message(
 
     engine = dataclasses.replace(Engine.load(settings), wait_for_index=False)  # as create_app makes it
     r = engine.ask(HEKOU, date(2021, 6, 30))
-    assert next(p for p in r["programs"] if p["program_id"] == "hekou-direct-award")["amount_yuan"] == 180000.0
-    assert r["sources"] and r["sources"][0]["doc_number"] == "东河政发〔2020〕5号"
-    assert r["retrieval_warning"] is None
+    assert next(p for p in r.programs if p.program_id == "hekou-direct-award").amount_yuan == 180000.0
+    assert r.sources and r.sources[0].doc_number == "东河政发〔2020〕5号"
+    assert r.retrieval_warning is None
 
 
 # --- no dense model and a dead language model: the degraded app ---------------------------------------

@@ -25,6 +25,7 @@ import pytest
 from page_protocol import PageSession, value
 from starlette.routing import Mount
 
+from assistant.answering.api_models import Answer, BadParameter
 from assistant.bench.appprocess import AppDidNotStart, AppProcess, running_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,13 +65,14 @@ def test_ask_returns_the_cli_json_and_is_logged(app: AppProcess, client) -> None
     assert award["status"] == "eligible"
     assert award["amount_yuan"] == 180000
     assert award["policy"]["doc_number"] == "东河政发〔2020〕5号"
-    assert {"answer", "facts", "sources", "total_max_yuan", "warnings"} <= result.keys()
+    assert Answer.model_validate(result).to_json() == result  # the contract, whole, over HTTP
     # Logged before the answer came back: it is in the file already.
     entries = logged(app, QUESTION)
     assert entries, "the answered question is not in the log"
     assert any(
         p["program_id"] == "hekou-direct-award" and p["amount_yuan"] == 180000 for e in entries for p in e["programs"]
     )
+    assert all(Answer.model_validate(e) for e in entries)  # the log holds the answer's own JSON
 
 
 def test_ask_with_empty_date_means_today(client) -> None:
@@ -82,6 +84,7 @@ def test_malformed_date_is_a_chinese_error_not_a_traceback(client) -> None:
     result = client.predict(QUESTION, "2021-13-45", api_name="/ask")
     assert result["kind"] == "bad_input"
     assert "日期" in result["error"] and "YYYY-MM-DD" in result["error"]
+    assert BadParameter.model_validate(result).as_of == "2021-13-45"
     assert "Traceback" not in json.dumps(result, ensure_ascii=False)
 
 
@@ -107,6 +110,7 @@ def test_chat_carries_facts_between_turns_of_one_client_only(app: AppProcess) ->
         assert other["total_max_yuan"] is None and other["facts_state"]["place"] is None
         restarted = first.predict("设备300万", "2021-06-30", True, api_name="/chat")
         assert restarted["facts_state"]["place"] is None
+        assert all(Answer.model_validate(r) for r in (opened, turn, corrected, other, restarted))
         assert logged(app, "设备投资改成400万"), "chat turns are logged like /ask"
     finally:
         first.close()
