@@ -11,6 +11,13 @@ from typing import Any
 from assistant.core.settings import Settings
 from assistant.evaluation.blind import format_blind, load_blind_set, run_blind, summarize_blind, write_blind_run
 from assistant.evaluation.cases import DEFAULT_CASES, DEFAULT_CONFIG, DEFAULT_OUT, CaseFileError
+from assistant.evaluation.dialogues import (
+    format_dialogues,
+    load_dialogues,
+    run_dialogues,
+    summarize_dialogues,
+    write_dialogue_run,
+)
 from assistant.evaluation.gate import format_table
 from assistant.evaluation.runner import compare_runs, evaluate, load_verdicts, resolve_run
 
@@ -34,7 +41,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gate", action="store_true", help="exit 1 when a threshold in --config is missed")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--blind", type=Path, metavar="DIR", help="score a blind set (eval/blind/<set>) instead")
-    parser.add_argument("--save", metavar="LABEL", help="with --blind: keep the run as DIR/results/LABEL.json")
+    parser.add_argument("--dialogues", type=Path, metavar="DIR", help="run blind conversations (eval/blind/dialogues)")
+    parser.add_argument(
+        "--save", metavar="LABEL", help="with --blind/--dialogues: keep the run as DIR/results/LABEL.json"
+    )
     parser.set_defaults(func=cmd_eval)
 
 
@@ -54,9 +64,27 @@ def cmd_blind(folder: Path, label: str | None, settings: Settings) -> int:
     return 0
 
 
+def cmd_dialogues(folder: Path, label: str | None, settings: Settings) -> int:
+    """Run the blind conversations against a simulated user and print the dialogue figures."""
+    from assistant.answering.engine import Engine
+
+    try:
+        cases = load_dialogues(folder)
+    except (OSError, ValueError) as err:
+        print(f"错误：无法读取对话测试集 {folder}：{err}", file=sys.stderr)
+        return 2
+    runs = run_dialogues(Engine.load(settings), cases)
+    print(format_dialogues(folder.name, summarize_dialogues(runs)))
+    if label:
+        print(f"wrote {write_dialogue_run(folder, label, runs)}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.blind:
         return cmd_blind(args.blind, args.save, settings)
+    if args.dialogues:
+        return cmd_dialogues(args.dialogues, args.save, settings)
     try:
         if args.compare:
             a, b = (resolve_run(name, args.out) for name in args.compare)
