@@ -131,14 +131,19 @@ def _cue_after(after: str, vocab: Vocabulary) -> str | None:
 
 
 def _sum_of_listed(before: str, vocab: Vocabulary) -> str | None:
-    """ "A、B和C总和2000万": the role whose parts (itself included) are exactly the roles listed."""
+    """ "A、B和C总和2000万": the narrowest role whose parts (itself included) cover the roles listed
+    ("设备加软件一共700万" is 设备投资（含软件）, not the wider 技术引进及仪器、设备、软件投入)."""
     if not any(word in before for word in SUM_WORDS):
         return None
     listed = {role for _, _, role in _cues(before, vocab)}
     if len(listed) < 2:
         return None
-    fits = [role for role, spec in vocab.amount_roles.items() if listed <= {role, *spec.includes}]
-    return fits[0] if len(fits) == 1 else None
+    fits = sorted(
+        (len(spec.includes), role) for role, spec in vocab.amount_roles.items() if listed <= {role, *spec.includes}
+    )
+    if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
+        return None
+    return fits[0][1]
 
 
 def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:

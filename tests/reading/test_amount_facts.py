@@ -48,6 +48,8 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("购置了列入目录的节能专用设备，投资额500万", dict(environmental_equipment_investment=500)),
         # a cue followed by a benefit noun names the benefit: this is the 贴息 received, not a loan
         ("今年已经拿了贷款贴息共60万，新项目贷款2000万", dict(received_same_program=60, loan_amount=2000)),
+        # one amount for listed parts goes to the narrowest role made of them
+        ("设备加软件一共500万", dict(equipment_investment=500)),
         # one part alone is not the whole of a composite (软硬件投资)
         ("智能车间软件投资40万", dict(software_investment=40)),
         ("智能车间软件投资40万、硬件投资360万", dict(software_investment=40, hardware_investment=360)),
