@@ -29,6 +29,7 @@ from assistant.calculator.assessment import Status, assess
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, format_yuan
 from assistant.core.settings import Settings
+from assistant.reading.as_of import stated_day
 from assistant.reading.intent import Intent, classify
 from assistant.reading.places import place_words
 from assistant.reading.understanding import Understanding, consistency_errors, understand
@@ -205,6 +206,9 @@ class Engine:
             and not understanding.open_amounts
         )
         notes = understanding.notes + changes(prior, facts, self.book)
+        day = stated_day(text)  # "按2021年6月30日的政策": this turn is judged on the day the user names
+        if day:
+            notes.append(f"按您所说的“{day.said}”（{day.day.isoformat()}）判断政策效力")
         return self._answer(
             question,
             text,
@@ -212,7 +216,7 @@ class Engine:
             understanding,
             errors + understanding.errors,
             notes,
-            as_of or date.today(),
+            day.day if day else as_of or date.today(),
             fact_question,
             request_id,
             context,
