@@ -72,6 +72,10 @@ def evaluate_program(
     if amount.exhausted:
         failed.append("cap-exhausted")
         reasons.append(amount.exhausted)
+    base = program.formula.base
+    if base and all(facts.amounts.get(f) == 0 for f in base):  # "我们没有贷款": nothing to subsidise
+        failed.append("declined")
+        reasons.append(f"您表示没有{'、'.join(labels[f] for f in base)}，本项不适用")
     if failed:
         status = Status.INELIGIBLE
     elif missing:
