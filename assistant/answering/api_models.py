@@ -215,6 +215,19 @@ class Source(ContractModel):
     """The heading path as one line (" › " between levels)."""
 
 
+class FigureChange(ContractModel):
+    """A figure a correction changed, said before anything else ("18万 → 24万")."""
+
+    program_id: str
+    """The program whose figure changed."""
+    title: str
+    """Its title, as the answer names it."""
+    before_yuan: float
+    """The figure of the turn before, in yuan."""
+    after_yuan: float
+    """The figure now, in yuan."""
+
+
 class Quote(ContractModel):
     """A sentence (or, for a procedure, a whole clause) a fact answer quotes verbatim."""
 
@@ -268,6 +281,8 @@ class Answer(ContractModel):
     """Caveats of the programs, or for bad_input what is wrong with the question."""
     follow_up: str | None
     """The one question to answer next, when something the user has not said holds the answer back."""
+    figure_changes: list[FigureChange] = []
+    """Figures of the turn before that this turn changed (a correction); empty otherwise."""
     kind: Kind
     """assessment, fact, out_of_scope or bad_input."""
     covered_policies: list[str] | None = _only_some()

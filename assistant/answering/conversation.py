@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from assistant.answering.api_models import Answer
+from assistant.answering.api_models import Answer, FigureChange
 from assistant.answering.engine import Engine
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.core.money import format_wan
 from assistant.reading.amounts import find_amounts
 
 
@@ -30,12 +32,34 @@ class Conversation:
             self._with_pending_amount(text), self.as_of, prior=self.facts, context=" ".join(self.questions)
         )
         response.question = text
+        if response.kind == "assessment":
+            self._say_what_changed(response)
         if response.kind != "bad_input":
             # a copy: the answer is handed out (to the page, the log) and must not share state with the next turn
             self.facts = response.facts_state.model_copy(deep=True)
             self.questions.append(text)
         self.responses.append(response)
         return response
+
+    def _say_what_changed(self, response: Answer) -> None:
+        """After a correction, the figures it changed come first: "技术改造项目直接奖补：18万 → 24万"."""
+        before = next((r for r in reversed(self.responses) if r.kind == "assessment"), None)
+        if before is None:
+            return
+        old = {p.program_id: p.amount_yuan for p in before.programs if p.status == "eligible" and p.amount_yuan}
+        response.figure_changes = [
+            FigureChange(
+                program_id=p.program_id, title=p.title, before_yuan=old[p.program_id], after_yuan=p.amount_yuan
+            )
+            for p in response.programs
+            if p.program_id in old and p.status == "eligible" and p.amount_yuan and p.amount_yuan != old[p.program_id]
+        ]
+        if response.figure_changes:
+            lines = [
+                f"{c.title}：{format_wan(Decimal(str(c.before_yuan)))} → {format_wan(Decimal(str(c.after_yuan)))}"
+                for c in response.figure_changes
+            ]
+            response.answer = "金额变化：\n" + "\n".join(f"  {line}" for line in lines) + "\n\n" + response.answer
 
     def _with_pending_amount(self, text: str) -> str:
         """An answer to "您说的“500万”是…？" names only the role ("是当年完成投资"): put the amount back."""

@@ -103,6 +103,7 @@ def test_the_schema_describes_every_key_and_requires_those_always_present() -> N
     assert schema["additionalProperties"] is False and set(schema["properties"]) == set(Answer.model_fields)
     optional = {
         "contract_version",
+        "figure_changes",
         "covered_policies",
         "quotes",
         "answer_source",

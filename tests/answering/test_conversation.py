@@ -133,3 +133,14 @@ def test_idle_api_sessions_expire_and_the_store_stays_bounded() -> None:
     store.turn("c", "你好", AS_OF)
     assert len(store) == 2  # "a", the least recently used, made room
     assert store.turn("a", "设备300万", AS_OF).facts_state.place is None
+
+
+def test_a_correction_says_the_figure_it_changed_first() -> None:
+    """After "设备投资改成400万" the answer opens with 18万 → 24万, and the figures are in the answer's data."""
+    from assistant.answering.engine import default_engine
+
+    conversation = Conversation(default_engine(), date(2021, 6, 30))
+    conversation.ask("河口区技改项目总投资500万，设备300万，能拿多少？")
+    answer = conversation.ask("设备投资改成400万")
+    assert answer.answer.startswith("金额变化：") and "18万 → 24万" in answer.answer.splitlines()[1]
+    assert [(c.before_yuan, c.after_yuan) for c in answer.figure_changes] == [(180000.0, 240000.0)]
