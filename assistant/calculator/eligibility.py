@@ -14,6 +14,8 @@ from assistant.core.money import format_yuan
 from assistant.rules.bounds import bound_for
 from assistant.rules.schema import LEVEL_RANK, Condition, Exclusion, Program
 
+CHOSEN_OTHER = "chosen-other-option"  # the id of the check that another option was already chosen
+
 
 class Outcome(str, Enum):
     MET = "met"
@@ -95,6 +97,15 @@ def _check_exclusion(excl: Exclusion, facts: EnterpriseFacts) -> Check | str | N
     return None
 
 
+def _check_choice(program: Program, facts: EnterpriseFacts) -> Check | None:
+    """Ruled out when the user already chose another option of a group the text says is choose-one."""
+    chosen = facts.chosen.get(program.choose_one_group or "")
+    if program.choose_one_citation is None or chosen in (None, program.id):
+        return None
+    quote = program.choose_one_citation.quote
+    return Check(CHOSEN_OTHER, Outcome.FAILED, f"不符合：所述项目已选择并享受了另一种奖补方式，原文：“{quote}”")
+
+
 def check_eligibility(program: Program, facts: EnterpriseFacts, labels: dict[str, str]) -> Eligibility:
     """`labels` names each fact in Chinese (from the vocabulary) so the checks read as sentences."""
     result = Eligibility()
@@ -106,4 +117,7 @@ def check_eligibility(program: Program, facts: EnterpriseFacts, labels: dict[str
             result.checks.append(outcome)
         elif outcome:
             result.caveats.append(outcome)
+    choice = _check_choice(program, facts)
+    if choice:
+        result.checks.append(choice)
     return result

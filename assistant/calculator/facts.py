@@ -26,6 +26,8 @@ class EnterpriseFacts(BaseModel):
     tags: dict[str, bool] = {}
     level: Level | None = None
     lpr_rate: Decimal | None = None  # a fraction (0.0385) the user stated; wins over the table
+    # choose-one group → the program the user has already chosen (and had) for this project
+    chosen: dict[str, str] = {}
 
     @field_validator("amounts")
     @classmethod
@@ -46,4 +48,5 @@ class EnterpriseFacts(BaseModel):
             tags={**self.tags, **newer.tags},
             level=newer.level or self.level,
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,
+            chosen={**self.chosen, **newer.chosen},
         )

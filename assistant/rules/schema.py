@@ -203,6 +203,9 @@ class Program(_Strict):
     caps: list[Cap] = []
     amount_kind: AmountKind
     choose_one_group: str | None = None  # programs sharing a group are alternatives: one may be chosen
+    # Where the text says only one may be had (企业可任选一种奖补方式): once the user has chosen
+    # another option of the group, this one is ruled out, and the answer quotes this.
+    choose_one_citation: Citation | None = None
     departments: list[str] = []  # the text's 责任单位
     how_to_apply: str | None = None  # key into the file's procedures
     valid_from: date | None = None  # only where the program's own period differs from the document's
@@ -214,6 +217,8 @@ class Program(_Strict):
     def _kind_matches_formula(self) -> Program:
         if (self.formula.kind is FormulaKind.UNSPECIFIED) != (self.amount_kind is AmountKind.UNSPECIFIED):
             raise ValueError(f"{self.id}: amount_kind unspecified exactly when the formula is unspecified")
+        if self.choose_one_citation and not self.choose_one_group:
+            raise ValueError(f"{self.id}: choose_one_citation without a choose_one_group")
         return self
 
     def amount_facts(self) -> list[str]:
@@ -230,6 +235,7 @@ class Program(_Strict):
         params += [f.base_limit.rate] if f.base_limit else []
         params += [cap.amount for cap in self.caps]
         cites += [p.citation for p in params if p is not None]
+        cites += [self.choose_one_citation] if self.choose_one_citation else []
         return cites
 
 
