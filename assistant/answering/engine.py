@@ -226,7 +226,7 @@ class Engine:
         elif fact_question:
             self._fact(response, text, facts)
         else:
-            self._assessment(response, f"{context} {text}".strip(), facts, as_of)
+            self._assessment(response, f"{context} {text}".strip(), facts, as_of, understanding.confirmations)
         if self.llm and response["kind"] in ("assessment", "fact"):
             self._rephrase(response, text or context)
         response["retrieval_warning"] = self.retrieval_warning()
@@ -314,7 +314,9 @@ class Engine:
             }
         ]
 
-    def _assessment(self, response: dict[str, Any], text: str, facts: EnterpriseFacts, as_of: date) -> None:
+    def _assessment(
+        self, response: dict[str, Any], text: str, facts: EnterpriseFacts, as_of: date, confirm: dict[str, str]
+    ) -> None:
         program_ids = relevant_programs(self.book, text, facts)
         sources = self.sources(text, facts.place)
         if not program_ids:
@@ -335,7 +337,7 @@ class Engine:
         programs = presenter.programs_json(self.book, assessment)
         missing = presenter.missing_facts(self.book, programs)
         total = assessment.total_max
-        question = follow_up(self.book, facts, response["open_amounts"], missing)
+        question = follow_up(self.book, facts, response["open_amounts"], missing, confirm)
         by_status = {s: [p for p in programs if p["status"] == s.value] for s in Status}
         context = {
             "notes": response["notes"],

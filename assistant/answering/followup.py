@@ -6,6 +6,7 @@ the most programs are waiting for. One short question at a time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from assistant.calculator.facts import EnterpriseFacts
@@ -16,8 +17,14 @@ ASK_PROJECT = "请问是什么项目（例如技术改造、智能化改造、�
 
 
 def follow_up(
-    book: Rulebook, facts: EnterpriseFacts, open_amounts: list[str], missing: list[dict[str, Any]]
+    book: Rulebook,
+    facts: EnterpriseFacts,
+    open_amounts: list[str],
+    missing: list[dict[str, Any]],
+    confirmations: Mapping[str, str] | None = None,
 ) -> str | None:
+    """`confirmations`: for facts the user half-said ("单项冠军培育企业" for 单项冠军示范企业, "申报了…"),
+    the question that names the text's words; asked before any other missing yes/no fact."""
     if open_amounts:
         shown = "、".join(f"“{a}”" for a in open_amounts)
         return f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？"
@@ -25,6 +32,9 @@ def follow_up(
         return ask_place(book)
     if not missing:
         return None
+    half_said = [m["fact"] for m in missing if m["fact"] in (confirmations or {})]
+    if half_said and confirmations:
+        return confirmations[half_said[0]]
     name = missing[0]["fact"]
     if name == "level":
         return ASK_LEVEL

@@ -16,6 +16,7 @@ from decimal import Decimal
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, implausible
 from assistant.reading.amounts import AmountMention, find_amounts, find_percents
+from assistant.reading.recognitions import read_recognitions
 from assistant.rules.rulebook import ClaimCues, Vocabulary
 from assistant.rules.schema import Level
 
@@ -23,7 +24,6 @@ CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 LOOK_BEHIND = 14  # characters before an amount searched for its role
 LOOK_AHEAD = 6  # and after it, when nothing before it says
 LOOK_BACK_ACROSS = 20  # and across a comma, when its own clause names nothing
-NEGATION_WINDOW = 8  # characters before a phrase, within its clause, where a negation applies
 # A place-like word ("拉萨市", "某某县") that the vocabulary does not know.
 PLACE_LIKE = re.compile(r"(?:在|位于|地处|属于|来自)([\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|州|盟))(?!级)")
 PARTS_OF_TOTAL = {
@@ -48,6 +48,7 @@ class Understanding:
     errors: list[str] = field(default_factory=list)  # bad input: shown, and no figure is given
     open_amounts: list[OpenAmount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how something was read, e.g. 河口
+    confirmations: dict[str, str] = field(default_factory=dict)  # tag → question where only half-said
 
 
 def _segment(text: str, start: int, end: int) -> tuple[str, str]:
@@ -164,23 +165,6 @@ def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
         return
 
 
-def _read_tags(text: str, vocab: Vocabulary) -> dict[str, bool]:
-    tags: dict[str, bool] = {}
-    for name, tag in vocab.tags.items():
-        if any(phrase in text for phrase in tag.negative_phrases):
-            tags[name] = False
-            continue
-        for phrase in sorted(tag.phrases, key=len, reverse=True):
-            at = text.find(phrase)
-            if at < 0:
-                continue
-            clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, at)), default=0)
-            window = text[max(clause_start, at - NEGATION_WINDOW) : at]
-            tags[name] = not any(neg in window for neg in vocab.negations)
-            break
-    return tags
-
-
 def _read_level(text: str, vocab: Vocabulary) -> Level | None:
     found = [(text.find(w), level) for level, words in vocab.levels.items() for w in words if w in text]
     return Level(min(found)[1]) if found else None
@@ -207,8 +191,9 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     out = Understanding(EnterpriseFacts())
     out.facts.amounts = {**_stated_none(text, vocab), **_read_amounts(text, vocab, out)}
     _read_place(text, vocab, out)
-    out.facts.tags = _read_tags(text, vocab)
-    out.facts.level = _read_level(text, vocab)
+    found = read_recognitions(text, vocab, out.facts.place)
+    out.facts.tags, out.facts.chosen, out.confirmations = found.tags, found.chosen, found.confirmations
+    out.facts.level = _read_level(text, vocab) or found.level
     out.facts.lpr_rate = _read_lpr(text, vocab.lpr_cues)
     out.errors += consistency_errors(out.facts)
     return out

@@ -1,0 +1,367 @@
+"""Yes/no facts (recognitions, roles, exclusions) read in the words of the rules, with where they stand.
+
+A tag is named by its phrases and by the rule's own words (the describe and quotes of the conditions
+and exclusions that use it, `Vocabulary.tag_texts`), so a new rule is read without a phrase list.
+Each name is matched tolerant of inserted words (assistant.reading.wording); a whole name found is a
+sure mention, most of it a candidate, which is asked about, never taken as true.
+
+What a mention states is read around it, in its clause: a negation before it (没有列入…, 不在…目录里),
+a pending state (正在申报…, …还在评审), an application whose outcome is not said (申报了…), or a
+clause of its own that takes up the one before (…，还没认定下来 / 还没晋升国家级 / （不是示范企业）).
+A later statement wins over an earlier one; a pending state is read as not (yet) met.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.reading.funding import APPLIED, Statement, chosen_options, funding_statements, funding_tags, received
+from assistant.reading.wording import (
+    SURE_PIECE,
+    Alignment,
+    Normalized,
+    after_break,
+    align,
+    clauses,
+    has_any,
+    negated,
+    normalize,
+    normalize_name,
+    with_ranks,
+)
+from assistant.rules.rulebook import RecognitionCues, RuleWords, Vocabulary
+from assistant.rules.schema import Level
+
+# The rule's words are cut where the promise begins (…的，给予50万元) and at list marks.
+PROMISE_STARTS = ("给予", "按照", "予以", "省财政", "可以", "可按", "分年度")
+LIST_MARKS = "、，,；;：:。等"
+LEADING_WORDS = (
+    "对于",
+    "对",
+    "凡",
+    "经",
+    "被",
+    "企业",
+    "属于",
+    "获得",
+    "认定为",
+    "认定",
+    "列入",
+    "为",
+    "是",
+    "该",
+    "由",
+)
+# A range of levels (市级及以上) is read as a level condition, not as part of the name; a single
+# level stays in it, so 省制造业创新中心培育名单 is not found in 市级制造业创新中心培育名单.
+LEVEL_TOKENS = ("国家及以上", "省及以上", "市及以上", "区及以上", "县及以上", "及以上")
+ASKING = ("吗", "呢", "多少", "?")  # a clause that asks names a program; it states nothing
+RULE_NAME_CHARS = (4, 16)  # shorter says too little, longer is never said whole
+CANDIDATE = "candidate"  # most of a name found: to be confirmed
+
+
+@dataclass
+class Mention:
+    tag: str
+    clause: int  # index into the clauses of the normalized question
+    start: int  # span in the normalized question
+    end: int
+    name: str
+    sure: bool
+    missing: tuple[str, ...]
+    gaps: tuple[str, ...] = ()  # the words inserted between the name's pieces
+    said_from: int = 0  # where the clause's words about it begin (申报了…)
+    stated: bool | str | None = None  # True, False, APPLIED, CANDIDATE, or None (says nothing)
+    # Named in a clause that asks ("纳统那个3万块的奖励能拿吗"): true only if nothing else is said of it.
+    weak: bool = False
+
+
+@dataclass
+class Recognitions:
+    tags: dict[str, bool] = field(default_factory=dict)
+    level: Level | None = None  # the level said with a recognition (入选了山东省…, 工信部…称号)
+    chosen: dict[str, str] = field(default_factory=dict)  # choose-one group → option already had
+    confirmations: dict[str, str] = field(default_factory=dict)  # tag → the question to ask
+
+
+def rule_names(text: str, cues: RecognitionCues) -> list[str]:
+    """Names in a rule's own text: its list items before the promise, without the words around them
+    (对认定的市级及以上智能工厂、数字化车间… → 智能工厂, 数字化车间 …)."""
+    norm = normalize_name(text, cues.same_as, cues.fillers)
+    cut = min((norm.find(w) for w in PROMISE_STARTS if norm.find(w) > 0), default=len(norm))
+    names = []
+    part = ""
+    for ch in norm[:cut] + "。":
+        if ch not in LIST_MARKS:
+            part += ch
+            continue
+        changed = True
+        while changed:
+            changed = False
+            for word in LEADING_WORDS + LEVEL_TOKENS:
+                if part.startswith(word) and len(part) > len(word):
+                    part, changed = part[len(word) :], True
+        low, high = RULE_NAME_CHARS
+        if low <= len(part) <= high and not any(ch.isdigit() for ch in part) and "不" not in part:
+            names.append(part)
+        part = ""
+    return names
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Every tag's names in matching form, and the words its rule is written in (for verb checks)."""
+
+    names: dict[str, tuple[str, ...]]
+    words: dict[str, str]  # tag → its label, texts and phrases run together
+
+
+_INDEXES: dict[int, tuple[Vocabulary, _Index]] = {}  # by vocabulary object: a rulebook loads it once
+
+
+def _index(vocab: Vocabulary) -> _Index:
+    kept = _INDEXES.get(id(vocab))
+    if kept and kept[0] is vocab:
+        return kept[1]
+    if len(_INDEXES) > 8:
+        _INDEXES.clear()
+    index = _build_index(vocab)
+    _INDEXES[id(vocab)] = (vocab, index)
+    return index
+
+
+def _build_index(vocab: Vocabulary) -> _Index:
+    cues = vocab.recognition
+    names: dict[str, tuple[str, ...]] = {}
+    words: dict[str, str] = {}
+    for tag, spec in vocab.tags.items():
+        rule = vocab.tag_texts.get(tag, RuleWords())
+        own = [normalize_name(p, cues.same_as, cues.fillers) for p in spec.phrases]
+        own += [n for t in [spec.label, *rule.describes] for n in rule_names(t, cues)]
+        # A quote locates the clause and may list more than the tag ("对技改示范项目的设备、研发投入"):
+        # its items name the tag only where they share words with what the tag is said to be.
+        said = _bigrams("".join(own)) - set(vocab.generic_words)
+        quoted = [n for q in rule.quotes for n in rule_names(q, cues) if _bigrams(n) & said]
+        names[tag] = tuple(dict.fromkeys(own + quoted))
+        texts = [spec.label, *rule.all(), *spec.phrases]
+        words[tag] = "|".join(normalize_name(t, cues.same_as, cues.fillers) for t in texts)
+    return _Index(names, words)
+
+
+def _negated(before: str, vocab: Vocabulary) -> bool:
+    return negated(before, vocab.negations, vocab.recognition.lookalikes)
+
+
+def _level_conflict(al: Alignment, clause: str) -> bool:
+    """省创新中心培育名单 is not found in 市创新中心培育名单: the level left out was said otherwise."""
+    levels = ("国家", "省", "市", "区", "县")
+    said_before = clause[max(0, al.start - 6) : al.start]
+    gaps = "".join(al.gaps(clause)) + said_before
+    return any(m in levels for m in al.missing) and any(lv in gaps for lv in levels)
+
+
+def _mentions_in(clause: str, offset: int, number: int, index: _Index) -> list[Mention]:
+    """The best mention of each tag in one clause."""
+    found: list[Mention] = []
+    for tag, names in index.names.items():
+        best: tuple[tuple[int, float, int], Mention] | None = None
+        for name in names:
+            al = align(name, with_ranks(clause, name))
+            if al is None:
+                continue
+            longest = max(b - a for a, b in al.pieces)
+            sure = al.whole
+            if not sure and (len(name) < 4 or longest < SURE_PIECE or _level_conflict(al, clause)):
+                continue
+            rank = (int(sure), al.share, len(name))
+            if best is None or rank > best[0]:
+                m = Mention(
+                    tag, number, offset + al.start, offset + al.end, name, sure, al.missing, tuple(al.gaps(clause))
+                )
+                best = (rank, m)
+        if best:
+            found.append(best[1])
+    return found
+
+
+def _money_follows(after: str, cues: RecognitionCues) -> bool:
+    """申报智能工厂奖励: what is applied for is the award, not the recognition."""
+    return any(after.startswith(w) for w in cues.funding_nouns)
+
+
+def _stated(before: str, inside: tuple[str, ...], after: str, vocab: Vocabulary) -> bool | str:
+    cues = vocab.recognition
+    part = after_break(before, cues.breaks)
+    if _negated(part, vocab) or any(_negated(g, vocab) for g in inside):
+        return False
+    if has_any(after, cues.pending_after) or _negated_verb(after[:6], vocab):
+        return False
+    money = _money_follows(after, cues)
+    if has_any(part, cues.pending) and not money:
+        return False
+    applied = max((part.rfind(w) for w in cues.applied if w in part), default=-1)
+    if applied >= 0 and not money:
+        granted_later = any(part.find(g, applied + 1) > 0 for g in cues.granted) or has_any(after, cues.granted)
+        return True if granted_later else APPLIED
+    return True
+
+
+def _negated_verb(text: str, vocab: Vocabulary) -> bool:
+    """还没认定, 没有通过, 未获批: a negation followed by a recognition verb."""
+    for neg in vocab.negations:
+        at = text.find(neg)
+        if at >= 0 and has_any(text[at + len(neg) : at + len(neg) + 4], vocab.recognition.verbs):
+            return True
+    return False
+
+
+def _strip(text: str, words: list[str]) -> str:
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, "")
+    return text
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _elliptic(clause: str, start: int, earlier: list[Mention], index: _Index, vocab: Vocabulary) -> None:
+    """A clause with no mention of its own that says how the one before stands: "还没认定下来",
+    "还在评审", "还没晋升国家级", "（不是示范企业）", "已经批下来了"."""
+    cues = vocab.recognition
+    opening = after_break(clause, cues.breaks)[:3]  # 但是没批, 还没…: a negation opening the clause
+    neg = next((n for n in vocab.negations if n in clause and len(n) > 1), None)
+    neg = neg or next((n for n in vocab.negations if n in opening), None)
+    pending = has_any(clause, cues.pending_after)
+    if not neg and not pending:
+        if has_any(clause, cues.granted):
+            for m in earlier:
+                if m.stated == APPLIED:
+                    m.stated = True
+        return
+    said = clause[clause.find(neg) + len(neg) :] if neg else clause
+    verbs = [v for v in cues.verbs if v in said]
+    content = _strip(said, cues.verbs + cues.pending_after + cues.granted + vocab.negations + ["下来", "还", "已"])
+    targets = [m for m in earlier if m.stated == APPLIED]
+    grams = _bigrams(content) - set(vocab.generic_words)
+    by_missing = [m for m in earlier if grams & _bigrams("".join(m.missing))]
+    by_words = [m for m in earlier if grams & _bigrams(index.words[m.tag])]
+    if by_missing or (grams and by_words):
+        targets += by_missing or by_words
+    elif verbs:
+        targets += [m for m in earlier if any(v in index.words[m.tag] for v in verbs)]
+    elif pending:
+        targets += [m for m in earlier if any(v in index.words[m.tag] for v in cues.verbs)]
+    for m in targets:
+        m.stated = False
+    if len(said) >= 3 and not targets:  # "还没晋升国家级": a name part of one tag only
+        owners = [t for t, names in index.names.items() if any(said in n for n in names)]
+        if len(owners) == 1:
+            earlier.append(Mention(owners[0], -1, start, start, said, True, (), stated=False))
+
+
+def _contraries(norm: str, index: _Index, vocab: Vocabulary, mentions: list[Mention]) -> None:
+    """The rule says 首次 and the user 重新认定: the tags whose rule has that word are not met."""
+    spans = clauses(norm)
+    for entry in vocab.recognition.contraries:
+        hit = False
+        for start, end in spans:
+            clause = norm[start:end]
+            for said in entry.said:
+                at = clause.find(said)
+                inside_rule = any(clause.startswith(entry.rule, i) for i in range(max(0, at - len(entry.rule)), at + 1))
+                if at < 0 or inside_rule or _negated(clause[max(0, at - 2) : at], vocab):
+                    continue
+                hit = hit or not entry.near or has_any(clause, entry.near)
+        if hit:
+            for tag, words in index.words.items():
+                if entry.rule in words:
+                    mentions.append(Mention(tag, -1, len(norm), len(norm), entry.rule, True, (), stated=False))
+
+
+def _level_said(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
+    """入选了山东省智能工厂名单, 拿到了工信部…称号, 被省工信厅评为…: the level of the recognition,
+    said by who granted it, after the verb and right before the name (not the enterprise's place)."""
+    before = norm[max(0, m.start - 8) : m.start]
+    verb = max((before.rfind(v) + len(v) for v in cues.granted if v in before), default=-1)
+    by_issuer = before.rfind("被")
+    windows = [before[verb:] if verb >= 0 else "", before[by_issuer + 1 :] if by_issuer >= 0 else ""]
+    for window in windows:
+        found = [(window.rfind(w), level) for level, words in cues.issuers.items() for w in words if w in window]
+        if found:
+            return Level(max(found)[1])
+    return None
+
+
+def _question(m: Mention, norm: Normalized, text: str, vocab: Vocabulary) -> str:
+    label = vocab.tags[m.tag].label
+    words = norm.span(m.start, m.end, text) if m.clause >= 0 else m.name
+    if m.stated == APPLIED:
+        words = norm.span(m.said_from, m.end, text)
+        return f"您说的“{words}”，目前是否已经获得（认定、批准或拨付）？"
+    return f"您说的“{words}”是否就是政策所说的“{label}”？"
+
+
+def _asking(clause: str, vocab: Vocabulary) -> bool:
+    """The clause (with the mark that ends it) asks for a figure or a yes/no answer."""
+    cues = [normalize_name(c, vocab.recognition.same_as, vocab.recognition.fillers) for c in vocab.intent.figure_cues]
+    return has_any(clause, ASKING) or has_any(clause, cues)
+
+
+def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recognitions:
+    """Every tag the question states (true or false), the level said with a recognition, the option of a
+    choose-one group already had, and the questions to ask where a mention is only a candidate."""
+    cues = vocab.recognition
+    index = _index(vocab)
+    norm = normalize(text, cues.same_as, cues.fillers, cues.questions)
+    out = Recognitions(chosen=chosen_options(text, vocab))
+    mentions: list[Mention] = []
+    earlier: list[Mention] = []
+    money_tags = funding_tags(vocab)
+    for number, (start, end) in enumerate(clauses(norm.text)):
+        clause = norm.text[start:end]
+        here = _mentions_in(clause, start, number, index)
+        for m in here:
+            before = after_break(norm.text[start : m.start], cues.breaks)
+            after = norm.text[m.end : end]
+            m.said_from = m.start - len(before)
+            if m.sure:
+                m.stated = _stated(before, m.gaps, after, vocab)
+                if m.tag in money_tags and m.stated is True and not received(before + "|" + after[:6], vocab):
+                    m.stated = None  # 上级专项资金 named, but not said to be had (能拿省里的奖补吗)
+                m.weak = (
+                    m.stated is True
+                    and _asking(norm.text[start : end + 1], vocab)
+                    and not has_any(before, cues.granted)
+                )
+            elif not _negated(before, vocab):
+                m.stated = CANDIDATE
+        here += [_from_statement(s, number, start) for s in funding_statements(clause, vocab, place)]
+        if here:
+            earlier = here
+        else:
+            _elliptic(clause, start, earlier, index, vocab)
+        mentions += [m for m in here + earlier if all(m is not seen for seen in mentions)]
+    _contraries(norm.text, index, vocab, mentions)
+    for name, tag in vocab.tags.items():
+        if has_any(text, tag.negative_phrases):
+            mentions.append(Mention(name, -1, len(norm.text), len(norm.text), "", True, (), stated=False))
+    sure_spans = [(m.start, m.end) for m in mentions if m.sure and m.stated is True and m.clause >= 0]
+    mentions = [
+        m for m in mentions if m.stated != CANDIDATE or not any(a <= m.start and m.end <= b for a, b in sure_spans)
+    ]  # a candidate inside the words of a sure recognition is that recognition, not another
+    for m in sorted(mentions, key=lambda m: (not m.weak, m.start)):  # a weak mention never overrides
+        if isinstance(m.stated, bool):
+            out.tags[m.tag] = m.stated
+            out.confirmations.pop(m.tag, None)
+            if m.stated and out.level is None and m.clause >= 0:
+                out.level = _level_said(norm.text, m, cues)
+        elif m.tag not in out.tags and m.stated in (APPLIED, CANDIDATE):
+            out.confirmations.setdefault(m.tag, _question(m, norm, text, vocab))
+    return out
+
+
+def _from_statement(s: Statement, number: int, offset: int) -> Mention:
+    return Mention(
+        s.tag, number, offset + s.start, offset + s.end, s.words, True, (), said_from=offset, stated=s.stated
+    )
