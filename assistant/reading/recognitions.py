@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.reading.funding import APPLIED, Statement, chosen_options, funding_statements, funding_tags, received
+from assistant.reading.roles import Item, maker_statements, role_statements
 from assistant.reading.wording import (
     SURE_PIECE,
     Alignment,
@@ -308,6 +309,35 @@ def _asking(clause: str, vocab: Vocabulary) -> bool:
     return has_any(clause, ASKING) or has_any(clause, cues)
 
 
+def _read_clause(norm: str, span: tuple[int, int], number: int, vocab: Vocabulary, place: str | None) -> list[Mention]:
+    """The mentions of one clause, each with what the clause states of it."""
+    cues = vocab.recognition
+    index = _index(vocab)
+    start, end = span
+    clause = norm[start:end]
+    here = _mentions_in(clause, start, number, index)
+    money_tags = funding_tags(vocab)
+    for m in here:
+        before = after_break(norm[start : m.start], cues.breaks)
+        after = norm[m.end : end]
+        m.said_from = m.start - len(before)
+        if not m.sure:
+            m.stated = None if _negated(before, vocab) else CANDIDATE
+            continue
+        m.stated = _stated(before, m.gaps, after, vocab)
+        if m.tag in money_tags and m.stated is True and not received(before + "|" + after[:6], vocab):
+            m.stated = None  # 上级专项资金 named, but not said to be had (能拿省里的奖补吗)
+        asks = _asking(norm[start : end + 1], vocab) and not has_any(before, cues.granted)
+        m.weak = m.stated is True and asks
+    items = [
+        Item(m.tag, m.start - start, m.end - start, index.names[m.tag]) for m in here if m.sure and m.stated is True
+    ]
+    said = {m.tag for m in here if m.sure}
+    statements = funding_statements(clause, vocab, place) + maker_statements(clause, vocab, place)
+    statements += role_statements(clause, items, index.words, vocab, said)
+    return here + [_from_statement(s, number, start) for s in statements]
+
+
 def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recognitions:
     """Every tag the question states (true or false), the level said with a recognition, the option of a
     choose-one group already had, and the questions to ask where a mention is only a candidate."""
@@ -317,30 +347,12 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
     out = Recognitions(chosen=chosen_options(text, vocab))
     mentions: list[Mention] = []
     earlier: list[Mention] = []
-    money_tags = funding_tags(vocab)
     for number, (start, end) in enumerate(clauses(norm.text)):
-        clause = norm.text[start:end]
-        here = _mentions_in(clause, start, number, index)
-        for m in here:
-            before = after_break(norm.text[start : m.start], cues.breaks)
-            after = norm.text[m.end : end]
-            m.said_from = m.start - len(before)
-            if m.sure:
-                m.stated = _stated(before, m.gaps, after, vocab)
-                if m.tag in money_tags and m.stated is True and not received(before + "|" + after[:6], vocab):
-                    m.stated = None  # 上级专项资金 named, but not said to be had (能拿省里的奖补吗)
-                m.weak = (
-                    m.stated is True
-                    and _asking(norm.text[start : end + 1], vocab)
-                    and not has_any(before, cues.granted)
-                )
-            elif not _negated(before, vocab):
-                m.stated = CANDIDATE
-        here += [_from_statement(s, number, start) for s in funding_statements(clause, vocab, place)]
+        here = _read_clause(norm.text, (start, end), number, vocab, place)
         if here:
             earlier = here
         else:
-            _elliptic(clause, start, earlier, index, vocab)
+            _elliptic(norm.text[start:end], start, earlier, index, vocab)
         mentions += [m for m in here + earlier if all(m is not seen for seen in mentions)]
     _contraries(norm.text, index, vocab, mentions)
     for name, tag in vocab.tags.items():

@@ -86,6 +86,9 @@ class RecognitionCues(BaseModel):
     received: list[str]  # 拿到, 享受 …: money received
     chose: list[str]  # 已经选了 …: an option chosen (read on the raw text: 了 matters here)
     other_project: list[str]  # 另一个项目 …: what was received belongs to another project
+    actions: dict[str, list[str]]  # a role's action word in the rules → how it is said (购买: 买, 采购 …)
+    makers: list[str]  # 生产, 制造: a maker said with its place
+    here: list[str]  # 本市, 本地: the enterprise's own place
 
 
 class RuleWords(BaseModel):

@@ -150,6 +150,32 @@ def test_an_option_already_chosen(question: str, expect: dict[str, str]) -> None
     assert read_recognitions(question, _vocab(), HEKOU).chosen == expect
 
 
+# Roles around a recognised item: the buyer and the developer of a 首台（套）, and where it was made.
+ROLES: list[tuple[str, str, dict[str, bool | None]]] = [
+    (
+        "南阳企业采购了一套经省认定的首台（套）重大技术装备",
+        HENAN,
+        {"hn17_first_set_buyer": True, "hn17_first_set_developer": None},
+    ),
+    (
+        "我们研制的盾构机经省认定为首台（套）装备",
+        HENAN,
+        {"hn17_first_set_developer": True, "hn17_first_set_buyer": None},
+    ),
+    ("首台（套）装备买回来以后投了保险", HENAN, {"hn17_first_set_buyer": None}),
+    ("买了一套新乡企业制造的首台（套）装备", JIYUAN, {"jy_made_in_jiyuan": False, "hn17_first_set_buyer": True}),
+    ("购入了济源市企业制造的首台（套）关键部件", JIYUAN, {"jy_made_in_jiyuan": True}),
+    ("买的是本地企业生产的首台（套）设备", JIYUAN, {"jy_made_in_jiyuan": True}),
+]
+
+
+@pytest.mark.parametrize("question,place,expect", ROLES, ids=[r[0] for r in ROLES])
+def test_roles_around_a_recognised_item(question: str, place: str, expect: dict[str, bool | None]) -> None:
+    got = read_recognitions(question, _vocab(), place).tags
+    for tag, value in expect.items():
+        assert got.get(tag) is value, (tag, got)
+
+
 def test_a_new_rule_is_read_in_its_own_words() -> None:
     """A tag whose phrases do not hold the user's words is still read from its condition's describe."""
     vocab = _vocab()
