@@ -28,6 +28,8 @@ class EnterpriseFacts(BaseModel):
     lpr_rate: Decimal | None = None  # a fraction (0.0385) the user stated; wins over the table
     # choose-one group → the program the user has already chosen (and had) for this project
     chosen: dict[str, str] = {}
+    # tag → the year the user says its status began ("2016年列入市培育名单"), for rules that count years
+    since: dict[str, int] = {}
 
     @field_validator("amounts")
     @classmethod
@@ -49,4 +51,5 @@ class EnterpriseFacts(BaseModel):
             level=newer.level or self.level,
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,
             chosen={**self.chosen, **newer.chosen},
+            since={**self.since, **newer.since},
         )
