@@ -13,6 +13,7 @@ A later statement wins over an earlier one; a pending state is read as not (yet)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.reading.funding import APPLIED, Statement, chosen_options, funding_statements, funding_tags, received
@@ -59,6 +60,7 @@ LEVEL_TOKENS = ("国家及以上", "省及以上", "市及以上", "区及以上
 ASKING = ("吗", "呢", "多少", "?")  # a clause that asks names a program; it states nothing
 RULE_NAME_CHARS = (4, 16)  # shorter says too little, longer is never said whole
 CANDIDATE = "candidate"  # most of a name found: to be confirmed
+YEAR = re.compile(r"((?:19|20)\d\d)年")  # 2016年列入…: the year a status began
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Recognitions:
     level: Level | None = None  # the level said with a recognition (入选了山东省…, 工信部…称号)
     chosen: dict[str, str] = field(default_factory=dict)  # choose-one group → option already had
     confirmations: dict[str, str] = field(default_factory=dict)  # tag → the question to ask
+    since: dict[str, int] = field(default_factory=dict)  # tag → the year said with it (2016年列入…)
 
 
 def rule_names(text: str, cues: RecognitionCues) -> list[str]:
@@ -368,6 +371,9 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
             out.confirmations.pop(m.tag, None)
             if m.stated and out.level is None and m.clause >= 0:
                 out.level = _level_said(norm.text, m, cues)
+            year = YEAR.findall(norm.text[m.said_from : m.start]) if m.stated and m.clause >= 0 else []
+            if year:
+                out.since[m.tag] = int(year[-1])
         elif m.tag not in out.tags and m.stated in (APPLIED, CANDIDATE):
             out.confirmations.setdefault(m.tag, _question(m, norm, text, vocab))
     return out

@@ -192,7 +192,8 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     out.facts.amounts = {**_stated_none(text, vocab), **_read_amounts(text, vocab, out)}
     _read_place(text, vocab, out)
     found = read_recognitions(text, vocab, out.facts.place)
-    out.facts.tags, out.facts.chosen, out.confirmations = found.tags, found.chosen, found.confirmations
+    out.facts.tags, out.facts.chosen, out.facts.since = found.tags, found.chosen, found.since
+    out.confirmations = found.confirmations
     out.facts.level = _read_level(text, vocab) or found.level
     out.facts.lpr_rate = _read_lpr(text, vocab.lpr_cues)
     out.errors += consistency_errors(out.facts)

@@ -108,6 +108,21 @@ def test_a_half_said_fact_is_asked_in_the_texts_words(question: str, place: str,
     assert all(w in got.confirmations[tag] for w in words), got.confirmations
 
 
+# The year said with a recognition, for rules that count years from it (连续支持3年).
+YEARS: list[tuple[str, str, dict[str, int]]] = [
+    ("2016年就列入了市级创新中心培育名单", JIYUAN, {"jy_city_innovation_center_cultivation": 2016}),
+    ("我们是2019年列入省创新中心培育名单的", HENAN, {"hn17_innovation_center_cultivation": 2019}),
+    ("今年列入了市级创新中心培育名单", JIYUAN, {}),  # this year is inside every window
+    ("2016年没有列入市级创新中心培育名单", JIYUAN, {}),
+]
+
+
+@pytest.mark.parametrize("question,place,since", YEARS, ids=[r[0] for r in YEARS])
+def test_the_year_a_status_began(question: str, place: str, since: dict[str, int]) -> None:
+    got = read_recognitions(question, _vocab(), place).since
+    assert {t: y for t, y in got.items() if t in since or not since} == since
+
+
 def test_a_level_said_otherwise_is_no_candidate() -> None:
     got = read_recognitions("列入了市级制造业创新中心培育名单", _vocab(), JIYUAN)
     assert got.tags == {"jy_city_innovation_center_cultivation": True}
