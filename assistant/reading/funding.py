@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.reading.wording import after_break, has_any, negated
-from assistant.rules.rulebook import RuleWords, Vocabulary
+from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import LEVEL_RANK, Level
 
 HIGHER = "上级"
@@ -61,7 +61,7 @@ def funding_tags(vocab: Vocabulary) -> list[str]:
     return [
         tag
         for tag, spec in vocab.tags.items()
-        if HIGHER in spec.label or any(HIGHER in t for t in vocab.tag_texts.get(tag, RuleWords()).all())
+        if HIGHER in spec.label or (tag in vocab.tag_texts and any(HIGHER in t for t in vocab.tag_texts[tag].all()))
     ]
 
 
@@ -75,8 +75,11 @@ def received(text: str, vocab: Vocabulary) -> bool:
     return False
 
 
-def funding_statements(clause: str, vocab: Vocabulary, place: str | None) -> list[Statement]:
-    """Money from a higher level said as had, not had, or applied for, in one normalized clause."""
+def funding_statements(
+    clause: str, vocab: Vocabulary, place: str | None, tags: frozenset[str] | list[str]
+) -> list[Statement]:
+    """Money from a higher level said as had, not had, or applied for, in one normalized clause, for
+    `tags` (funding_tags, worked out once per vocabulary)."""
     cues = vocab.recognition
     own = _rank_of_place(place)
     sources = _sources(vocab)
@@ -101,7 +104,7 @@ def funding_statements(clause: str, vocab: Vocabulary, place: str | None) -> lis
         else:
             continue
         words = clause[source : at + len(noun)]
-        return [Statement(tag, source, at + len(noun), words, stated) for tag in funding_tags(vocab)]
+        return [Statement(tag, source, at + len(noun), words, stated) for tag in tags]
     return []
 
 

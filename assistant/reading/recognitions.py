@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.reading.funding import APPLIED, Statement, chosen_options, funding_statements, funding_tags, received
+from assistant.reading.funding import APPLIED, Statement, chosen_options, funding_statements, received
+from assistant.reading.names import TagNames, tag_names
 from assistant.reading.roles import Item, maker_statements, role_statements
 from assistant.reading.wording import (
     SURE_PIECE,
@@ -24,6 +25,7 @@ from assistant.reading.wording import (
     Normalized,
     after_break,
     align,
+    bigrams,
     clauses,
     has_any,
     negated,
@@ -31,34 +33,10 @@ from assistant.reading.wording import (
     normalize_name,
     with_ranks,
 )
-from assistant.rules.rulebook import RecognitionCues, RuleWords, Vocabulary
+from assistant.rules.rulebook import RecognitionCues, Vocabulary
 from assistant.rules.schema import Level
 
-# The rule's words are cut where the promise begins (…的，给予50万元) and at list marks.
-PROMISE_STARTS = ("给予", "按照", "予以", "省财政", "可以", "可按", "分年度")
-LIST_MARKS = "、，,；;：:。等"
-LEADING_WORDS = (
-    "对于",
-    "对",
-    "凡",
-    "经",
-    "被",
-    "企业",
-    "属于",
-    "获得",
-    "认定为",
-    "认定",
-    "列入",
-    "为",
-    "是",
-    "该",
-    "由",
-)
-# A range of levels (市级及以上) is read as a level condition, not as part of the name; a single
-# level stays in it, so 省制造业创新中心培育名单 is not found in 市级制造业创新中心培育名单.
-LEVEL_TOKENS = ("国家及以上", "省及以上", "市及以上", "区及以上", "县及以上", "及以上")
 ASKING = ("吗", "呢", "多少", "?")  # a clause that asks names a program; it states nothing
-RULE_NAME_CHARS = (4, 16)  # shorter says too little, longer is never said whole
 CANDIDATE = "candidate"  # most of a name found: to be confirmed
 YEAR = re.compile(r"((?:19|20)\d\d)年")  # 2016年列入…: the year a status began
 
@@ -88,70 +66,6 @@ class Recognitions:
     since: dict[str, int] = field(default_factory=dict)  # tag → the year said with it (2016年列入…)
 
 
-def rule_names(text: str, cues: RecognitionCues) -> list[str]:
-    """Names in a rule's own text: its list items before the promise, without the words around them
-    (对认定的市级及以上智能工厂、数字化车间… → 智能工厂, 数字化车间 …)."""
-    norm = normalize_name(text, cues.same_as, cues.fillers)
-    cut = min((norm.find(w) for w in PROMISE_STARTS if norm.find(w) > 0), default=len(norm))
-    names = []
-    part = ""
-    for ch in norm[:cut] + "。":
-        if ch not in LIST_MARKS:
-            part += ch
-            continue
-        changed = True
-        while changed:
-            changed = False
-            for word in LEADING_WORDS + LEVEL_TOKENS:
-                if part.startswith(word) and len(part) > len(word):
-                    part, changed = part[len(word) :], True
-        low, high = RULE_NAME_CHARS
-        if low <= len(part) <= high and not any(ch.isdigit() for ch in part) and "不" not in part:
-            names.append(part)
-        part = ""
-    return names
-
-
-@dataclass(frozen=True)
-class _Index:
-    """Every tag's names in matching form, and the words its rule is written in (for verb checks)."""
-
-    names: dict[str, tuple[str, ...]]
-    words: dict[str, str]  # tag → its label, texts and phrases run together
-
-
-_INDEXES: dict[int, tuple[Vocabulary, _Index]] = {}  # by vocabulary object: a rulebook loads it once
-
-
-def _index(vocab: Vocabulary) -> _Index:
-    kept = _INDEXES.get(id(vocab))
-    if kept and kept[0] is vocab:
-        return kept[1]
-    if len(_INDEXES) > 8:
-        _INDEXES.clear()
-    index = _build_index(vocab)
-    _INDEXES[id(vocab)] = (vocab, index)
-    return index
-
-
-def _build_index(vocab: Vocabulary) -> _Index:
-    cues = vocab.recognition
-    names: dict[str, tuple[str, ...]] = {}
-    words: dict[str, str] = {}
-    for tag, spec in vocab.tags.items():
-        rule = vocab.tag_texts.get(tag, RuleWords())
-        own = [normalize_name(p, cues.same_as, cues.fillers) for p in spec.phrases]
-        own += [n for t in [spec.label, *rule.describes] for n in rule_names(t, cues)]
-        # A quote locates the clause and may list more than the tag ("对技改示范项目的设备、研发投入"):
-        # its items name the tag only where they share words with what the tag is said to be.
-        said = _bigrams("".join(own)) - set(vocab.generic_words)
-        quoted = [n for q in rule.quotes for n in rule_names(q, cues) if _bigrams(n) & said]
-        names[tag] = tuple(dict.fromkeys(own + quoted))
-        texts = [spec.label, *rule.all(), *spec.phrases]
-        words[tag] = "|".join(normalize_name(t, cues.same_as, cues.fillers) for t in texts)
-    return _Index(names, words)
-
-
 def _negated(before: str, vocab: Vocabulary) -> bool:
     return negated(before, vocab.negations, vocab.recognition.lookalikes)
 
@@ -164,18 +78,19 @@ def _level_conflict(al: Alignment, clause: str) -> bool:
     return any(m in levels for m in al.missing) and any(lv in gaps for lv in levels)
 
 
-def _mentions_in(clause: str, offset: int, number: int, index: _Index) -> list[Mention]:
+def _mentions_in(clause: str, offset: int, number: int, index: TagNames) -> list[Mention]:
     """The best mention of each tag in one clause."""
     found: list[Mention] = []
+    grams = bigrams(clause)
     for tag, names in index.names.items():
         best: tuple[tuple[int, float, int], Mention] | None = None
         for name in names:
-            al = align(name, with_ranks(clause, name))
+            ranked = with_ranks(clause, name)
+            al = align(name, ranked, grams if ranked == clause else None)
             if al is None:
                 continue
-            longest = max(b - a for a, b in al.pieces)
             sure = al.whole
-            if not sure and (len(name) < 4 or longest < SURE_PIECE or _level_conflict(al, clause)):
+            if not sure and (len(name) < 4 or al.longest < SURE_PIECE or _level_conflict(al, clause)):
                 continue
             rank = (int(sure), al.share, len(name))
             if best is None or rank > best[0]:
@@ -193,9 +108,10 @@ def _money_follows(after: str, cues: RecognitionCues) -> bool:
     return any(after.startswith(w) for w in cues.funding_nouns)
 
 
-def _stated(before: str, inside: tuple[str, ...], after: str, vocab: Vocabulary) -> bool | str:
+def _stated(part: str, inside: tuple[str, ...], after: str, vocab: Vocabulary) -> bool | str:
+    """What a clause says of a sure mention: `part` the words before it (after any 但), `inside` the
+    words inserted in it, `after` the rest of the clause."""
     cues = vocab.recognition
-    part = after_break(before, cues.breaks)
     if _negated(part, vocab) or any(_negated(g, vocab) for g in inside):
         return False
     if has_any(after, cues.pending_after) or _negated_verb(after[:6], vocab):
@@ -225,11 +141,7 @@ def _strip(text: str, words: list[str]) -> str:
     return text
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
-def _elliptic(clause: str, start: int, earlier: list[Mention], index: _Index, vocab: Vocabulary) -> None:
+def _elliptic(clause: str, start: int, earlier: list[Mention], index: TagNames, vocab: Vocabulary) -> None:
     """A clause with no mention of its own that says how the one before stands: "还没认定下来",
     "还在评审", "还没晋升国家级", "（不是示范企业）", "已经批下来了"."""
     cues = vocab.recognition
@@ -247,9 +159,9 @@ def _elliptic(clause: str, start: int, earlier: list[Mention], index: _Index, vo
     verbs = [v for v in cues.verbs if v in said]
     content = _strip(said, cues.verbs + cues.pending_after + cues.granted + vocab.negations + ["下来", "还", "已"])
     targets = [m for m in earlier if m.stated == APPLIED]
-    grams = _bigrams(content) - set(vocab.generic_words)
-    by_missing = [m for m in earlier if grams & _bigrams("".join(m.missing))]
-    by_words = [m for m in earlier if grams & _bigrams(index.words[m.tag])]
+    grams = bigrams(content) - set(vocab.generic_words)
+    by_missing = [m for m in earlier if grams & bigrams("".join(m.missing))]
+    by_words = [m for m in earlier if grams & bigrams(index.words[m.tag])]
     if by_missing or (grams and by_words):
         targets += by_missing or by_words
     elif verbs:
@@ -264,7 +176,7 @@ def _elliptic(clause: str, start: int, earlier: list[Mention], index: _Index, vo
             earlier.append(Mention(owners[0], -1, start, start, said, True, (), stated=False))
 
 
-def _contraries(norm: str, index: _Index, vocab: Vocabulary, mentions: list[Mention]) -> None:
+def _contraries(norm: str, index: TagNames, vocab: Vocabulary, mentions: list[Mention]) -> None:
     """The rule says 首次 and the user 重新认定: the tags whose rule has that word are not met."""
     spans = clauses(norm)
     for entry in vocab.recognition.contraries:
@@ -273,9 +185,10 @@ def _contraries(norm: str, index: _Index, vocab: Vocabulary, mentions: list[Ment
             clause = norm[start:end]
             for said in entry.said:
                 at = clause.find(said)
-                inside_rule = any(clause.startswith(entry.rule, i) for i in range(max(0, at - len(entry.rule)), at + 1))
-                if at < 0 or inside_rule or _negated(clause[max(0, at - 2) : at], vocab):
+                if at < 0 or _negated(clause[max(0, at - 2) : at], vocab):
                     continue
+                if any(clause.startswith(entry.rule, i) for i in range(max(0, at - len(entry.rule)), at + 1)):
+                    continue  # 不改变用途 holds 改变: the rule's own word, not its contrary
                 hit = hit or not entry.near or has_any(clause, entry.near)
         if hit:
             for tag, words in index.words.items():
@@ -315,11 +228,11 @@ def _asking(clause: str, vocab: Vocabulary) -> bool:
 def _read_clause(norm: str, span: tuple[int, int], number: int, vocab: Vocabulary, place: str | None) -> list[Mention]:
     """The mentions of one clause, each with what the clause states of it."""
     cues = vocab.recognition
-    index = _index(vocab)
+    index = tag_names(vocab)
     start, end = span
     clause = norm[start:end]
     here = _mentions_in(clause, start, number, index)
-    money_tags = funding_tags(vocab)
+    money_tags = index.money
     for m in here:
         before = after_break(norm[start : m.start], cues.breaks)
         after = norm[m.end : end]
@@ -336,7 +249,7 @@ def _read_clause(norm: str, span: tuple[int, int], number: int, vocab: Vocabular
         Item(m.tag, m.start - start, m.end - start, index.names[m.tag]) for m in here if m.sure and m.stated is True
     ]
     said = {m.tag for m in here if m.sure}
-    statements = funding_statements(clause, vocab, place) + maker_statements(clause, vocab, place)
+    statements = funding_statements(clause, vocab, place, index.money) + maker_statements(clause, vocab, place)
     statements += role_statements(clause, items, index.words, vocab, said)
     return here + [_from_statement(s, number, start) for s in statements]
 
@@ -345,7 +258,7 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
     """Every tag the question states (true or false), the level said with a recognition, the option of a
     choose-one group already had, and the questions to ask where a mention is only a candidate."""
     cues = vocab.recognition
-    index = _index(vocab)
+    index = tag_names(vocab)
     norm = normalize(text, cues.same_as, cues.fillers, cues.questions)
     out = Recognitions(chosen=chosen_options(text, vocab))
     mentions: list[Mention] = []

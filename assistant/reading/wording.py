@@ -64,15 +64,15 @@ def normalize(
     for word in questions:  # blanked to a clause-neutral mark, so 有没有 holds no 没有
         src = src.replace(word, "·" * len(word))
     drop = set(fillers)
-    replacements = sorted(same_as.items(), key=lambda kv: -len(kv[0]))
+    forms = [(unicodedata.normalize("NFKC", old), new) for old, new in same_as.items()]
+    replacements = sorted(forms, key=lambda kv: -len(kv[0]))
     i = 0
     while i < len(src):
         for old, new in replacements:
-            old_n = unicodedata.normalize("NFKC", old)
-            if src.startswith(old_n, i):
+            if src.startswith(old, i):
                 out += new
                 origin += [i] * len(new)
-                i += len(old_n)
+                i += len(old)
                 break
         else:
             ch = src[i]
@@ -143,17 +143,22 @@ class Alignment:
         return self.found / self.size
 
     @property
+    def longest(self) -> int:
+        return max(b - a for a, b in self.pieces)
+
+    @property
     def whole(self) -> bool:
         """The whole name found, tightly enough to be sure: a short name (4 characters or fewer) in one
         piece (智能工厂 is not in 智能化改造工厂), a longer one with a piece of SURE_PIECE or more."""
-        longest = max(b - a for a, b in self.pieces)
-        return self.found == self.size and (longest == self.size or (self.size > 4 and longest >= SURE_PIECE))
+        if self.found != self.size:
+            return False
+        return self.longest == self.size or (self.size > 4 and self.longest >= SURE_PIECE)
 
     def gaps(self, clause: str) -> list[str]:
         return [clause[a[1] : b[0]] for a, b in zip(self.pieces, self.pieces[1:])]
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
@@ -203,13 +208,14 @@ def _runs(name: str, pieces: list[tuple[int, int]], clause: str) -> list[str]:
     return runs + ([current] if current else [])
 
 
-def align(name: str, clause: str) -> Alignment | None:
+def align(name: str, clause: str, clause_grams: set[str] | None = None) -> Alignment | None:
     """The best placing of `name` in `clause` (most of the name found, then the tightest), or None
-    when not even a candidate's share of it is there."""
+    when not even a candidate's share of it is there. `clause_grams`: the clause's bigrams, when
+    many names are tried in one clause."""
     if len(name) < MIN_PIECE:
         return None
-    grams = _bigrams(name)
-    present = grams & _bigrams(clause)
+    grams = bigrams(name)
+    present = grams & (bigrams(clause) if clause_grams is None else clause_grams)
     if len(present) < len(grams) / 2:  # a quick test before any placing is tried
         return None
     best: Alignment | None = None
