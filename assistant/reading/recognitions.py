@@ -52,6 +52,7 @@ class Mention:
     missing: tuple[str, ...]
     gaps: tuple[str, ...] = ()  # the words inserted between the name's pieces
     said_from: int = 0  # where the clause's words about it begin (申报了…)
+    said_to: int = 0  # where the user's words for it end: past the end of a name found in part
     stated: bool | str | None = None  # True, False, APPLIED, CANDIDATE, or None (says nothing)
     # Named in a clause that asks ("纳统那个3万块的奖励能拿吗"): true only if nothing else is said of it.
     weak: bool = False
@@ -97,6 +98,8 @@ def _mentions_in(clause: str, offset: int, number: int, index: TagNames) -> list
                 m = Mention(
                     tag, number, offset + al.start, offset + al.end, name, sure, al.missing, tuple(al.gaps(clause))
                 )
+                # 单项冠军示范 found in 单项冠军培育企业: the user's words run on where the name's end is missing
+                m.said_to = offset + min(len(clause), al.end + (al.tail_missing + 2 if al.tail_missing else 0))
                 best = (rank, m)
         if best:
             found.append(best[1])
@@ -212,7 +215,7 @@ def _level_said(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
 
 def _question(m: Mention, norm: Normalized, text: str, vocab: Vocabulary) -> str:
     label = vocab.tags[m.tag].label
-    words = norm.span(m.start, m.end, text) if m.clause >= 0 else m.name
+    words = norm.span(m.start, max(m.end, m.said_to), text) if m.clause >= 0 else m.name
     if m.stated == APPLIED:
         words = norm.span(m.said_from, m.end, text)
         return f"您说的“{words}”，目前是否已经获得（认定、批准或拨付）？"

@@ -129,6 +129,7 @@ class Alignment:
     found: int  # characters of the name found
     size: int  # characters of the name
     missing: tuple[str, ...]  # parts of the name not found
+    tail_missing: int = 0  # characters at the end of the name not found (单项冠军示范 in …培育企业)
 
     @property
     def start(self) -> int:
@@ -166,7 +167,7 @@ def _align_from(name: str, clause: str, first: int) -> Alignment:
     """Greedy: the longest piece of the name at each step, the first at `first`, each next no
     further than MAX_GAP after the last."""
     pieces: list[tuple[int, int]] = []
-    found, i = 0, 0
+    found, i, last = 0, 0, 0
     while i < len(name):
         placed = None
         for k in range(len(name) - i, MIN_PIECE - 1, -1):
@@ -185,7 +186,8 @@ def _align_from(name: str, clause: str, first: int) -> Alignment:
         pieces.append((at, at + k))
         found += k
         i += k
-    return Alignment(tuple(pieces), found, len(name), tuple(_runs(name, pieces, clause)))
+        last = i
+    return Alignment(tuple(pieces), found, len(name), tuple(_runs(name, pieces, clause)), len(name) - last)
 
 
 def _runs(name: str, pieces: list[tuple[int, int]], clause: str) -> list[str]:

@@ -41,6 +41,12 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("我们的仿制药是全国同品种第一家通过一致性评价的", HENAN, {"hn17_generic_drug_first3": True}),
     ("仿制药在同品种里第5家通过一致性评价", HENAN, {"hn17_generic_drug_first3": None}),
     ("济源企业，列入了市级创新中心培育名单", JIYUAN, {"jy_city_innovation_center_cultivation": True}),
+    # the rule's words name only what they are about
+    ("去年列入了省制造业创新中心培育名单", HENAN, {"hn17_innovation_center_recognised": None}),
+    ("我们是国家级工业品牌培育示范企业", JIYUAN, {"jy_brand_demo": True, "jy_quality_benchmark": None}),
+    ("获得了省级工业云试点示范", JIYUAN, {"jy_industrial_cloud_demo": True, "jy_smart_manufacturing_demo": None}),
+    ("我们的省创新中心还在培育期内", JIYUAN, {"jy_city_innovation_center_cultivation": None}),
+    ("这个技术改造项目节能减排效果好", HENAN, {"hn16_non_coal_upgrade_project": None}),
     # negations, before, after, and in a clause of their own
     ("我们的智能工厂还没有被认定", HEKOU, {"smart_demo": False}),
     ("我们没被列入省创新中心培育名单", HENAN, {"hn17_innovation_center_cultivation": False}),
@@ -96,6 +102,7 @@ def test_the_level_said_with_a_recognition(question: str, place: str, level: str
 # (question, place, tag asked about, words the question must hold)
 CONFIRMATIONS = [
     ("我们是国家制造业单项冠军培育企业", HENAN, "hn17_single_champion_demo", ["单项冠军培育企业", "单项冠军示范企业"]),
+    ("我们是单项冠军培育企业", HENAN, "hn17_single_champion_demo", ["单项冠军培育企业", "单项冠军示范企业"]),
     ("申报了市级数字化车间", HEKOU, "smart_demo", ["申报了市级数字化车间", "是否已经获得"]),
     ("之前申请过省里的技改专项资金", HEKOU, "higher_level_funding", ["省里的技改专项资金"]),
 ]
