@@ -38,6 +38,7 @@ from assistant.rules.schema import Level
 
 ASKING = ("吗", "呢", "多少", "?")  # a clause that asks names a program; it states nothing
 CANDIDATE = "candidate"  # most of a name found: to be confirmed
+AFTER_REACH = 10  # characters after a mention read for …还没认定下来, …申报了但是没评上
 YEAR = re.compile(r"((?:19|20)\d\d)年")  # 2016年列入…: the year a status began
 
 
@@ -111,22 +112,32 @@ def _money_follows(after: str, cues: RecognitionCues) -> bool:
     return any(after.startswith(w) for w in cues.funding_nouns)
 
 
-def _stated(part: str, inside: tuple[str, ...], after: str, vocab: Vocabulary) -> bool | str:
-    """What a clause says of a sure mention: `part` the words before it (after any 但), `inside` the
-    words inserted in it, `after` the rest of the clause."""
+def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vocabulary) -> bool | str:
+    """What a clause says of a sure mention: `part` the words before it (after any 但), `said` its own
+    words, `inside` the words inserted in it, `after` the rest of the clause."""
     cues = vocab.recognition
-    if _negated(part, vocab) or any(_negated(g, vocab) for g in inside):
+    if (_negated(part, vocab) and _negation_reaches(part + said, vocab)) or any(_negated(g, vocab) for g in inside):
         return False
-    if has_any(after, cues.pending_after) or _negated_verb(after[:6], vocab):
+    if has_any(after, cues.pending_after) or _negated_verb(after[:AFTER_REACH], vocab):
         return False
     money = _money_follows(after, cues)
     if has_any(part, cues.pending) and not money:
         return False
     applied = max((part.rfind(w) for w in cues.applied if w in part), default=-1)
-    if applied >= 0 and not money:
+    applied_after = any(after.startswith(w, 0, len(w) + 1) for w in cues.applied)
+    if (applied >= 0 or applied_after) and not money:
         granted_later = any(part.find(g, applied + 1) > 0 for g in cues.granted) or has_any(after, cues.granted)
-        return True if granted_later else APPLIED
+        return True if granted_later and applied >= 0 else APPLIED
     return True
+
+
+def _negation_reaches(part: str, vocab: Vocabulary) -> bool:
+    """The last negation reaches the mention, unless another predicate and then a verb of being
+    recognised stand between: 还没投产就被认定为… and 没有拿过上级资金的项目被认定为… affirm it."""
+    ends = [part.rfind(n) + len(n) for n in vocab.negations if n in part]
+    rest = part[max(ends) :].lstrip("有被")
+    later = [rest.find(g) for g in vocab.recognition.granted if g in rest]
+    return not later or min(later) == 0
 
 
 def _negated_verb(text: str, vocab: Vocabulary) -> bool:
@@ -243,7 +254,7 @@ def _read_clause(norm: str, span: tuple[int, int], number: int, vocab: Vocabular
         if not m.sure:
             m.stated = None if _negated(before, vocab) else CANDIDATE
             continue
-        m.stated = _stated(before, m.gaps, after, vocab)
+        m.stated = _stated(before, norm[m.start : m.end], m.gaps, after, vocab)
         if m.tag in money_tags and m.stated is True and not received(before + "|" + after[:6], vocab):
             m.stated = None  # 上级专项资金 named, but not said to be had (能拿省里的奖补吗)
         asks = _asking(norm[start : end + 1], vocab) and not has_any(before, cues.granted)

@@ -55,6 +55,10 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("是省级认定的创新中心，但还没晋升国家级", HENAN, {"hn17_innovation_center_national": False}),
     ("我们是国家单项冠军培育企业，不是示范企业", HENAN, {"hn17_single_champion_demo": False}),
     ("两化融合贯标做完了，可还没通过评定", JIYUAN, {"jy_two_integration_certified": False}),
+    # a negation of something else does not reach a recognition said after it
+    ("项目还没投产就被认定为市级智能工厂了", HEKOU, {"smart_demo": True, "production_started": False}),
+    ("没有拿过上级资金的这个项目被评为数字化车间", HEKOU, {"smart_demo": True, "higher_level_funding": False}),
+    ("数字化车间申报了但是没评上", HEKOU, {"smart_demo": False}),
     # the rule's qualifier said otherwise (首次 / 重新认定, 全职 / 兼职, 实际使用 / 闲置, 不改变用途 / 改为)
     ("高企是2020年重新认定的，省里首次认定高企的配套奖补", HENAN, {"hn17_first_hte": False}),
     ("院士是兼职引进的，每年来一个月", HENAN, {"hn17_academician": False}),
