@@ -38,6 +38,8 @@ from assistant.rules.schema import Level
 
 ASKING = ("吗", "呢", "多少", "?")  # a clause that asks names a program; it states nothing
 CANDIDATE = "candidate"  # most of a name found: to be confirmed
+LEVEL_FORMS = ("国家", "省", "市", "区", "县")  # levels as the vocabulary's same_as writes them
+ELLIPSIS_WORDS = ("下来", "还", "已")  # words of an elliptic clause that name nothing (还没认定下来)
 AFTER_REACH = 10  # characters after a mention read for …还没认定下来, …申报了但是没评上
 YEAR = re.compile(r"((?:19|20)\d\d)年")  # 2016年列入…: the year a status began
 
@@ -74,10 +76,9 @@ def _negated(before: str, vocab: Vocabulary) -> bool:
 
 def _level_conflict(al: Alignment, clause: str) -> bool:
     """省创新中心培育名单 is not found in 市创新中心培育名单: the level left out was said otherwise."""
-    levels = ("国家", "省", "市", "区", "县")
     said_before = clause[max(0, al.start - 6) : al.start]
     gaps = "".join(al.gaps(clause)) + said_before
-    return any(m in levels for m in al.missing) and any(lv in gaps for lv in levels)
+    return any(m in LEVEL_FORMS for m in al.missing) and has_any(gaps, LEVEL_FORMS)
 
 
 def _mentions_in(clause: str, offset: int, number: int, index: TagNames) -> list[Mention]:
@@ -127,7 +128,7 @@ def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vo
     applied_after = any(after.startswith(w, 0, len(w) + 1) for w in cues.applied)
     if (applied >= 0 or applied_after) and not money:
         granted_later = any(part.find(g, applied + 1) > 0 for g in cues.granted) or has_any(after, cues.granted)
-        return True if granted_later and applied >= 0 else APPLIED
+        return True if granted_later else APPLIED
     return True
 
 
@@ -164,30 +165,40 @@ def _elliptic(clause: str, start: int, earlier: list[Mention], index: TagNames, 
     neg = neg or next((n for n in vocab.negations if n in opening), None)
     pending = has_any(clause, cues.pending_after)
     if not neg and not pending:
-        if has_any(clause, cues.granted):
+        if has_any(clause, cues.granted):  # 已经批下来了: the application's outcome
             for m in earlier:
                 if m.stated == APPLIED:
                     m.stated = True
         return
     said = clause[clause.find(neg) + len(neg) :] if neg else clause
-    verbs = [v for v in cues.verbs if v in said]
-    content = _strip(said, cues.verbs + cues.pending_after + cues.granted + vocab.negations + ["下来", "还", "已"])
-    targets = [m for m in earlier if m.stated == APPLIED]
-    grams = bigrams(content) - set(vocab.generic_words)
-    by_missing = [m for m in earlier if grams & bigrams("".join(m.missing))]
-    by_words = [m for m in earlier if grams & bigrams(index.words[m.tag])]
-    if by_missing or (grams and by_words):
-        targets += by_missing or by_words
-    elif verbs:
-        targets += [m for m in earlier if any(v in index.words[m.tag] for v in verbs)]
-    elif pending:
-        targets += [m for m in earlier if any(v in index.words[m.tag] for v in cues.verbs)]
+    targets = _taken_up(said, pending, earlier, index, vocab)
     for m in targets:
         m.stated = False
     if len(said) >= 3 and not targets:  # "还没晋升国家级": a name part of one tag only
         owners = [t for t, names in index.names.items() if any(said in n for n in names)]
         if len(owners) == 1:
             earlier.append(Mention(owners[0], -1, start, start, said, True, (), stated=False))
+
+
+def _taken_up(said: str, pending: bool, earlier: list[Mention], index: TagNames, vocab: Vocabulary) -> list[Mention]:
+    """The earlier mentions a negated or pending clause speaks of: an application, whose outcome it is;
+    those whose words left out or whose rule share its content words (不是示范企业 → 单项冠军示范企业,
+    不是全职 → 全职引进…院士); failing content words, those whose rule has its verb (还没通过评定 →
+    通过…评定, not 贯标); for a bare pending state (还在评审), every recognition."""
+    cues = vocab.recognition
+    content = _strip(said, cues.verbs + cues.pending_after + cues.granted + vocab.negations + list(ELLIPSIS_WORDS))
+    grams = bigrams(content) - set(vocab.generic_words)
+    targets = [m for m in earlier if m.stated == APPLIED]
+    by_missing = [m for m in earlier if grams & bigrams("".join(m.missing))]
+    by_words = [m for m in earlier if grams & bigrams(index.words[m.tag])]
+    verbs = [v for v in cues.verbs if v in said]
+    if by_missing or (grams and by_words):
+        return targets + (by_missing or by_words)
+    if verbs:
+        return targets + [m for m in earlier if has_any(index.words[m.tag], verbs)]
+    if pending:
+        return targets + [m for m in earlier if has_any(index.words[m.tag], cues.verbs)]
+    return targets
 
 
 def _contraries(norm: str, index: TagNames, vocab: Vocabulary, mentions: list[Mention]) -> None:
