@@ -57,7 +57,8 @@ class Mention:
     said_from: int = 0  # where the clause's words about it begin (申报了…)
     said_to: int = 0  # where the user's words for it end: past the end of a name found in part
     stated: bool | str | None = None  # True, False, APPLIED, CANDIDATE, or None (says nothing)
-    # Named in a clause that asks ("纳统那个3万块的奖励能拿吗"): true only if nothing else is said of it.
+    # Named in a clause that asks for money ("纳统那个3万块的奖励能拿吗"): the program asked about, true
+    # only if nothing else is said of it. Named in a question about the text, it states nothing.
     weak: bool = False
 
 
@@ -270,6 +271,8 @@ def _read_clause(norm: str, span: tuple[int, int], number: int, vocab: Vocabular
             m.stated = None  # 上级专项资金 named, but not said to be had (能拿省里的奖补吗)
         asks = _asking(norm[start : end + 1], vocab) and not has_any(before, cues.granted)
         m.weak = m.stated is True and asks
+        if m.weak and not has_any(clause, cues.asked_money):
+            m.stated = None  # 从列入培育名单起连续支持几年？ asks about the text, states nothing
     items = [
         Item(m.tag, m.start - start, m.end - start, index.names[m.tag]) for m in here if m.sure and m.stated is True
     ]

@@ -82,6 +82,7 @@ class RecognitionCues(BaseModel):
     applied: list[str]  # 申报 …: applied for, the outcome not said
     issuers: dict[str, list[str]]  # level → words naming who grants or funds (工信部 → 国家级)
     contraries: list[Contrary]
+    asked_money: list[str]  # 奖励, 扣除 …: a clause asking for these names the program it asks about
     funding_nouns: list[str]  # 专项资金, 奖补 …
     received: list[str]  # 拿到, 享受 …: money received
     chose: list[str]  # 已经选了 …: an option chosen (read on the raw text: 了 matters here)

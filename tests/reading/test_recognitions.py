@@ -78,6 +78,7 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     # a clause that only asks names a program; it does not undo what was said
     ("还没有纳入统计入库，纳统奖励能拿吗", HEKOU, {"statistics_registered": False}),
     ("想问问智能工厂的奖励有多少", HEKOU, {"smart_demo": True}),
+    ("省创新中心从列入培育名单起连续支持几年？", HENAN, {"hn17_innovation_center_cultivation": None}),
 ]
 
 
