@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -94,6 +94,8 @@ class Turn:
     facts: EnterpriseFacts
     open_amounts: list[str]
     notes: list[str]
+    # Facts the user half-said, with the question naming the text's words (reading.recognitions).
+    confirmations: dict[str, str] = field(default_factory=dict)
 
     def answer(self, kind: Kind, answer: str, **fields: Any) -> Answer:
         """The answer of `kind`; what `fields` does not give is empty (no programs, figure or sources)."""
@@ -252,7 +254,15 @@ class Engine:
         started: float,
     ) -> Answer:
         errors = errors + [e for e in consistency_errors(facts) if e not in errors]
-        turn = Turn(request_id, question, as_of, facts, [o.raw for o in understanding.open_amounts], notes)
+        turn = Turn(
+            request_id,
+            question,
+            as_of,
+            facts,
+            [o.raw for o in understanding.open_amounts],
+            notes,
+            understanding.confirmations,
+        )
         if errors:
             response = turn.answer("bad_input", render("bad_input.j2", {"errors": errors}), warnings=errors)
         elif not covering_policies(self.book, facts.place):
@@ -356,7 +366,7 @@ class Engine:
         programs = presenter.programs(self.book, assessment)
         missing = presenter.missing_facts(self.book, programs)
         total = assessment.total_max
-        question = follow_up(self.book, facts, turn.open_amounts, missing)
+        question = follow_up(self.book, facts, turn.open_amounts, missing, turn.confirmations)
         by_status = {s: [p for p in programs if p.status == s.value] for s in Status}
         context = {
             "notes": turn.notes,

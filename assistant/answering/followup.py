@@ -6,6 +6,8 @@ the most programs are waiting for. One short question at a time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from assistant.answering.presenter import MissingFact
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Rulebook
@@ -15,9 +17,16 @@ ASK_PROJECT = "请问是什么项目（例如技术改造、智能化改造、�
 
 
 def follow_up(
-    book: Rulebook, facts: EnterpriseFacts, open_amounts: list[str], missing: list[MissingFact]
+    book: Rulebook,
+    facts: EnterpriseFacts,
+    open_amounts: list[str],
+    missing: list[MissingFact],
+    confirmations: Mapping[str, str] | None = None,
 ) -> str | None:
-    """The question to ask, or None when nothing holds the answer back; `missing` is ranked, most needed first."""
+    """The question to ask, or None when nothing holds the answer back; `missing` is ranked, most needed first.
+
+    `confirmations`: for facts the user half-said ("单项冠军培育企业" for 单项冠军示范企业, "申报了…"),
+    the question that names the text's words; asked before any other missing yes/no fact."""
     if open_amounts:
         shown = "、".join(f"“{a}”" for a in open_amounts)
         return f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？"
@@ -25,6 +34,9 @@ def follow_up(
         return ask_place(book)
     if not missing:
         return None
+    half_said = [m.fact for m in missing if m.fact in (confirmations or {})]
+    if half_said and confirmations:
+        return confirmations[half_said[0]]
     name = missing[0].fact
     if name in facts.unsettled:  # "您说的“不到500万”具体是多少？": the user's own words, asked back
         return facts.unsettled[name].ask

@@ -58,7 +58,7 @@ def evaluate_program(
     policy = book.policy_of(program_id)
     labels = {role: r.label for role, r in book.vocabulary.amount_roles.items()}
     validity = validity_on(policy.meta, as_of, program.valid_from, program.valid_to)
-    eligibility = check_eligibility(program, facts, labels)
+    eligibility = check_eligibility(program, facts, labels, as_of)
     amount: AmountResult = compute_amount(program, facts, labels, lpr, as_of)
     reasons = [c.text for c in eligibility.checks] + eligibility.caveats
     missing = list(eligibility.missing) + [m for m in amount.missing if m not in eligibility.missing]

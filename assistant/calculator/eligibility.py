@@ -7,12 +7,15 @@ formulas, and the amount never decides eligibility.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_yuan
 from assistant.rules.bounds import bound_for
 from assistant.rules.schema import LEVEL_RANK, Condition, Exclusion, Program
+
+CHOSEN_OTHER = "chosen-other-option"  # the id of the check that another option was already chosen
 
 
 class Outcome(str, Enum):
@@ -49,7 +52,22 @@ class Eligibility:
         return names
 
 
-def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, str]) -> Check:
+def _check_window(cond: Condition, facts: EnterpriseFacts, as_of: date | None) -> Check | None:
+    """从列入名单年度起连续支持N年: the year the user stated against the as-of date (N years: the
+    first and the N-1 after it); None when either is unknown, and the tag alone decides."""
+    began = facts.since.get(cond.tag or "")
+    if cond.within is None or began is None or as_of is None:
+        return None
+    years = cond.within.years
+    ok = 0 <= as_of.year - began < years
+    text = (
+        f"{cond.describe}：所述{began}年起连续{years}年（{began}—{began + years - 1}年），"
+        f"{as_of.year}年{'在' if ok else '不在'}此期间内，原文：“{cond.within.citation.quote}”"
+    )
+    return Check(cond.id, Outcome.MET if ok else Outcome.FAILED, text)
+
+
+def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, str], as_of: date | None) -> Check:
     if cond.threshold:
         t = cond.threshold
         value = facts.amounts.get(t.fact)
@@ -75,7 +93,7 @@ def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, 
     tags = [cond.tag] if cond.tag else list(cond.any_tags or [])
     stated = [facts.tags.get(t) for t in tags]
     if any(v is True for v in stated):
-        return Check(cond.id, Outcome.MET, f"{cond.describe}：满足")
+        return _check_window(cond, facts, as_of) or Check(cond.id, Outcome.MET, f"{cond.describe}：满足")
     if stated and all(v is False for v in stated):
         return Check(cond.id, Outcome.FAILED, f"{cond.describe}：不满足")
     if cond.presumed:
@@ -111,15 +129,30 @@ def _check_exclusion(excl: Exclusion, facts: EnterpriseFacts) -> Check | str | N
     return None
 
 
-def check_eligibility(program: Program, facts: EnterpriseFacts, labels: dict[str, str]) -> Eligibility:
-    """`labels` names each fact in Chinese (from the vocabulary) so the checks read as sentences."""
+def _check_choice(program: Program, facts: EnterpriseFacts) -> Check | None:
+    """Ruled out when the user already chose another option of a group the text says is choose-one."""
+    chosen = facts.chosen.get(program.choose_one_group or "")
+    if program.choose_one_citation is None or chosen in (None, program.id):
+        return None
+    quote = program.choose_one_citation.quote
+    return Check(CHOSEN_OTHER, Outcome.FAILED, f"不符合：所述项目已选择并享受了另一种奖补方式，原文：“{quote}”")
+
+
+def check_eligibility(
+    program: Program, facts: EnterpriseFacts, labels: dict[str, str], as_of: date | None = None
+) -> Eligibility:
+    """`labels` names each fact in Chinese (from the vocabulary) so the checks read as sentences;
+    `as_of` is the date that year windows are counted to."""
     result = Eligibility()
     for cond in program.conditions:
-        result.checks.append(_check_condition(cond, facts, labels))
+        result.checks.append(_check_condition(cond, facts, labels, as_of))
     for excl in program.exclusions:
         outcome = _check_exclusion(excl, facts)
         if isinstance(outcome, Check):
             result.checks.append(outcome)
         elif outcome:
             result.caveats.append(outcome)
+    choice = _check_choice(program, facts)
+    if choice:
+        result.checks.append(choice)
     return result

@@ -57,6 +57,10 @@ class EnterpriseFacts(BaseModel):
     tags: dict[str, bool] = {}
     level: Level | None = None
     lpr_rate: Decimal | None = None  # a fraction (0.0385) the user stated; wins over the table
+    # choose-one group → the program the user has already chosen (and had) for this project
+    chosen: dict[str, str] = {}
+    # tag → the year the user says its status began ("2016年列入市培育名单"), for rules that count years
+    since: dict[str, int] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -89,4 +93,6 @@ class EnterpriseFacts(BaseModel):
             tags={**self.tags, **newer.tags},
             level=newer.level or self.level,
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,
+            chosen={**self.chosen, **newer.chosen},
+            since={**self.since, **newer.since},
         )

@@ -17,6 +17,7 @@ from assistant.core.money import format_wan
 from assistant.reading.amount_facts import OpenAmount, read_amounts
 from assistant.reading.amounts import find_percents
 from assistant.reading.places import read_place
+from assistant.reading.recognitions import read_recognitions
 from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import Level
 
@@ -35,6 +36,7 @@ class Understanding:
     errors: list[str] = field(default_factory=list)  # bad input: shown, and no figure is given
     open_amounts: list[OpenAmount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how something was read, e.g. 河口
+    confirmations: dict[str, str] = field(default_factory=dict)  # tag → question where only half-said
 
 
 def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
@@ -42,23 +44,6 @@ def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
     out.facts.place, out.facts.place_mention = place.place, place.mention
     out.notes += place.notes
     out.errors += place.errors
-
-
-def _read_tags(text: str, vocab: Vocabulary) -> dict[str, bool]:
-    tags: dict[str, bool] = {}
-    for name, tag in vocab.tags.items():
-        if any(phrase in text for phrase in tag.negative_phrases):
-            tags[name] = False
-            continue
-        for phrase in sorted(tag.phrases, key=len, reverse=True):
-            at = text.find(phrase)
-            if at < 0:
-                continue
-            clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, at)), default=0)
-            window = text[max(clause_start, at - NEGATION_WINDOW) : at]
-            tags[name] = not any(neg in window for neg in vocab.negations)
-            break
-    return tags
 
 
 def _read_level(text: str, vocab: Vocabulary) -> Level | None:
@@ -103,8 +88,10 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     out.facts.amounts, out.facts.unsettled = read.amounts, read.unsettled
     out.open_amounts, out.errors = read.open_amounts, read.errors
     _read_place(text, vocab, out)
-    out.facts.tags = _read_tags(text, vocab)
-    out.facts.level = _read_level(text, vocab)
+    found = read_recognitions(text, vocab, out.facts.place)
+    out.facts.tags, out.facts.chosen, out.facts.since = found.tags, found.chosen, found.since
+    out.confirmations = found.confirmations
+    out.facts.level = _read_level(text, vocab) or found.level
     _read_lpr(text, vocab.lpr_cues, out)
     out.errors += consistency_errors(out.facts)
     return out

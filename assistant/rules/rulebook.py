@@ -87,6 +87,56 @@ class PlaceCues(BaseModel):
     policy_before: list[str]
 
 
+class Contrary(BaseModel):
+    """Words that say a qualifier of the rule does not hold: the rule says 首次, the user 重新认定.
+
+    Keyed by the rule's own word, so a new rule using it is covered; `near`, when given, must also
+    be said in the same clause (改成 says nothing against 不改变土地用途 unless 用途 is said)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rule: str
+    said: list[str]
+    near: list[str] = []
+
+
+class RecognitionCues(BaseModel):
+    """How people say where a recognition, a grant or a choice stands (assistant.reading.recognitions)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    fillers: list[str]  # particles dropped before matching (了, 的)
+    same_as: dict[str, str]  # forms read as one (省级 → 省, 首台（套） → 首台套)
+    questions: list[str]  # 有没有, 是不是: negation words inside a question, not a negation
+    lookalikes: list[str]  # 未来, 无锡: words that begin with a one-character negation
+    breaks: list[str]  # 但, 而是: a negation before one of these does not reach past it
+    verbs: list[str]  # 认定, 评定, 入选 …: the verbs of being recognised
+    granted: list[str]  # 认定为, 获批, 批下来 …: stated as done
+    pending: list[str]  # 正在申报 …: stated as not yet, before the recognition
+    pending_after: list[str]  # 还在评审 …: stated as not yet, after it or in a clause of its own
+    applied: list[str]  # 申报 …: applied for, the outcome not said
+    issuers: dict[str, list[str]]  # level → words naming who grants or funds (工信部 → 国家级)
+    contraries: list[Contrary]
+    asked_money: list[str]  # 奖励, 扣除 …: a clause asking for these names the program it asks about
+    funding_nouns: list[str]  # 专项资金, 奖补 …
+    received: list[str]  # 拿到, 享受 …: money received
+    chose: list[str]  # 已经选了 …: an option chosen (read on the raw text: 了 matters here)
+    other_project: list[str]  # 另一个项目 …: what was received belongs to another project
+    actions: dict[str, list[str]]  # a role's action word in the rules → how it is said (购买: 买, 采购 …)
+    makers: list[str]  # 生产, 制造: a maker said with its place
+    here: list[str]  # 本市, 本地: the enterprise's own place
+
+
+class RuleWords(BaseModel):
+    """What the rules files say of one tag: the describe of each condition or exclusion using it (written
+    for it), and the quotes they cite (the text's own words, which may name more than the tag)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    describes: list[str] = []
+    quotes: list[str] = []
+
+    def all(self) -> list[str]:
+        return self.describes + self.quotes
+
+
 class Vocabulary(BaseModel):
     """index/vocabulary.yaml: how staff name amounts, levels, places and yes/no facts, and the words
     that say what kind of question it is. Data, not code, so that wording is changed in one file."""
@@ -103,9 +153,15 @@ class Vocabulary(BaseModel):
     lpr_cues: list[str]
     generic_words: list[str]
     vague_amounts: list[VagueSense]
+    recognition: RecognitionCues
     # Filled in from the policy folders when the rulebook loads, never written in the yaml: messages
     # that say what is covered name these, so adding a policy folder changes them.
     covered_regions: list[str] = []
+    # The rule's own words for each tag (its conditions' and exclusions' describe and the quotes no
+    # other tag shares), so a recognition is read in the words of the text, not only of a phrase list.
+    tag_texts: dict[str, RuleWords] = {}
+    # choose-one group → program id → the words that name that option and no other of the group.
+    choice_options: dict[str, dict[str, list[str]]] = {}
 
 
 @dataclass(frozen=True)
@@ -149,6 +205,42 @@ def load_vocabulary(settings: Settings) -> Vocabulary:
     """The vocabulary beside the policies folder, since its places and tags describe those policies."""
     path = index_file(settings.policies_dir, "vocabulary.yaml")
     return Vocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _tag_texts(programs: list[Program]) -> dict[str, RuleWords]:
+    """Each tag's describes and quotes. A text that speaks of several tags (an any_tags condition, a
+    quote two conditions of different tags share: 省内研发和购买使用单位) belongs to none of them."""
+    owners: dict[tuple[str, bool], set[str]] = {}  # (text, is a quote) → tags
+    for program in programs:
+        for cond in program.conditions:
+            tags = [cond.tag] if cond.tag else list(cond.any_tags or [])
+            for key in ((cond.describe, False), (cond.citation.quote, True)) if tags else ():
+                owners.setdefault(key, set()).update(tags)
+        for excl in program.exclusions:
+            for key in ((excl.describe, False), (excl.citation.quote, True)):
+                owners.setdefault(key, set()).add(excl.tag)
+    texts: dict[str, dict[str, list[str]]] = {}
+    for (text, quote), owned_by in owners.items():
+        if len(owned_by) == 1:
+            kind = texts.setdefault(owned_by.pop(), {"describes": [], "quotes": []})
+            kind["quotes" if quote else "describes"].append(text)
+    return {tag: RuleWords(**kinds) for tag, kinds in texts.items()}
+
+
+def _choice_options(programs: list[Program]) -> dict[str, dict[str, list[str]]]:
+    """For each group whose text says only one may be chosen, the topic words of each option that no
+    other option of the group has (直接奖补 / 贷款, 贴息): how the user names the one already chosen."""
+    groups: dict[str, list[Program]] = {}
+    for program in programs:
+        if program.choose_one_group and program.choose_one_citation:
+            groups.setdefault(program.choose_one_group, []).append(program)
+    return {
+        group: {
+            p.id: [t for t in p.topics if not any(t in other.topics for other in options if other is not p)]
+            for p in options
+        }
+        for group, options in groups.items()
+    }
 
 
 def _check_program(book: Rulebook, policy_id: str, program: Program) -> None:
@@ -198,7 +290,14 @@ def _build_rulebook(settings: Settings) -> Rulebook:
                 raise ValueError(f"tag {name!r} defined twice with different phrases ({rules.policy})")
             all_tags[name] = tag
     covered = list(dict.fromkeys(p.meta.region_name for p in library.policies.values()))
-    book = Rulebook(library, vocabulary.model_copy(update={"tags": all_tags, "covered_regions": covered}))
+    programs = [program for rules in files for program in rules.programs]
+    derived = {
+        "tags": all_tags,
+        "covered_regions": covered,
+        "tag_texts": _tag_texts(programs),
+        "choice_options": _choice_options(programs),
+    }
+    book = Rulebook(library, vocabulary.model_copy(update=derived))
     for rules in files:
         for program in rules.programs:
             if program.id in book.programs:

@@ -54,6 +54,14 @@ class Threshold(_Strict):
         return word
 
 
+class Window(_Strict):
+    """The years a tag's status counts from the year it began: 从列入培育名单年度起连续支持3年 (that
+    year and the next two). Checked when the user states the year; otherwise the tag alone decides."""
+
+    years: int = Field(gt=0)
+    citation: Citation
+
+
 class Condition(_Strict):
     """One thing that must hold. Exactly one of threshold / tag / min_level is given."""
 
@@ -66,6 +74,7 @@ class Condition(_Strict):
     # Most conditions must be known to decide; a presumed one is taken as met unless the user
     # says otherwise, and the answer says it was presumed (e.g. "项目属于工业技术改造项目").
     presumed: bool = False
+    within: Window | None = None  # only with `tag`: the years from the one the tag's status began
     citation: Citation
 
     @model_validator(mode="after")
@@ -73,6 +82,8 @@ class Condition(_Strict):
         kinds = [self.threshold, self.tag, self.any_tags, self.min_level]
         if sum(k is not None for k in kinds) != 1:
             raise ValueError(f"condition {self.id}: give exactly one of threshold, tag, any_tags, min_level")
+        if self.within and not self.tag:
+            raise ValueError(f"condition {self.id}: a window (within) needs a tag")
         return self
 
 
@@ -203,6 +214,9 @@ class Program(_Strict):
     caps: list[Cap] = []
     amount_kind: AmountKind
     choose_one_group: str | None = None  # programs sharing a group are alternatives: one may be chosen
+    # Where the text says only one may be had (企业可任选一种奖补方式): once the user has chosen
+    # another option of the group, this one is ruled out, and the answer quotes this.
+    choose_one_citation: Citation | None = None
     departments: list[str] = []  # the text's 责任单位
     how_to_apply: str | None = None  # key into the file's procedures
     valid_from: date | None = None  # only where the program's own period differs from the document's
@@ -214,6 +228,8 @@ class Program(_Strict):
     def _kind_matches_formula(self) -> Program:
         if (self.formula.kind is FormulaKind.UNSPECIFIED) != (self.amount_kind is AmountKind.UNSPECIFIED):
             raise ValueError(f"{self.id}: amount_kind unspecified exactly when the formula is unspecified")
+        if self.choose_one_citation and not self.choose_one_group:
+            raise ValueError(f"{self.id}: choose_one_citation without a choose_one_group")
         return self
 
     def amount_facts(self) -> list[str]:
@@ -225,11 +241,13 @@ class Program(_Strict):
         """Every quote the program rests on, for the verbatim check and for the answer's sources."""
         cites = list(self.citations)
         cites += [c.citation for c in self.conditions] + [e.citation for e in self.exclusions]
+        cites += [c.within.citation for c in self.conditions if c.within]
         f = self.formula
         params = [f.rate, f.amount] + [t.amount for t in f.tiers] + list(f.by_level.values())
         params += [f.base_limit.rate] if f.base_limit else []
         params += [cap.amount for cap in self.caps]
         cites += [p.citation for p in params if p is not None]
+        cites += [self.choose_one_citation] if self.choose_one_citation else []
         return cites
 
 

@@ -72,7 +72,8 @@ def facts_from_form(
     level: str | None,
     lpr_percent: float | None,
 ) -> EnterpriseFacts:
-    """The facts the user sees in the form; roles the form does not show, and tags, are kept from `base`.
+    """The facts the user sees in the form; roles the form does not show, tags, the option already chosen
+    and the years said with recognitions are kept from `base`.
 
     An amount the user typed is exact, so it settles a vague one of the same role; a changed place drops
     the word the user originally wrote for it.
@@ -100,4 +101,6 @@ def facts_from_form(
         tags=dict(base.tags),
         level=Level(level) if level else None,
         lpr_rate=(rate / 100) if rate is not None else None,
+        chosen=dict(base.chosen),
+        since=dict(base.since),
     )

@@ -1,0 +1,326 @@
+"""Yes/no facts (recognitions, roles, exclusions) read in the words of the rules, with where they stand.
+
+A tag is named by its phrases and by the rule's own words (the describe and quotes of the conditions
+and exclusions that use it, `Vocabulary.tag_texts`), so a new rule is read without a phrase list.
+Each name is matched tolerant of inserted words (assistant.reading.wording); a whole name found is a
+sure mention, most of it a candidate, which is asked about, never taken as true.
+
+What a mention states is read around it, in its clause: a negation before it (没有列入…, 不在…目录里),
+a pending state (正在申报…, …还在评审), an application whose outcome is not said (申报了…), or a
+clause of its own that takes up the one before (…，还没认定下来 / 还没晋升国家级 / （不是示范企业）).
+A later statement wins over an earlier one; a pending state is read as not (yet) met.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.reading.funding import APPLIED, Statement, chosen_options, funding_statements, received
+from assistant.reading.names import TagNames, tag_names
+from assistant.reading.roles import Item, maker_statements, role_statements
+from assistant.reading.wording import (
+    SURE_PIECE,
+    Alignment,
+    Normalized,
+    after_break,
+    align,
+    bigrams,
+    clauses,
+    has_any,
+    negated,
+    normalize,
+    normalize_name,
+    with_ranks,
+)
+from assistant.rules.rulebook import RecognitionCues, Vocabulary
+from assistant.rules.schema import Level
+
+ASKING = ("吗", "呢", "多少", "?")  # a clause that asks names a program; it states nothing
+CANDIDATE = "candidate"  # most of a name found: to be confirmed
+LEVEL_FORMS = ("国家", "省", "市", "区", "县")  # levels as the vocabulary's same_as writes them
+ELLIPSIS_WORDS = ("下来", "还", "已")  # words of an elliptic clause that name nothing (还没认定下来)
+AFTER_REACH = 10  # characters after a mention read for …还没认定下来, …申报了但是没评上
+YEAR = re.compile(r"((?:19|20)\d\d)年")  # 2016年列入…: the year a status began
+
+
+@dataclass
+class Mention:
+    tag: str
+    clause: int  # index into the clauses of the normalized question
+    start: int  # span in the normalized question
+    end: int
+    name: str
+    sure: bool
+    missing: tuple[str, ...]
+    gaps: tuple[str, ...] = ()  # the words inserted between the name's pieces
+    said_from: int = 0  # where the clause's words about it begin (申报了…)
+    said_to: int = 0  # where the user's words for it end: past the end of a name found in part
+    stated: bool | str | None = None  # True, False, APPLIED, CANDIDATE, or None (says nothing)
+    # Named in a clause that asks for money ("纳统那个3万块的奖励能拿吗"): the program asked about, true
+    # only if nothing else is said of it. Named in a question about the text, it states nothing.
+    weak: bool = False
+
+
+@dataclass
+class Recognitions:
+    tags: dict[str, bool] = field(default_factory=dict)
+    level: Level | None = None  # the level said with a recognition (入选了山东省…, 工信部…称号)
+    chosen: dict[str, str] = field(default_factory=dict)  # choose-one group → option already had
+    confirmations: dict[str, str] = field(default_factory=dict)  # tag → the question to ask
+    since: dict[str, int] = field(default_factory=dict)  # tag → the year said with it (2016年列入…)
+
+
+def _negated(before: str, vocab: Vocabulary) -> bool:
+    return negated(before, vocab.negations, vocab.recognition.lookalikes)
+
+
+def _level_conflict(al: Alignment, clause: str) -> bool:
+    """省创新中心培育名单 is not found in 市创新中心培育名单: the level left out was said otherwise."""
+    said_before = clause[max(0, al.start - 6) : al.start]
+    gaps = "".join(al.gaps(clause)) + said_before
+    return any(m in LEVEL_FORMS for m in al.missing) and has_any(gaps, LEVEL_FORMS)
+
+
+def _mentions_in(clause: str, offset: int, number: int, index: TagNames) -> list[Mention]:
+    """The best mention of each tag in one clause."""
+    found: list[Mention] = []
+    grams = bigrams(clause)
+    for tag, names in index.names.items():
+        best: tuple[tuple[int, float, int], Mention] | None = None
+        for name in names:
+            ranked = with_ranks(clause, name)
+            al = align(name, ranked, grams if ranked == clause else None)
+            if al is None:
+                continue
+            sure = al.whole
+            if not sure and (len(name) < 4 or al.longest < SURE_PIECE or _level_conflict(al, clause)):
+                continue
+            rank = (int(sure), al.share, len(name))
+            if best is None or rank > best[0]:
+                m = Mention(
+                    tag, number, offset + al.start, offset + al.end, name, sure, al.missing, tuple(al.gaps(clause))
+                )
+                # 单项冠军示范 found in 单项冠军培育企业: the user's words run on where the name's end is missing
+                m.said_to = offset + min(len(clause), al.end + (al.tail_missing + 2 if al.tail_missing else 0))
+                best = (rank, m)
+        if best:
+            found.append(best[1])
+    return found
+
+
+def _money_follows(after: str, cues: RecognitionCues) -> bool:
+    """申报智能工厂奖励: what is applied for is the award, not the recognition."""
+    return any(after.startswith(w) for w in cues.funding_nouns)
+
+
+def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vocabulary) -> bool | str:
+    """What a clause says of a sure mention: `part` the words before it (after any 但), `said` its own
+    words, `inside` the words inserted in it, `after` the rest of the clause."""
+    cues = vocab.recognition
+    if (_negated(part, vocab) and _negation_reaches(part + said, vocab)) or any(_negated(g, vocab) for g in inside):
+        return False
+    if has_any(after, cues.pending_after) or _negated_verb(after[:AFTER_REACH], vocab):
+        return False
+    money = _money_follows(after, cues)
+    if has_any(part, cues.pending) and not money:
+        return False
+    applied = max((part.rfind(w) for w in cues.applied if w in part), default=-1)
+    applied_after = any(after.startswith(w, 0, len(w) + 1) for w in cues.applied)
+    if (applied >= 0 or applied_after) and not money:
+        granted_later = any(part.find(g, applied + 1) > 0 for g in cues.granted) or has_any(after, cues.granted)
+        return True if granted_later else APPLIED
+    return True
+
+
+def _negation_reaches(part: str, vocab: Vocabulary) -> bool:
+    """The last negation reaches the mention, unless another predicate and then a verb of being
+    recognised stand between: 还没投产就被认定为… and 没有拿过上级资金的项目被认定为… affirm it."""
+    ends = [part.rfind(n) + len(n) for n in vocab.negations if n in part]
+    rest = part[max(ends) :].lstrip("有被")
+    later = [rest.find(g) for g in vocab.recognition.granted if g in rest]
+    return not later or min(later) == 0
+
+
+def _negated_verb(text: str, vocab: Vocabulary) -> bool:
+    """还没认定, 没有通过, 未获批: a negation followed by a recognition verb."""
+    for neg in vocab.negations:
+        at = text.find(neg)
+        if at >= 0 and has_any(text[at + len(neg) : at + len(neg) + 4], vocab.recognition.verbs):
+            return True
+    return False
+
+
+def _strip(text: str, words: list[str]) -> str:
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, "")
+    return text
+
+
+def _elliptic(clause: str, start: int, earlier: list[Mention], index: TagNames, vocab: Vocabulary) -> None:
+    """A clause with no mention of its own that says how the one before stands: "还没认定下来",
+    "还在评审", "还没晋升国家级", "（不是示范企业）", "已经批下来了"."""
+    cues = vocab.recognition
+    opening = after_break(clause, cues.breaks)[:3]  # 但是没批, 还没…: a negation opening the clause
+    neg = next((n for n in vocab.negations if n in clause and len(n) > 1), None)
+    neg = neg or next((n for n in vocab.negations if n in opening), None)
+    pending = has_any(clause, cues.pending_after)
+    if not neg and not pending:
+        if has_any(clause, cues.granted):  # 已经批下来了: the application's outcome
+            for m in earlier:
+                if m.stated == APPLIED:
+                    m.stated = True
+        return
+    said = clause[clause.find(neg) + len(neg) :] if neg else clause
+    targets = _taken_up(said, pending, earlier, index, vocab)
+    for m in targets:
+        m.stated = False
+    if len(said) >= 3 and not targets:  # "还没晋升国家级": a name part of one tag only
+        owners = [t for t, names in index.names.items() if any(said in n for n in names)]
+        if len(owners) == 1:
+            earlier.append(Mention(owners[0], -1, start, start, said, True, (), stated=False))
+
+
+def _taken_up(said: str, pending: bool, earlier: list[Mention], index: TagNames, vocab: Vocabulary) -> list[Mention]:
+    """The earlier mentions a negated or pending clause speaks of: an application, whose outcome it is;
+    those whose words left out or whose rule share its content words (不是示范企业 → 单项冠军示范企业,
+    不是全职 → 全职引进…院士); failing content words, those whose rule has its verb (还没通过评定 →
+    通过…评定, not 贯标); for a bare pending state (还在评审), every recognition."""
+    cues = vocab.recognition
+    content = _strip(said, cues.verbs + cues.pending_after + cues.granted + vocab.negations + list(ELLIPSIS_WORDS))
+    grams = bigrams(content) - set(vocab.generic_words)
+    targets = [m for m in earlier if m.stated == APPLIED]
+    by_missing = [m for m in earlier if grams & bigrams("".join(m.missing))]
+    by_words = [m for m in earlier if grams & bigrams(index.words[m.tag])]
+    verbs = [v for v in cues.verbs if v in said]
+    if by_missing or (grams and by_words):
+        return targets + (by_missing or by_words)
+    if verbs:
+        return targets + [m for m in earlier if has_any(index.words[m.tag], verbs)]
+    if pending:
+        return targets + [m for m in earlier if has_any(index.words[m.tag], cues.verbs)]
+    return targets
+
+
+def _contraries(norm: str, index: TagNames, vocab: Vocabulary, mentions: list[Mention]) -> None:
+    """The rule says 首次 and the user 重新认定: the tags whose rule has that word are not met."""
+    spans = clauses(norm)
+    for entry in vocab.recognition.contraries:
+        hit = False
+        for start, end in spans:
+            clause = norm[start:end]
+            for said in entry.said:
+                at = clause.find(said)
+                if at < 0 or _negated(clause[max(0, at - 2) : at], vocab):
+                    continue
+                if any(clause.startswith(entry.rule, i) for i in range(max(0, at - len(entry.rule)), at + 1)):
+                    continue  # 不改变用途 holds 改变: the rule's own word, not its contrary
+                hit = hit or not entry.near or has_any(clause, entry.near)
+        if hit:
+            for tag, words in index.words.items():
+                if entry.rule in words:
+                    mentions.append(Mention(tag, -1, len(norm), len(norm), entry.rule, True, (), stated=False))
+
+
+def _level_said(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
+    """入选了山东省智能工厂名单, 拿到了工信部…称号, 被省工信厅评为…: the level of the recognition,
+    said by who granted it, after the verb and right before the name (not the enterprise's place)."""
+    before = norm[max(0, m.start - 8) : m.start]
+    verb = max((before.rfind(v) + len(v) for v in cues.granted if v in before), default=-1)
+    by_issuer = before.rfind("被")
+    windows = [before[verb:] if verb >= 0 else "", before[by_issuer + 1 :] if by_issuer >= 0 else ""]
+    for window in windows:
+        found = [(window.rfind(w), level) for level, words in cues.issuers.items() for w in words if w in window]
+        if found:
+            return Level(max(found)[1])
+    return None
+
+
+def _question(m: Mention, norm: Normalized, text: str, vocab: Vocabulary) -> str:
+    label = vocab.tags[m.tag].label
+    words = norm.span(m.start, max(m.end, m.said_to), text) if m.clause >= 0 else m.name
+    if m.stated == APPLIED:
+        words = norm.span(m.said_from, m.end, text)
+        return f"您说的“{words}”，目前是否已经获得（认定、批准或拨付）？"
+    return f"您说的“{words}”是否就是政策所说的“{label}”？"
+
+
+def _asking(clause: str, vocab: Vocabulary) -> bool:
+    """The clause (with the mark that ends it) asks for a figure or a yes/no answer."""
+    cues = [normalize_name(c, vocab.recognition.same_as, vocab.recognition.fillers) for c in vocab.intent.figure_cues]
+    return has_any(clause, ASKING) or has_any(clause, cues)
+
+
+def _read_clause(norm: str, span: tuple[int, int], number: int, vocab: Vocabulary, place: str | None) -> list[Mention]:
+    """The mentions of one clause, each with what the clause states of it."""
+    cues = vocab.recognition
+    index = tag_names(vocab)
+    start, end = span
+    clause = norm[start:end]
+    here = _mentions_in(clause, start, number, index)
+    money_tags = index.money
+    for m in here:
+        before = after_break(norm[start : m.start], cues.breaks)
+        after = norm[m.end : end]
+        m.said_from = m.start - len(before)
+        if not m.sure:
+            m.stated = None if _negated(before, vocab) else CANDIDATE
+            continue
+        m.stated = _stated(before, norm[m.start : m.end], m.gaps, after, vocab)
+        if m.tag in money_tags and m.stated is True and not received(before + "|" + after[:6], vocab):
+            m.stated = None  # 上级专项资金 named, but not said to be had (能拿省里的奖补吗)
+        asks = _asking(norm[start : end + 1], vocab) and not has_any(before, cues.granted)
+        m.weak = m.stated is True and asks
+        if m.weak and not has_any(clause, cues.asked_money):
+            m.stated = None  # 从列入培育名单起连续支持几年？ asks about the text, states nothing
+    items = [
+        Item(m.tag, m.start - start, m.end - start, index.names[m.tag]) for m in here if m.sure and m.stated is True
+    ]
+    said = {m.tag for m in here if m.sure}
+    statements = funding_statements(clause, vocab, place, index.money) + maker_statements(clause, vocab, place)
+    statements += role_statements(clause, items, index.words, vocab, said)
+    return here + [_from_statement(s, number, start) for s in statements]
+
+
+def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recognitions:
+    """Every tag the question states (true or false), the level said with a recognition, the option of a
+    choose-one group already had, and the questions to ask where a mention is only a candidate."""
+    cues = vocab.recognition
+    index = tag_names(vocab)
+    norm = normalize(text, cues.same_as, cues.fillers, cues.questions)
+    out = Recognitions(chosen=chosen_options(text, vocab))
+    mentions: list[Mention] = []
+    earlier: list[Mention] = []
+    for number, (start, end) in enumerate(clauses(norm.text)):
+        here = _read_clause(norm.text, (start, end), number, vocab, place)
+        if here:
+            earlier = here
+        else:
+            _elliptic(norm.text[start:end], start, earlier, index, vocab)
+        mentions += [m for m in here + earlier if all(m is not seen for seen in mentions)]
+    _contraries(norm.text, index, vocab, mentions)
+    for name, tag in vocab.tags.items():
+        if has_any(text, tag.negative_phrases):
+            mentions.append(Mention(name, -1, len(norm.text), len(norm.text), "", True, (), stated=False))
+    sure_spans = [(m.start, m.end) for m in mentions if m.sure and m.stated is True and m.clause >= 0]
+    mentions = [
+        m for m in mentions if m.stated != CANDIDATE or not any(a <= m.start and m.end <= b for a, b in sure_spans)
+    ]  # a candidate inside the words of a sure recognition is that recognition, not another
+    for m in sorted(mentions, key=lambda m: (not m.weak, m.start)):  # a weak mention never overrides
+        if isinstance(m.stated, bool):
+            out.tags[m.tag] = m.stated
+            out.confirmations.pop(m.tag, None)
+            if m.stated and out.level is None and m.clause >= 0:
+                out.level = _level_said(norm.text, m, cues)
+            year = YEAR.findall(norm.text[m.said_from : m.start]) if m.stated and m.clause >= 0 else []
+            if year:
+                out.since[m.tag] = int(year[-1])
+        elif m.tag not in out.tags and m.stated in (APPLIED, CANDIDATE):
+            out.confirmations.setdefault(m.tag, _question(m, norm, text, vocab))
+    return out
+
+
+def _from_statement(s: Statement, number: int, offset: int) -> Mention:
+    return Mention(
+        s.tag, number, offset + s.start, offset + s.end, s.words, True, (), said_from=offset, stated=s.stated
+    )

@@ -1,0 +1,245 @@
+"""Recognitions, negations, pending states, exclusions and choices as people say them, as tables.
+
+Each row is a question and what it must state (True / False), leave unstated (None), ask to confirm
+(a tag in `confirm`), or the level said with the recognition. The phrasings are new ones, not the
+blind set's: they test the classes (a word more or less, everyday words, 正在申报 / 还在公示, 不是…,
+上级 money said as 省里/东营市/中央, 已经选了 …) rather than sentences.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.core.settings import Settings
+from assistant.reading.recognitions import read_recognitions
+from assistant.reading.understanding import understand
+from assistant.reading.wording import align, normalize, with_ranks
+from assistant.rules.rulebook import RuleWords, Vocabulary, load_rulebook
+from assistant.rules.schema import TagDef
+
+HEKOU = "山东省东营市河口区"
+JIYUAN = "河南省济源市"
+HENAN = "河南省"
+
+
+def _vocab() -> Vocabulary:
+    return load_rulebook(Settings.from_env()).vocabulary
+
+
+# (question, place, tags that must be stated so: True / False / None for "not stated")
+RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
+    # the rule's words with a word more or less
+    ("我们车间去年入选了东营市数字化车间名单", HEKOU, {"smart_demo": True}),
+    ("拿到了国家工信部的智能工厂试点示范称号", HEKOU, {"smart_demo": True}),
+    ("被省工信厅评为工业大数据试点示范企业", JIYUAN, {"jy_industrial_cloud_demo": True}),
+    ("获得了国家级服务型制造领域试点示范", JIYUAN, {"jy_service_manufacturing_demo": True}),
+    ("今年新当选了一位中国科学院院士", HENAN, {"hn17_academician": True}),
+    ("已被认定为省级制造业创新中心", HENAN, {"hn17_innovation_center_recognised": True}),
+    ("创新龙头企业年度评估结果为优秀", HENAN, {"hn17_innovation_leader_excellent": True}),
+    ("我们的仿制药是全国同品种第一家通过一致性评价的", HENAN, {"hn17_generic_drug_first3": True}),
+    ("仿制药在同品种里第5家通过一致性评价", HENAN, {"hn17_generic_drug_first3": None}),
+    ("济源企业，列入了市级创新中心培育名单", JIYUAN, {"jy_city_innovation_center_cultivation": True}),
+    # the rule's words name only what they are about
+    ("去年列入了省制造业创新中心培育名单", HENAN, {"hn17_innovation_center_recognised": None}),
+    ("我们是国家级工业品牌培育示范企业", JIYUAN, {"jy_brand_demo": True, "jy_quality_benchmark": None}),
+    ("获得了省级工业云试点示范", JIYUAN, {"jy_industrial_cloud_demo": True, "jy_smart_manufacturing_demo": None}),
+    ("我们的省创新中心还在培育期内", JIYUAN, {"jy_city_innovation_center_cultivation": None}),
+    ("这个技术改造项目节能减排效果好", HENAN, {"hn16_non_coal_upgrade_project": None}),
+    # negations, before, after, and in a clause of their own
+    ("我们的智能工厂还没有被认定", HEKOU, {"smart_demo": False}),
+    ("我们没被列入省创新中心培育名单", HENAN, {"hn17_innovation_center_cultivation": False}),
+    ("设备不属于节能节水、环境保护专用设备优惠目录", HENAN, {"hn12_listed_special_equipment": False}),
+    ("目前是省创新中心，还没有晋升为国家制造业创新中心", HENAN, {"hn17_innovation_center_national": False}),
+    ("是省级认定的创新中心，但还没晋升国家级", HENAN, {"hn17_innovation_center_national": False}),
+    ("我们是国家单项冠军培育企业，不是示范企业", HENAN, {"hn17_single_champion_demo": False}),
+    ("两化融合贯标做完了，可还没通过评定", JIYUAN, {"jy_two_integration_certified": False}),
+    # a negation of something else does not reach a recognition said after it
+    ("项目还没投产就被认定为市级智能工厂了", HEKOU, {"smart_demo": True, "production_started": False}),
+    ("没有拿过上级资金的这个项目被评为数字化车间", HEKOU, {"smart_demo": True, "higher_level_funding": False}),
+    ("数字化车间申报了但是没评上", HEKOU, {"smart_demo": False}),
+    # the rule's qualifier said otherwise (首次 / 重新认定, 全职 / 兼职, 实际使用 / 闲置, 不改变用途 / 改为)
+    ("高企是2020年重新认定的，省里首次认定高企的配套奖补", HENAN, {"hn17_first_hte": False}),
+    ("院士是兼职引进的，每年来一个月", HENAN, {"hn17_academician": False}),
+    ("列入环保专用设备目录的设备买回来一直闲置", HENAN, {"hn12_equipment_in_use": False}),
+    ("打算把自有土地的一部分改为商业用途", HENAN, {"hn12_plan_conforming_same_use": False}),
+    ("利用自有土地技改，不改变用途", HENAN, {"hn12_plan_conforming_same_use": True}),
+    # pending: not yet
+    ("河口区企业，数字化车间正在申报中", HEKOU, {"smart_demo": False}),
+    ("我们准备申报省级工业云试点示范", JIYUAN, {"jy_industrial_cloud_demo": False}),
+    ("我们申报的省级双创基地目前还在公示", JIYUAN, {"jy_shuangchuang_base": False}),
+    ("两化融合管理体系评定已经交了材料，结果还没出", JIYUAN, {"jy_two_integration_certified": False}),
+    ("正在申请认定高新技术企业", HENAN, {"hn17_high_tech_enterprise": False}),
+    # applied for, outcome not said: not stated (asked); said later: stated
+    ("申报了市级数字化车间", HEKOU, {"smart_demo": None}),
+    ("申报了市级数字化车间，上个月已经批下来了", HEKOU, {"smart_demo": True}),
+    ("我们申报的双创基地获得了省级认定", JIYUAN, {"jy_shuangchuang_base": True}),
+    # a clause that only asks names a program; it does not undo what was said
+    ("还没有纳入统计入库，纳统奖励能拿吗", HEKOU, {"statistics_registered": False}),
+    ("想问问智能工厂的奖励有多少", HEKOU, {"smart_demo": True}),
+    ("省创新中心从列入培育名单起连续支持几年？", HENAN, {"hn17_innovation_center_cultivation": None}),
+]
+
+
+@pytest.mark.parametrize("question,place,expect", RECOGNITIONS, ids=[r[0] for r in RECOGNITIONS])
+def test_recognitions_as_said(question: str, place: str, expect: dict[str, bool | None]) -> None:
+    got = read_recognitions(question, _vocab(), place).tags
+    for tag, value in expect.items():
+        assert got.get(tag) is value, (tag, got)
+
+
+# (question, place, the level said with the recognition)
+LEVELS = [
+    ("入选了东营市智能工厂名单", HEKOU, "市级"),
+    ("拿到了工信部服务型制造示范企业称号", JIYUAN, "国家级"),
+    ("被省工信厅评为工业云试点示范", JIYUAN, "省级"),
+    ("东营市河口区企业，数字化车间被认定了", HEKOU, None),  # the enterprise's place, not the level
+]
+
+
+@pytest.mark.parametrize("question,place,level", LEVELS, ids=[r[0] for r in LEVELS])
+def test_the_level_said_with_a_recognition(question: str, place: str, level: str | None) -> None:
+    got = understand(question, _vocab()).facts.level
+    assert (got.value if got else None) == level
+
+
+# (question, place, tag asked about, words the question must hold)
+CONFIRMATIONS = [
+    ("我们是国家制造业单项冠军培育企业", HENAN, "hn17_single_champion_demo", ["单项冠军培育企业", "单项冠军示范企业"]),
+    ("我们是单项冠军培育企业", HENAN, "hn17_single_champion_demo", ["单项冠军培育企业", "单项冠军示范企业"]),
+    ("申报了市级数字化车间", HEKOU, "smart_demo", ["申报了市级数字化车间", "是否已经获得"]),
+    ("之前申请过省里的技改专项资金", HEKOU, "higher_level_funding", ["省里的技改专项资金"]),
+]
+
+
+@pytest.mark.parametrize("question,place,tag,words", CONFIRMATIONS, ids=[r[0] for r in CONFIRMATIONS])
+def test_a_half_said_fact_is_asked_in_the_texts_words(question: str, place: str, tag: str, words: list[str]) -> None:
+    got = read_recognitions(question, _vocab(), place)
+    assert tag not in got.tags
+    assert all(w in got.confirmations[tag] for w in words), got.confirmations
+
+
+# The year said with a recognition, for rules that count years from it (连续支持3年).
+YEARS: list[tuple[str, str, dict[str, int]]] = [
+    ("2016年就列入了市级创新中心培育名单", JIYUAN, {"jy_city_innovation_center_cultivation": 2016}),
+    ("我们是2019年列入省创新中心培育名单的", HENAN, {"hn17_innovation_center_cultivation": 2019}),
+    ("今年列入了市级创新中心培育名单", JIYUAN, {}),  # this year is inside every window
+    ("2016年没有列入市级创新中心培育名单", JIYUAN, {}),
+]
+
+
+@pytest.mark.parametrize("question,place,since", YEARS, ids=[r[0] for r in YEARS])
+def test_the_year_a_status_began(question: str, place: str, since: dict[str, int]) -> None:
+    got = read_recognitions(question, _vocab(), place).since
+    assert {t: y for t, y in got.items() if t in since or not since} == since
+
+
+def test_a_level_said_otherwise_is_no_candidate() -> None:
+    got = read_recognitions("列入了市级制造业创新中心培育名单", _vocab(), JIYUAN)
+    assert got.tags == {"jy_city_innovation_center_cultivation": True}
+    assert "jy_provincial_innovation_center_cultivation" not in got.confirmations
+
+
+# Higher-level money for 河口 (上级专项资金): who gave it, the money, and whether it was had.
+FUNDING: list[tuple[str, str, bool | None]] = [
+    ("技改项目去年获得了山东省的技改专项资金", HEKOU, True),
+    ("项目拿过东营市的技改奖补", HEKOU, True),
+    ("这个项目享受了中央财政的专项资金支持", HEKOU, True),
+    ("没有拿过省市两级的专项资金", HEKOU, False),
+    ("从来没享受过上级资金", HEKOU, False),
+    ("申请过市里的资金，但是没批", HEKOU, False),
+    ("申请过市里的资金，还没批下来", HEKOU, False),
+    ("区里的技改奖补已经拿到了", HEKOU, None),  # the district's own money is not 上级
+    ("能拿省里的奖补吗", HEKOU, None),  # hoped for, not had
+    ("省里的专项资金怎么申请", HEKOU, None),
+]
+
+
+@pytest.mark.parametrize("question,place,expect", FUNDING, ids=[r[0] for r in FUNDING])
+def test_higher_level_money_in_everyday_words(question: str, place: str, expect: bool | None) -> None:
+    assert read_recognitions(question, _vocab(), place).tags.get("higher_level_funding") is expect
+
+
+# Choose-one (河口 直接奖补 / 贷款贴息): the option already had, for this project.
+CHOICES: list[tuple[str, dict[str, str]]] = [
+    ("这个项目已经选择了贷款贴息方式", {"hekou-tech-award": "hekou-loan-interest"}),
+    ("我们已经拿到了直接奖补的钱", {"hekou-tech-award": "hekou-direct-award"}),
+    ("我们打算选直接奖补", {}),
+    ("已经拿到了银行贷款2000万", {}),  # 贷款 names the loan, not the subsidy
+    ("另一个项目已经选了贴息，这个项目呢", {}),
+    ("没有选贷款贴息", {}),
+]
+
+
+@pytest.mark.parametrize("question,expect", CHOICES, ids=[r[0] for r in CHOICES])
+def test_an_option_already_chosen(question: str, expect: dict[str, str]) -> None:
+    assert read_recognitions(question, _vocab(), HEKOU).chosen == expect
+
+
+# Roles around a recognised item: the buyer and the developer of a 首台（套）, and where it was made.
+ROLES: list[tuple[str, str, dict[str, bool | None]]] = [
+    (
+        "南阳企业采购了一套经省认定的首台（套）重大技术装备",
+        HENAN,
+        {"hn17_first_set_buyer": True, "hn17_first_set_developer": None},
+    ),
+    (
+        "我们研制的盾构机经省认定为首台（套）装备",
+        HENAN,
+        {"hn17_first_set_developer": True, "hn17_first_set_buyer": None},
+    ),
+    ("首台（套）装备买回来以后投了保险", HENAN, {"hn17_first_set_buyer": None}),
+    ("买了一套新乡企业制造的首台（套）装备", JIYUAN, {"jy_made_in_jiyuan": False, "hn17_first_set_buyer": True}),
+    ("购入了济源市企业制造的首台（套）关键部件", JIYUAN, {"jy_made_in_jiyuan": True}),
+    ("买的是本地企业生产的首台（套）设备", JIYUAN, {"jy_made_in_jiyuan": True}),
+]
+
+
+@pytest.mark.parametrize("question,place,expect", ROLES, ids=[r[0] for r in ROLES])
+def test_roles_around_a_recognised_item(question: str, place: str, expect: dict[str, bool | None]) -> None:
+    got = read_recognitions(question, _vocab(), place).tags
+    for tag, value in expect.items():
+        assert got.get(tag) is value, (tag, got)
+
+
+def test_a_new_rule_is_read_in_its_own_words() -> None:
+    """A tag whose phrases do not hold the user's words is still read from its condition's describe."""
+    vocab = _vocab()
+    tag = TagDef(label="绿色供应链示范", phrases=["某某示范"])
+    rule = RuleWords(
+        describes=["被认定为省级绿色供应链管理示范企业"], quotes=["对认定的绿色供应链管理示范企业,给予奖励"]
+    )
+    extended = vocab.model_copy(
+        update={"tags": {**vocab.tags, "x_supply_chain": tag}, "tag_texts": {**vocab.tag_texts, "x_supply_chain": rule}}
+    )
+    said: dict[str, Any] = read_recognitions("今年入选了省绿色供应链管理示范企业名单", extended, HENAN).tags
+    assert said.get("x_supply_chain") is True
+    denied = read_recognitions("我们还不是绿色供应链管理示范企业", extended, HENAN).tags
+    assert denied.get("x_supply_chain") is False
+
+
+# (name, clause, how it is found: "whole" (sure), "part" (a candidate) or None): the matching itself.
+ALIGNMENTS: list[tuple[str, str, str | None]] = [
+    ("全职引进院士", "全职引进一位中国工程院院士", "whole"),
+    ("工业云试点示范", "省工业云平台试点示范", "whole"),
+    ("单项冠军示范企业", "单项冠军培育企业", "part"),
+    ("智能工厂", "智能化改造工厂", "part"),
+    ("同品种前3家", with_ranks("同品种第2家通过", "同品种前3家"), "whole"),
+    ("同品种前3家", with_ranks("同品种第4家通过", "同品种前3家"), None),
+]
+
+
+@pytest.mark.parametrize("name,clause,found", ALIGNMENTS, ids=[f"{r[0]}~{r[1]}" for r in ALIGNMENTS])
+def test_names_are_found_with_words_inserted(name: str, clause: str, found: str | None) -> None:
+    got = align(name, clause)
+    assert (("whole" if got.whole else "part") if got else None) == found
+
+
+def test_question_forms_hold_no_negation() -> None:
+    vocab = _vocab()
+    norm = normalize(
+        "有没有认定为智能工厂的奖励", vocab.recognition.same_as, vocab.recognition.fillers, vocab.recognition.questions
+    )
+    assert "没有" not in norm.text
+    assert read_recognitions("被认定为智能工厂的有没有奖励", vocab, HEKOU).tags.get("smart_demo") is True
