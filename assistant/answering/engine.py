@@ -156,11 +156,7 @@ class Engine:
         if self.llm and not errors:
             self._llm_facts(text, understanding)
         facts = prior.merged(understanding.facts) if prior else understanding.facts
-        fact_question = (
-            classify(f"{context} {text}", facts, self.book.vocabulary.intent) is Intent.FACT
-            and not prior
-            and not understanding.open_amounts
-        )
+        fact_question = classify(text, understanding, facts, self.book.vocabulary.intent, context) is Intent.FACT
         notes = understanding.notes + changes(prior, facts, self.book)
         return self._answer(
             question,

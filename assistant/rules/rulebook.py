@@ -38,11 +38,24 @@ class AmountRole(BaseModel):
 
 
 class IntentCues(BaseModel):
-    """Words that tell an assessment ("能拿多少") from a question about the text ("有效期到什么时候")."""
+    """Words that tell an ask of the enterprise's own benefit ("能拿多少") from an ask of what the text
+    says ("有效期到什么时候"); index/vocabulary.yaml explains each list."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    figure_cues: list[str]
-    fact_cues: list[str]
+    benefit_asks: list[str]
+    property_asks: list[str]
+    count_words: list[str]
+    count_units: list[str]
+    how_words: list[str]
+    process_verbs: list[str]
+    which_words: list[str]
+    either_or: tuple[str, str]
+    measure_words: list[str]
+    benefit_words: list[str]
+    not_asking: list[str]
+    computation_asks: list[str]
+    budget_words: list[str]
+    modal_words: list[str]
     procedure_cues: list[str]
 
 
