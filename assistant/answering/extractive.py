@@ -63,10 +63,19 @@ def asks_procedure(question: str, cues: Iterable[str]) -> bool:
 
 
 def _sentences(text: str) -> list[str]:
-    found = [m.group().strip() for m in SENTENCE.finditer(text) if m.group().strip()]
-    if len(found) > 1 and len(found[0]) <= SHORT_LEAD:
-        found[:2] = [text[text.index(found[0]) : text.index(found[1]) + len(found[1])]]
-    return found
+    """The text's sentences, a title kept with the sentence it heads: a short first sentence
+    ("（二）主要目标。"), or a short line with no end mark ("技术改造攻坚年度目标")."""
+    spans = [m.span() for m in SENTENCE.finditer(text) if m.group().strip()]
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and _title(text[out[-1][0] : out[-1][1]].strip(), first=len(out) == 1):
+            start = out.pop()[0]
+        out.append((start, end))
+    return [text[a:b].strip() for a, b in out]
+
+
+def _title(sentence: str, first: bool) -> bool:
+    return len(sentence) <= SHORT_LEAD and (first or sentence[-1] not in "。；;！!？?")
 
 
 def subject_pairs(question: str, ignored: Iterable[str]) -> set[str]:
