@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import presenter
-from assistant.answering.extractive import PairStats, asks_procedure, best_sentences, subject_pairs
+from assistant.answering.extractive import (
+    PairStats,
+    asked_kinds,
+    asks_procedure,
+    best_sentences,
+    subject_pairs,
+    unstated,
+)
 from assistant.answering.followup import ASK_PROJECT, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.answering.llm import LanguageModel, load_language_model
@@ -270,8 +277,9 @@ class Engine:
         vocab = self.book.vocabulary
         ignored = [w for words in vocab.places.values() for w in words] + vocab.generic_words
         procedure = asks_procedure(text, vocab.intent.procedure_cues)
+        kinds = asked_kinds(text, vocab.answer_kinds)
         quoted = self._procedure(text, sources) or best_sentences(
-            text, sources, self.pair_stats, subject_pairs(text, ignored), procedure
+            text, sources, self.pair_stats, subject_pairs(text, ignored), procedure, kinds=kinds
         )
         if not quoted or not any(q["informative"] for q in quoted):
             self._out_of_scope(response, text, "这一问题")
@@ -279,7 +287,7 @@ class Engine:
         response.update(
             kind="fact",
             sources=sources,
-            answer=render("extractive.j2", {"sources": quoted}),
+            answer=render("extractive.j2", {"sources": quoted, "unstated": unstated(kinds, quoted)}),
             quotes=[{k: q[k] for k in ("doc_number", "clause", "heading_path", "text")} for q in quoted],
         )
 

@@ -7,6 +7,7 @@ what it reads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +60,16 @@ class IntentCues(BaseModel):
     procedure_cues: list[str]
 
 
+class AnswerKind(BaseModel):
+    """A kind of answer a fact question asks for ("哪个单位": a body) and how a sentence that gives one
+    looks, so that such a sentence is quoted first, and its absence said."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str  # named in "政策原文未载明…"
+    asked_by: list[str]
+    given_by: re.Pattern[str]
+
+
 class ClaimCues(BaseModel):
     """Words around an amount that make it the subsidy hoped for, not a fact of the project."""
 
@@ -78,6 +89,7 @@ class Vocabulary(BaseModel):
     places: dict[str, list[str]]
     tags: dict[str, TagDef]
     intent: IntentCues
+    answer_kinds: dict[str, AnswerKind]
     claimed_subsidy: ClaimCues
     lpr_cues: list[str]
     generic_words: list[str]
