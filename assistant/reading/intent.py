@@ -2,9 +2,10 @@
 
 Decided by what the question asks, not by what it mentions: "我们总投资2000万，申报截止是哪天？"
 gives figures but asks a date the text states, and gets the text's sentence; "能拿多少？" asks the
-enterprise's own benefit, and gets the calculator. Only the asking clauses count — the last clause of
+enterprise's own benefit, and gets the calculator. The asking clauses count — the last clause of
 each sentence ending in a question mark, or of the text — since the clauses before them give context
-("今年几个项目已经拿满300万了，还能再拿吗"). Each asking clause asks either of the enterprise's
+("今年几个项目已经拿满300万了，还能再拿吗"), unless they ask the enterprise's benefit themselves
+("可以拿多少钱，多久到账"). Each asking clause asks either of the enterprise's
 benefit or of a property of a program, fund or body: who, where, when, how long, how many, which
 materials, how a procedure goes, whether two programs combine, a fund's yearly budget, how the text
 computes something. A property wins within a clause ("什么时候能拿到" asks when); a benefit wins
@@ -37,17 +38,18 @@ class Ask(str, Enum):
     PROPERTY = "property"  # what the text says of a program, fund or body
 
 
-def asking_clauses(text: str) -> list[str]:
-    """The clause of each question that carries its interrogative."""
+def _questions(text: str) -> list[list[str]]:
+    """The clauses of each question: every sentence ending in a question mark, and the last one."""
     sentences = [m.group().strip() for m in SENTENCE.finditer(text) if m.group().strip()]
     asking = [s for s in sentences if s[-1] in "？?"]
     if sentences and sentences[-1] not in asking:
         asking.append(sentences[-1])
-    out = []
-    for sentence in asking:
-        clauses = [c.strip() for c in CLAUSE_BREAK.split(sentence.rstrip("？?")) if c.strip()]
-        out += clauses[-1:]
-    return out
+    return [[c.strip() for c in CLAUSE_BREAK.split(s.rstrip("？?")) if c.strip()] for s in asking]
+
+
+def asking_clauses(text: str) -> list[str]:
+    """The clause of each question that carries its interrogative: its last."""
+    return [clauses[-1] for clauses in _questions(text) if clauses]
 
 
 def _has(clause: str, words: list[str]) -> bool:
@@ -106,7 +108,18 @@ def ask_of(clause: str, cues: IntentCues, gave_figures: bool) -> Ask | None:
 
 
 def asks(text: str, cues: IntentCues, gave_figures: bool) -> set[Ask]:
-    return {a for clause in asking_clauses(text) if (a := ask_of(clause, cues, gave_figures)) is not None}
+    """What the asking clauses ask of; a question's earlier clauses count only when they ask the
+    enterprise's benefit ("可以拿多少钱，多久到账"): as context ("截止目前", "前几年", "听说能拿6%")
+    they ask nothing."""
+    out = set()
+    for clauses in _questions(text):
+        last = len(clauses) - 1
+        for at, clause in enumerate(clauses):
+            ask = ask_of(clause, cues, gave_figures)
+            asked = at == last or (ask is Ask.BENEFIT and _has(clause, cues.interrogatives))
+            if ask is not None and asked:
+                out.add(ask)
+    return out
 
 
 def _states(facts: EnterpriseFacts) -> bool:

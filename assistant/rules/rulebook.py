@@ -53,6 +53,7 @@ class IntentCues(BaseModel):
     either_or: tuple[str, str]
     measure_words: list[str]
     benefit_words: list[str]
+    interrogatives: list[str]
     not_asking: list[str]
     computation_asks: list[str]
     budget_words: list[str]
