@@ -127,13 +127,20 @@ def _states(facts: EnterpriseFacts) -> bool:
     return bool(facts.amounts) or any(facts.tags.values()) or facts.level is not None
 
 
+def _elliptical(question: str, read: Understanding, cues: IntentCues) -> bool:
+    """ "济源呢？": a turn that states nothing and asks only "what about…", so asks what was asked before
+    ("那能贴多少？" asks on its own)."""
+    own = [w for w in cues.interrogatives if w not in cues.ellipsis]
+    return not (_states(read.facts) or read.open_amounts or _has(question, own))
+
+
 def classify(question: str, read: Understanding, facts: EnterpriseFacts, cues: IntentCues, context: str = "") -> Intent:
     """`read` is this turn's reading, `facts` all the conversation's, `context` its earlier questions,
-    which say what is asked only when this turn neither asks nor states anything ("济源呢？"). Amounts
-    the reader could not place count as figures given."""
+    which say what is asked only when this turn is elliptical. Amounts the reader could not place
+    count as figures given."""
     gave_figures = bool(facts.amounts) or bool(read.open_amounts)
     asked = asks(question, cues, gave_figures)
-    if not asked and not (_states(read.facts) or read.open_amounts):
+    if not asked and _elliptical(question, read, cues):
         asked = asks(context, cues, gave_figures)
     if Ask.BENEFIT in asked:
         return Intent.ASSESSMENT

@@ -54,6 +54,7 @@ class IntentCues(BaseModel):
     measure_words: list[str]
     benefit_words: list[str]
     interrogatives: list[str]
+    ellipsis: list[str]
     not_asking: list[str]
     computation_asks: list[str]
     budget_words: list[str]
