@@ -5,7 +5,9 @@ question (in the texts' words, via the BM25 thesaurus), weighted by how rare eac
 corpus (僵尸 says more than 企业), by what their clause's heading shares with it ("工作目标" is often
 only in the heading), and by the retriever's rank. They are quoted exactly, with their clause.
 A question that shares no informative pair with any of them is about something the texts do not
-cover; a question about a procedure gets its whole clause.
+cover; a question about a procedure gets its whole clause. A question asking for a kind of answer
+(a body, a span, a date, a list of materials) prefers the sentences giving one, and is told plainly
+when none quoted does.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ MAX_SENTENCES = 2
 SENTENCE_LENGTH = 40  # characters: longer candidates are discounted, or they win on sheer size
 RANK_WEIGHT = 2.0  # the retriever's judgement, added as 2 / (1 + rank)
 KIND_WEIGHT = 0.5  # a sentence giving every kind of answer asked for weighs this much more
-SHORT_LEAD = 16  # a sentence this short that opens a clause ("（二）主要目标。") is a title: keep it with the next
+SHORT_LEAD = 16  # a sentence this short opening a clause, or a line this short without an end mark, is a title
 # What a sentence shares with the question's subject must weigh at least as much as one pair found in
 # 3% of units: else the sentence is about something else, and so, likely, is the question.
 INFORMATIVE_SHARE = 0.03
@@ -95,6 +97,7 @@ def _sentences(text: str) -> list[str]:
 
 
 def _title(sentence: str, first: bool) -> bool:
+    """Whether `sentence` heads the next one rather than saying something itself."""
     return len(sentence) <= SHORT_LEAD and (first or sentence[-1] not in "。；;！!？?")
 
 
