@@ -19,7 +19,15 @@ from typing import Any
 
 from assistant.answering import presenter
 from assistant.answering.api_models import Answer, Kind, Source
-from assistant.answering.extractive import PairStats, Quotation, asks_procedure, best_sentences, subject_pairs
+from assistant.answering.extractive import (
+    PairStats,
+    Quotation,
+    asked_kinds,
+    asks_procedure,
+    best_sentences,
+    subject_pairs,
+    unstated,
+)
 from assistant.answering.followup import ASK_PROJECT, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.answering.llm import LanguageModel, load_language_model
@@ -202,11 +210,7 @@ class Engine:
         if self.llm and not errors:
             self._llm_facts(text, understanding)
         facts = prior.merged(understanding.facts) if prior else understanding.facts
-        fact_question = (
-            classify(f"{context} {text}", facts, self.book.vocabulary.intent) is Intent.FACT
-            and not prior
-            and not understanding.open_amounts
-        )
+        fact_question = classify(text, understanding, facts, self.book.vocabulary.intent, context) is Intent.FACT
         notes = understanding.notes + changes(prior, facts, self.book)
         day = stated_day(text)  # "按2021年6月30日的政策": this turn is judged on the day the user names
         if day:
@@ -314,12 +318,13 @@ class Engine:
         vocab = self.book.vocabulary
         ignored = place_words(text, vocab) + vocab.generic_words
         procedure = asks_procedure(text, vocab.intent.procedure_cues)
+        kinds = asked_kinds(text, vocab.answer_kinds)
         quoted = self._procedure(text, sources) or best_sentences(
-            text, sources, self.pair_stats, subject_pairs(text, ignored), procedure
+            text, sources, self.pair_stats, subject_pairs(text, ignored), procedure, kinds=kinds
         )
         if not quoted or not any(q.informative for q in quoted):
             return self._out_of_scope(turn, text, "这一问题")
-        answer = render("extractive.j2", {"sources": quoted})
+        answer = render("extractive.j2", {"sources": quoted, "unstated": unstated(kinds, quoted)})
         return turn.answer("fact", answer, sources=sources, quotes=[q.quote() for q in quoted])
 
     def _procedure(self, text: str, sources: list[Source]) -> list[Quotation]:

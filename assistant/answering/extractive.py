@@ -5,7 +5,9 @@ question (in the texts' words, via the BM25 thesaurus), weighted by how rare eac
 corpus (僵尸 says more than 企业), by what their clause's heading shares with it ("工作目标" is often
 only in the heading), and by the retriever's rank. They are quoted exactly, with their clause.
 A question that shares no informative pair with any of them is about something the texts do not
-cover; a question about a procedure gets its whole clause.
+cover; a question about a procedure gets its whole clause. A question asking for a kind of answer
+(a body, a span, a date, a list of materials) prefers the sentences giving one, and is told plainly
+when none quoted does.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.api_models import Quote, Source
+from assistant.reading.intent import asking_clauses
 from assistant.retrieval.query_expansion import expand
+from assistant.rules.rulebook import AnswerKind
 
 SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 PUNCT = re.compile(r"[\s，,。？?！!、：:；;（）()“”《》〔〕\[\]【】·—-]")
@@ -25,7 +29,8 @@ STOP = set("的了是在和与及或我们你们什么怎么多少哪些吗呢�
 MAX_SENTENCES = 2
 SENTENCE_LENGTH = 40  # characters: longer candidates are discounted, or they win on sheer size
 RANK_WEIGHT = 2.0  # the retriever's judgement, added as 2 / (1 + rank)
-SHORT_LEAD = 16  # a sentence this short that opens a clause ("（二）主要目标。") is a title: keep it with the next
+KIND_WEIGHT = 0.5  # a sentence giving every kind of answer asked for weighs this much more
+SHORT_LEAD = 16  # a sentence this short opening a clause, or a line this short without an end mark, is a title
 # What a sentence shares with the question's subject must weigh at least as much as one pair found in
 # 3% of units: else the sentence is about something else, and so, likely, is the question.
 INFORMATIVE_SHARE = 0.03
@@ -89,11 +94,38 @@ def asks_procedure(question: str, cues: Iterable[str]) -> bool:
     return any(cue in question for cue in cues)
 
 
+def asked_kinds(question: str, kinds: Mapping[str, AnswerKind]) -> list[AnswerKind]:
+    """The kinds of answer the question's asking clauses want: "哪个单位负责" a body, "缓几年" a span."""
+    clauses = asking_clauses(question)
+    return [k for k in kinds.values() if any(cue in c for c in clauses for cue in k.asked_by)]
+
+
+def _given(text: str, kinds: Sequence[AnswerKind]) -> float:
+    """The share of the asked kinds of answer that `text` gives."""
+    return sum(k.given_by.search(text) is not None for k in kinds) / len(kinds) if kinds else 0.0
+
+
+def unstated(kinds: Sequence[AnswerKind], quoted: Sequence[Quotation]) -> list[str]:
+    """What was asked for that no quote about the question's subject gives: the text does not state it
+    (the closest sentences are still quoted, for the user to judge)."""
+    return [k.label for k in kinds if not any(q.informative and k.given_by.search(q.text) for q in quoted)]
+
+
 def _sentences(text: str) -> list[str]:
-    found = [m.group().strip() for m in SENTENCE.finditer(text) if m.group().strip()]
-    if len(found) > 1 and len(found[0]) <= SHORT_LEAD:
-        found[:2] = [text[text.index(found[0]) : text.index(found[1]) + len(found[1])]]
-    return found
+    """The text's sentences, a title kept with the sentence it heads: a short first sentence
+    ("（二）主要目标。"), or a short line with no end mark ("技术改造攻坚年度目标")."""
+    spans = [m.span() for m in SENTENCE.finditer(text) if m.group().strip()]
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and _title(text[out[-1][0] : out[-1][1]].strip(), first=len(out) == 1):
+            start = out.pop()[0]
+        out.append((start, end))
+    return [text[a:b].strip() for a, b in out]
+
+
+def _title(sentence: str, first: bool) -> bool:
+    """Whether `sentence` heads the next one rather than saying something itself."""
+    return len(sentence) <= SHORT_LEAD and (first or sentence[-1] not in "。；;！!？?")
 
 
 def subject_pairs(question: str, ignored: Iterable[str]) -> set[str]:
@@ -112,6 +144,7 @@ def best_sentences(
     subject: set[str],
     procedure: bool = False,
     limit: int = MAX_SENTENCES,
+    kinds: Sequence[AnswerKind] = (),
 ) -> list[Quotation]:
     """The sentences (or, for a procedure, the clause) that answer the question best, each with its
     source and `informative`: whether what it shares with the question's subject is rare enough to
@@ -119,9 +152,12 @@ def best_sentences(
 
     A pair the question shares with every candidate ("技术改造" when all results are about it) tells
     them apart less than one only a single candidate has ("办公室"), so each pair's corpus weight is
-    scaled by how few of the candidates contain it.
+    scaled by how few of the candidates contain it. A sentence giving the kind of answer asked for
+    (`kinds`: a body for "哪个单位", a span for "几年") is preferred to one that only shares words —
+    if it shares words of the question's subject itself, not only its place or its clause's heading.
     """
     wanted = pairs(expand(question))
+    topical = subject | (wanted - pairs(question))  # the subject, in the question's and the texts' words
     candidates = []
     for rank, source in enumerate(sources):
         heading = wanted & pairs(source.heading)
@@ -135,7 +171,8 @@ def best_sentences(
     scored = []
     for rank, source, text, own, shared in candidates:
         if own:
-            score = weight(shared) / (1 + math.log(1 + len(text) / SENTENCE_LENGTH)) + RANK_WEIGHT / (1 + rank)
+            kind = 1 + KIND_WEIGHT * _given(text, kinds) if own & topical else 1
+            score = kind * weight(shared) / (1 + math.log(1 + len(text) / SENTENCE_LENGTH)) + RANK_WEIGHT / (1 + rank)
             informative = stats.weight(shared & subject) >= stats.informative_weight
             scored.append((score, Quotation.of(source, text, informative)))
     scored.sort(key=lambda pair: -pair[0])

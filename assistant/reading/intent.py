@@ -1,15 +1,31 @@
-"""Is the user asking for a figure (a self-assessment) or for a fact the texts state?
+"""Is the user asking for their own figure (a self-assessment) or for what the texts state (a fact)?
 
-A fact question ("僵尸企业是什么", "有效期到什么时候", "目标是多少") gets quoted sentences, never a computed
-figure; a self-assessment gets the calculator. Figures the user gives are the strongest signal.
+Decided by what the question asks, not by what it mentions: "我们总投资2000万，申报截止是哪天？"
+gives figures but asks a date the text states, and gets the text's sentence; "能拿多少？" asks the
+enterprise's own benefit, and gets the calculator. The asking clauses count — the last clause of
+each sentence ending in a question mark, or of the text — since the clauses before them give context
+("今年几个项目已经拿满300万了，还能再拿吗"), unless they ask the enterprise's benefit themselves
+("可以拿多少钱，多久到账"). Each asking clause asks either of the enterprise's
+benefit or of a property of a program, fund or body: who, where, when, how long, how many, which
+materials, how a procedure goes, whether two programs combine, a fund's yearly budget, how the text
+computes something. A property wins within a clause ("什么时候能拿到" asks when); a benefit wins
+across clauses, as the calculator answers it. A question asking neither is an assessment when it
+gives figures, yes/no facts or a level, else a fact question. The words are index/vocabulary.yaml's.
 """
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.reading.understanding import Understanding
 from assistant.rules.rulebook import IntentCues
+
+SENTENCE = re.compile(r"[^。？?！!；;\n]+[？?]?")
+CLAUSE_BREAK = re.compile(r"[，,]")
+HOW_REACH = 4  # characters after a how-word within which its verb stands ("如何才能申请")
+THING_LENGTH = 4  # characters after a which-word that name the thing asked for
 
 
 class Intent(str, Enum):
@@ -17,12 +33,117 @@ class Intent(str, Enum):
     FACT = "fact"
 
 
-def classify(question: str, facts: EnterpriseFacts, cues: IntentCues) -> Intent:
-    if facts.amounts:
+class Ask(str, Enum):
+    BENEFIT = "benefit"  # the enterprise's own figure or eligibility
+    PROPERTY = "property"  # what the text says of a program, fund or body
+
+
+def _questions(text: str) -> list[list[str]]:
+    """The clauses of each question: every sentence ending in a question mark, and the last one."""
+    sentences = [m.group().strip() for m in SENTENCE.finditer(text) if m.group().strip()]
+    asking = [s for s in sentences if s[-1] in "？?"]
+    if sentences and sentences[-1] not in asking:
+        asking.append(sentences[-1])
+    return [[c.strip() for c in CLAUSE_BREAK.split(s.rstrip("？?")) if c.strip()] for s in asking]
+
+
+def asking_clauses(text: str) -> list[str]:
+    """The clause of each question that carries its interrogative: its last."""
+    return [clauses[-1] for clauses in _questions(text) if clauses]
+
+
+def _has(clause: str, words: list[str]) -> bool:
+    return any(w in clause for w in words)
+
+
+def _counts(clause: str, cues: IntentCues) -> bool:
+    """ "多少家", "几年": a count or span, which the text states."""
+    return any(w + u in clause for w in cues.count_words for u in cues.count_units)
+
+
+def _how_to(clause: str, cues: IntentCues) -> bool:
+    """ "怎么申请", "如何才能进入项目库": how a procedure goes."""
+    return any(
+        _has(clause[m.end() : m.end() + HOW_REACH], cues.process_verbs)
+        for how in cues.how_words
+        for m in re.finditer(re.escape(how), clause)
+    )
+
+
+def _which_thing(clause: str, cues: IntentCues) -> bool:
+    """ "哪个单位", "什么材料": which thing, when the thing is not a benefit ("哪些奖励", "什么补贴",
+    "哪个划算" ask of the enterprise's own)."""
+    measure = "".join(cues.measure_words)
+    for which in cues.which_words:
+        for m in re.finditer(re.escape(which), clause):
+            thing = clause[m.end() :].lstrip(measure)[:THING_LENGTH]
+            if thing and not any(thing.startswith(w) for w in cues.benefit_words):
+                return True
+    return False
+
+
+def _either_or(clause: str, cues: IntentCues) -> bool:
+    """ "钱是给企业还是给银行": which of two the text says, unless the two are benefits ("是奖补还是贴息")."""
+    either, then = cues.either_or
+    at = clause.find(then)
+    other = clause[at + len(then) :] if at > 0 else ""
+    return bool(other) and either in clause[:at] and not _has(other, cues.benefit_words)
+
+
+def ask_of(clause: str, cues: IntentCues, gave_figures: bool) -> Ask | None:
+    """What one asking clause asks of; None when it holds no interrogative this knows."""
+    for words in cues.not_asking:
+        clause = clause.replace(words, " ")
+    property_tests = (_counts, _how_to, _which_thing, _either_or)
+    if _has(clause, cues.property_asks) or any(test(clause, cues) for test in property_tests):
+        return Ask.PROPERTY
+    if _has(clause, cues.benefit_asks):
+        return Ask.BENEFIT
+    if _has(clause, cues.computation_asks):  # our figure, or the rule in general
+        return Ask.BENEFIT if gave_figures else Ask.PROPERTY
+    budget = _has(clause, cues.budget_words) and not _has(clause, cues.modal_words)
+    if budget and _has(clause, cues.count_words):  # "每年安排多少钱": a fund's own budget
+        return Ask.PROPERTY
+    return None
+
+
+def asks(text: str, cues: IntentCues, gave_figures: bool) -> set[Ask]:
+    """What the asking clauses ask of; a question's earlier clauses count only when they ask the
+    enterprise's benefit ("可以拿多少钱，多久到账"): as context ("截止目前", "前几年", "听说能拿6%")
+    they ask nothing."""
+    out = set()
+    for clauses in _questions(text):
+        last = len(clauses) - 1
+        for at, clause in enumerate(clauses):
+            ask = ask_of(clause, cues, gave_figures)
+            asked = at == last or (ask is Ask.BENEFIT and _has(clause, cues.interrogatives))
+            if ask is not None and asked:
+                out.add(ask)
+    return out
+
+
+def _states(facts: EnterpriseFacts) -> bool:
+    """Figures, a yes/no fact or a level: what the calculator works from."""
+    return bool(facts.amounts) or any(facts.tags.values()) or facts.level is not None
+
+
+def _elliptical(question: str, read: Understanding, cues: IntentCues) -> bool:
+    """ "济源呢？": a turn that states nothing and asks only "what about…", so asks what was asked before
+    ("那能贴多少？" asks on its own)."""
+    own = [w for w in cues.interrogatives if w not in cues.ellipsis]
+    return not (_states(read.facts) or read.open_amounts or _has(question, own))
+
+
+def classify(question: str, read: Understanding, facts: EnterpriseFacts, cues: IntentCues, context: str = "") -> Intent:
+    """`read` is this turn's reading, `facts` all the conversation's, `context` its earlier questions,
+    which say what is asked only when this turn is elliptical. Amounts the reader could not place
+    count as figures given."""
+    gave_figures = bool(facts.amounts) or bool(read.open_amounts)
+    asked = asks(question, cues, gave_figures)
+    if not asked and _elliptical(question, read, cues):
+        asked = asks(context, cues, gave_figures)
+    if Ask.BENEFIT in asked:
         return Intent.ASSESSMENT
-    asks_figure = any(cue in question for cue in cues.figure_cues)
-    if any(cue in question for cue in cues.fact_cues) and not asks_figure:
+    if Ask.PROPERTY in asked:
         return Intent.FACT
-    if asks_figure or any(facts.tags.values()) or facts.level:
-        return Intent.ASSESSMENT
-    return Intent.FACT
+    return Intent.ASSESSMENT if gave_figures or _states(facts) else Intent.FACT

@@ -247,7 +247,7 @@ def _question(m: Mention, norm: Normalized, text: str, vocab: Vocabulary) -> str
 
 def _asking(clause: str, vocab: Vocabulary) -> bool:
     """The clause (with the mark that ends it) asks for a figure or a yes/no answer."""
-    cues = [normalize_name(c, vocab.recognition.same_as, vocab.recognition.fillers) for c in vocab.intent.figure_cues]
+    cues = [normalize_name(c, vocab.recognition.same_as, vocab.recognition.fillers) for c in vocab.intent.benefit_asks]
     return has_any(clause, ASKING) or has_any(clause, cues)
 
 

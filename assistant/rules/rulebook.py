@@ -7,6 +7,7 @@ what it reads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -58,12 +59,37 @@ class VagueSense(BaseModel):
 
 
 class IntentCues(BaseModel):
-    """Words that tell an assessment ("能拿多少") from a question about the text ("有效期到什么时候")."""
+    """Words that tell an ask of the enterprise's own benefit ("能拿多少") from an ask of what the text
+    says ("有效期到什么时候"); index/vocabulary.yaml explains each list."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    figure_cues: list[str]
-    fact_cues: list[str]
+    benefit_asks: list[str]
+    property_asks: list[str]
+    count_words: list[str]
+    count_units: list[str]
+    how_words: list[str]
+    process_verbs: list[str]
+    which_words: list[str]
+    either_or: tuple[str, str]
+    measure_words: list[str]
+    benefit_words: list[str]
+    interrogatives: list[str]
+    ellipsis: list[str]
+    not_asking: list[str]
+    computation_asks: list[str]
+    budget_words: list[str]
+    modal_words: list[str]
     procedure_cues: list[str]
+
+
+class AnswerKind(BaseModel):
+    """A kind of answer a fact question asks for ("哪个单位": a body) and how a sentence that gives one
+    looks, so that such a sentence is quoted first, and its absence said."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str  # named in "政策原文未载明…"
+    asked_by: list[str]
+    given_by: re.Pattern[str]
 
 
 class ClaimCues(BaseModel):
@@ -149,6 +175,7 @@ class Vocabulary(BaseModel):
     place_cues: PlaceCues
     tags: dict[str, TagDef]
     intent: IntentCues
+    answer_kinds: dict[str, AnswerKind]
     claimed_subsidy: ClaimCues
     lpr_cues: list[str]
     generic_words: list[str]

@@ -32,6 +32,15 @@ def test_facts_are_added_then_corrected_and_the_figure_follows(chat: Conversatio
     assert any("300万 → 400万" in n for n in corrected.notes)
 
 
+def test_a_question_about_the_text_mid_assessment_is_answered_from_the_text(chat: Conversation) -> None:
+    """The figures given so far do not make "钱打给谁" an assessment; they are kept for the next turn."""
+    chat.ask("河口区技改项目，总投资1000万，贷款800万")
+    fact = chat.ask("贴息的钱是打给企业还是打给银行？")
+    assert fact.kind == "fact" and fact.follow_up is None and "直接拨付给贷款银行" in fact.answer
+    assert chat.facts.amounts["loan_amount"] == Decimal(8000000)
+    assert chat.ask("那能贴多少？").kind == "assessment"
+
+
 def test_a_contradiction_is_refused_and_known_facts_kept(chat: Conversation) -> None:
     chat.ask("河口区技改项目，总投资500万，设备300万")
     bad = chat.ask("总投资改成200万")  # now smaller than the equipment: cannot both be true
