@@ -31,6 +31,14 @@ LOOK_BACK_ACROSS = 20  # and across a comma, when its own clause names nothing
 RESPECTIVELY = "分别"
 # "400到600万", "400-600万元": a bare number joined to the amount is the low end of a range in its unit.
 RANGE_START = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:到|至|-|－|~|～|—)\s*$")
+# "五六百万", "三四百万": two neighbouring digits say a range; the reader takes the second as the amount.
+CN_DIGITS = "一二三四五六七八九"
+# "一共300万", "合计250万" after amounts of the same kind: the total of what was just listed.
+TOTAL_WORDS = ("一共", "共计", "合计", "总共", "总计", "累计", "加起来", "共")
+# Amounts already received add up ("拿了100万、100万，去年又拿了50万"): this role sums its mentions.
+SUMMED_ROLES = ("received_same_program",)
+# What may stand between two amounts of one list: "100万、100万", "100万和50万".
+LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
 UNIT_VALUE = {"万": Decimal(10**4), "亿": Decimal(10**8)}
 # Words that put the amount inside parentheses or after 其中/含 as a part of the amount before it.
 CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
@@ -224,6 +232,16 @@ def _unsettled(text: str, mention: AmountMention, vocab: Vocabulary) -> Unsettle
         return Unsettled(said=said, ask=f"您说的“{said}”请换算为人民币金额后告诉我，按人民币计算")
     before = text[max(0, mention.start - 4) : mention.start]
     after = text[mention.end : mention.end + 3]
+    previous = text[mention.start - 1 : mention.start] if mention.start else ""
+    if (
+        previous
+        and previous in CN_DIGITS
+        and mention.raw[0] in CN_DIGITS
+        and CN_DIGITS.index(previous) == CN_DIGITS.index(mention.raw[0]) - 1
+    ):
+        said = previous + mention.raw
+        low = mention.value / (CN_DIGITS.find(mention.raw[0]) + 1) * (CN_DIGITS.find(previous) + 1)
+        return Unsettled(said=said, ask=f"您说的“{said}”具体是多少？", low=low, high=mention.value)
     start = RANGE_START.search(text, max(0, mention.start - 12), mention.start)
     if start:
         unit = next((u for ch, u in UNIT_VALUE.items() if ch in mention.raw), Decimal(1))
@@ -285,6 +303,12 @@ def _sum_parts(items: list[_Item], vocab: Vocabulary, out: ReadAmounts) -> None:
             )
 
 
+def _after_total_word(text: str, mention: AmountMention, since: int) -> bool:
+    """A total word ("一共", "合计") stands right before the amount, after the previous amount."""
+    before = text[since : mention.start].rstrip("是为了达到约")
+    return before.endswith(TOTAL_WORDS)
+
+
 def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
     """Every amount of the question, each given to its role or kept open; vague ones unsettled."""
     out = ReadAmounts(_stated_none(text, vocab), {}, [], [])
@@ -293,8 +317,13 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
     items: list[_Item] = []
     previous_end = 0
     for i, mention in enumerate(mentions):
-        role = respective.get(i) or _role_of(text, mention, previous_end, vocab)
+        since = previous_end
+        role = respective.get(i) or _role_of(text, mention, since, vocab)
         previous_end = mention.end
+        total = _after_total_word(text, mention, since)
+        listed = items and text[since : mention.start].strip() in LIST_JOINERS
+        if role is None and items and (total or listed):
+            role = items[-1].role  # "拿了100万、100万" / "…一共300万": more of, or the total of, the same
         label = vocab.amount_roles[role].label if role else "金额"
         problem = implausible(-mention.value if _negative(text, mention) else mention.value, zero_ok=False)
         if problem:
@@ -306,12 +335,18 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
             continue
         item = _Item(mention, role, _inside(text, mention, items[-1] if items else None))
         vague = _unsettled(text, mention, vocab)
-        # A later mention of the same role corrects an earlier one, exact or not.
         if vague:
             out.unsettled[role] = vague
             out.amounts.pop(role, None)
+        elif role in SUMMED_ROLES and role in out.amounts and not total:
+            out.amounts[role] += mention.value  # what was already received adds up
+        elif listed and not total and role in out.amounts:
+            # "设备300万、400万": two figures for one amount; which one is meant must be asked
+            said = text[items[-1].mention.start : mention.end]
+            out.unsettled[role] = Unsettled(said=said, ask=f"您说的“{said}”，{label}是哪一个？")
+            out.amounts.pop(role, None)
         else:
-            out.amounts[role] = mention.value
+            out.amounts[role] = mention.value  # a later mention of the same role corrects an earlier one
             out.unsettled.pop(role, None)
         items = [it for it in items if it.role != role] + [item]
     _sum_parts(items, vocab, out)

@@ -50,6 +50,10 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("今年已经拿了贷款贴息共60万，新项目贷款2000万", dict(received_same_program=60, loan_amount=2000)),
         # one amount for listed parts goes to the narrowest role made of them
         ("设备加软件一共500万", dict(equipment_investment=500)),
+        # what was already received adds up; a total said after the amounts replaces their sum
+        ("去年拿了区里奖补60万、40万，今年又拿了30万，新项目设备投资500万", dict(received_same_program=130)),
+        ("三个项目已经各拿了50万的奖补，一共150万，设备投资500万", dict(received_same_program=150)),
+        ("上半年已经按前一批设备拿了200万补助", dict(received_same_program=200)),
         # one part alone is not the whole of a composite (软硬件投资)
         ("智能车间软件投资40万", dict(software_investment=40)),
         ("智能车间软件投资40万、硬件投资360万", dict(software_investment=40, hardware_investment=360)),
@@ -75,6 +79,9 @@ def test_roles_and_sums(question: str, expected: dict[str, float]) -> None:
         ("总投资在800到1000万之间", "total_investment", "800到1000万", 800, 1000),
         ("总投资超过2000万", "total_investment", "超过2000万", 2000, None),
         ("设备投资120万美元", "equipment_investment", "120万美元", None, None),
+        # two neighbouring digits are a range; two figures for one amount must be asked about
+        ("设备投资大概七八百万", "equipment_investment", "七八百万", 700, 800),
+        ("设备投资200万、300万", "equipment_investment", "200万、300万", None, None),
         # the parts of a project bound its total from below when the total is not given
         ("设备300万、软件50万、土建400万", "total_investment", None, 750, None),
     ],
