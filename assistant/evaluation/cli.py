@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,43 +49,47 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=cmd_eval)
 
 
-def cmd_blind(folder: Path, label: str | None, settings: Settings) -> int:
-    """Score a blind set and print its tables; a missing or broken set is a message, not a traceback."""
+@dataclass(frozen=True)
+class BlindSuite:
+    """How one kind of blind folder is read, run, summed up, printed and kept."""
+
+    what: str  # named in the error message
+    load: Callable[[Path], list[dict[str, Any]]]
+    run: Callable[[Any, list[dict[str, Any]]], list[Any]]
+    summary: Callable[[list[Any]], Mapping[str, Any]]
+    show: Callable[[str, Mapping[str, Any]], str]
+    keep: Callable[[Path, str, list[Any]], Path]
+
+
+BLIND_SETS = BlindSuite(
+    "盲测集", load_blind_set, run_blind, lambda rs: summarize_blind([v for v, _ in rs]), format_blind, write_blind_run
+)
+DIALOGUES = BlindSuite(
+    "对话测试集", load_dialogues, run_dialogues, summarize_dialogues, format_dialogues, write_dialogue_run
+)
+
+
+def cmd_blind(suite: BlindSuite, folder: Path, label: str | None, settings: Settings) -> int:
+    """Score a blind folder and print its tables; a missing or broken one is a message, not a traceback."""
     from assistant.answering.engine import Engine
 
     try:
-        cases = load_blind_set(folder)
+        cases = suite.load(folder)
     except (OSError, ValueError) as err:
-        print(f"错误：无法读取盲测集 {folder}：{err}", file=sys.stderr)
+        print(f"错误：无法读取{suite.what} {folder}：{err}", file=sys.stderr)
         return 2
-    results = run_blind(Engine.load(settings), cases)
-    print(format_blind(folder.name, summarize_blind([v for v, _ in results])))
+    results = suite.run(Engine.load(settings), cases)
+    print(suite.show(folder.name, suite.summary(results)))
     if label:
-        print(f"wrote {write_blind_run(folder, label, results)}")
-    return 0
-
-
-def cmd_dialogues(folder: Path, label: str | None, settings: Settings) -> int:
-    """Run the blind conversations against a simulated user and print the dialogue figures."""
-    from assistant.answering.engine import Engine
-
-    try:
-        cases = load_dialogues(folder)
-    except (OSError, ValueError) as err:
-        print(f"错误：无法读取对话测试集 {folder}：{err}", file=sys.stderr)
-        return 2
-    runs = run_dialogues(Engine.load(settings), cases)
-    print(format_dialogues(folder.name, summarize_dialogues(runs)))
-    if label:
-        print(f"wrote {write_dialogue_run(folder, label, runs)}")
+        print(f"wrote {suite.keep(folder, label, results)}")
     return 0
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.blind:
-        return cmd_blind(args.blind, args.save, settings)
+        return cmd_blind(BLIND_SETS, args.blind, args.save, settings)
     if args.dialogues:
-        return cmd_dialogues(args.dialogues, args.save, settings)
+        return cmd_blind(DIALOGUES, args.dialogues, args.save, settings)
     try:
         if args.compare:
             a, b = (resolve_run(name, args.out) for name in args.compare)
