@@ -281,6 +281,8 @@ class Answer(ContractModel):
     """Caveats of the programs, or for bad_input what is wrong with the question."""
     follow_up: str | None
     """The one question to answer next, when something the user has not said holds the answer back."""
+    follow_up_fact: str | None = None
+    """The fact `follow_up` asks for (an amount role, a yes/no fact, level, place), so a short reply can fill it."""
     figure_changes: list[FigureChange] = []
     """Figures of the turn before that this turn changed (a correction); empty otherwise."""
     kind: Kind

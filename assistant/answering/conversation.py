@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from assistant.answering.api_models import Answer, FigureChange
 from assistant.answering.engine import Engine
+from assistant.answering.replies import Reply, bind_reply
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan
 from assistant.reading.amounts import find_amounts
@@ -28,8 +29,13 @@ class Conversation:
 
     def ask(self, text: str) -> Answer:
         """The next turn: answered from the facts so far and `text`, which the answer shows as asked."""
+        last = self.responses[-1] if self.responses else None
+        reply = bind_reply(text, last, self.engine.book.vocabulary) if last and last.follow_up_fact else Reply(text)
+        if reply.unknown:  # "不清楚": keep the fact open, and do not ask it again
+            known = self.facts or EnterpriseFacts()
+            self.facts = known.model_copy(update={"unknown": sorted(set(known.unknown) | set(reply.unknown))})
         response = self.engine.ask(
-            self._with_pending_amount(text), self.as_of, prior=self.facts, context=" ".join(self.questions)
+            self._with_pending_amount(reply.text), self.as_of, prior=self.facts, context=" ".join(self.questions)
         )
         response.question = text
         if response.kind == "assessment":

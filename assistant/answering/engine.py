@@ -28,7 +28,7 @@ from assistant.answering.extractive import (
     subject_pairs,
     unstated,
 )
-from assistant.answering.followup import ASK_PROJECT, follow_up
+from assistant.answering.followup import ASK_PROJECT, Question, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.answering.llm import LanguageModel, load_language_model
 from assistant.answering.selection import covering_policies, relevant_programs
@@ -360,18 +360,22 @@ class Engine:
         program_ids = relevant_programs(self.book, text, facts)
         sources = self.sources(text, facts.place)
         if not program_ids:
-            question = follow_up(self.book, facts, turn.open_amounts, [])
-            if question is None and facts.amounts:  # figures given, but for no program yet
-                question = ASK_PROJECT
-            if question:
-                answer = render("clarify.j2", {"notes": turn.notes, "follow_up": question})
-                return turn.answer("assessment", answer, sources=sources, follow_up=question)
+            asked = follow_up(self.book, facts, turn.open_amounts, [])
+            if asked is None and facts.amounts:  # figures given, but for no program yet
+                asked = Question(ASK_PROJECT, None)
+            if asked:
+                answer = render("clarify.j2", {"notes": turn.notes, "follow_up": asked.text})
+                return turn.answer(
+                    "assessment", answer, sources=sources, follow_up=asked.text, follow_up_fact=asked.fact
+                )
             return self._fact(turn, text, sources)
         assessment = assess(self.book, facts, as_of, program_ids, self.lpr)
         programs = presenter.programs(self.book, assessment)
         missing = presenter.missing_facts(self.book, programs)
         total = assessment.total_max
-        question = follow_up(self.book, facts, turn.open_amounts, missing, turn.confirmations)
+        open_facts = [m for m in missing if m.fact not in facts.unknown]  # "不清楚": ask the next one instead
+        asked = follow_up(self.book, facts, turn.open_amounts, open_facts, turn.confirmations)
+        question = asked.text if asked else None
         by_status = {s: [p for p in programs if p.status == s.value] for s in Status}
         context = {
             "notes": turn.notes,
@@ -400,6 +404,7 @@ class Engine:
             sources=sources,
             warnings=sorted({w for p in programs for w in p.warnings}),
             follow_up=question,
+            follow_up_fact=asked.fact if asked else None,
         )
 
 

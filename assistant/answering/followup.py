@@ -7,6 +7,7 @@ the most programs are waiting for. One short question at a time.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from assistant.answering.presenter import MissingFact
 from assistant.calculator.facts import EnterpriseFacts
@@ -16,37 +17,46 @@ ASK_LEVEL = "请问认定级别是国家级、省级还是市级？"
 ASK_PROJECT = "请问是什么项目（例如技术改造、智能化改造、首台套装备），设备、研发等投入各是多少？"
 
 
+@dataclass(frozen=True)
+class Question:
+    """The question to ask next, and the fact it asks for, so that a short reply ("300万", "是",
+    "不清楚") can be bound to it; `fact` is None for an amount whose role is asked ("500万是…？")."""
+
+    text: str
+    fact: str | None
+
+
 def follow_up(
     book: Rulebook,
     facts: EnterpriseFacts,
     open_amounts: list[str],
     missing: list[MissingFact],
     confirmations: Mapping[str, str] | None = None,
-) -> str | None:
+) -> Question | None:
     """The question to ask, or None when nothing holds the answer back; `missing` is ranked, most needed first.
 
     `confirmations`: for facts the user half-said ("单项冠军培育企业" for 单项冠军示范企业, "申报了…"),
     the question that names the text's words; asked before any other missing yes/no fact."""
     if open_amounts:
         shown = "、".join(f"“{a}”" for a in open_amounts)
-        return f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？"
+        return Question(f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？", None)
     if facts.place is None or (missing and missing[0].fact == "place"):
-        return ask_place(book)
+        return Question(ask_place(book), "place")
     if not missing:
         return None
     half_said = [m.fact for m in missing if m.fact in (confirmations or {})]
     if half_said and confirmations:
-        return confirmations[half_said[0]]
+        return Question(confirmations[half_said[0]], half_said[0])
     name = missing[0].fact
     if name in facts.unsettled:  # "您说的“不到500万”具体是多少？": the user's own words, asked back
-        return facts.unsettled[name].ask
+        return Question(facts.unsettled[name].ask, name)
     if name == "level":
-        return ASK_LEVEL
+        return Question(ASK_LEVEL, name)
     if name in book.vocabulary.amount_roles:
-        return f"请问{book.vocabulary.amount_roles[name].label}是多少？"
+        return Question(f"请问{book.vocabulary.amount_roles[name].label}是多少？", name)
     if name in book.vocabulary.tags:
-        return f"请问是否{book.vocabulary.tags[name].label}？"
-    return f"请补充：{missing[0].label}"
+        return Question(f"请问是否{book.vocabulary.tags[name].label}？", name)
+    return Question(f"请补充：{missing[0].label}", name)
 
 
 def ask_place(book: Rulebook) -> str:

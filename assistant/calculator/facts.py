@@ -57,6 +57,7 @@ class EnterpriseFacts(BaseModel):
     tags: dict[str, bool] = {}
     level: Level | None = None
     lpr_rate: Decimal | None = None  # a fraction (0.0385) the user stated; wins over the table
+    unknown: list[str] = []  # facts the user said they do not know ("不清楚"): not asked again
     # choose-one group → the program the user has already chosen (and had) for this project
     chosen: dict[str, str] = {}
     # tag → the year the user says its status began ("2016年列入市培育名单"), for rules that count years
@@ -95,4 +96,7 @@ class EnterpriseFacts(BaseModel):
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,
             chosen={**self.chosen, **newer.chosen},
             since={**self.since, **newer.since},
+            unknown=sorted(
+                (set(self.unknown) | set(newer.unknown)) - set(newer.amounts) - set(newer.tags) - set(newer.unsettled)
+            ),
         )

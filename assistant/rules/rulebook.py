@@ -48,6 +48,15 @@ class AmountRole(BaseModel):
     at_least_sum_of: list[str] = []  # roles whose sum bounds this one from below (the parts of a total)
 
 
+class ReplyWords(BaseModel):
+    """How people answer a yes/no question briefly, or say they do not know (answering.replies)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    affirm: list[str]  # not `yes`/`no`: YAML reads those keys as booleans
+    deny: list[str]
+    unknown: list[str]
+
+
 class VagueSense(BaseModel):
     """Words that make an amount not exact, and what they still say of it: below / at_most /
     above / at_least the number, or only about it."""
@@ -180,6 +189,7 @@ class Vocabulary(BaseModel):
     lpr_cues: list[str]
     generic_words: list[str]
     vague_amounts: list[VagueSense]
+    replies: ReplyWords
     recognition: RecognitionCues
     # Filled in from the policy folders when the rulebook loads, never written in the yaml: messages
     # that say what is covered name these, so adding a policy folder changes them.

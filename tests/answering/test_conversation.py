@@ -153,3 +153,31 @@ def test_a_correction_says_the_figure_it_changed_first() -> None:
     answer = conversation.ask("设备投资改成400万")
     assert answer.answer.startswith("金额变化：") and "18万 → 24万" in answer.answer.splitlines()[1]
     assert [(c.before_yuan, c.after_yuan) for c in answer.figure_changes] == [(180000.0, 240000.0)]
+
+
+@pytest.mark.parametrize(
+    ("replies", "check"),
+    [
+        # "300万" fills the amount just asked about; the next question asks for something else
+        (["300万"], lambda a, c: c.facts.amounts.get("equipment_investment") == Decimal(3_000_000)),
+        # "不清楚" leaves it open and the assistant moves on to another fact
+        (["不清楚"], lambda a, c: "equipment_investment" in c.facts.unknown and "设备投资" not in (a.follow_up or "")),
+    ],
+)
+def test_short_replies_fill_the_fact_just_asked(replies: list[str], check) -> None:
+    conversation = Conversation(default_engine(), date(2018, 6, 30))
+    first = conversation.ask("我们在济源，技改项目投资500万，能拿多少？")
+    assert first.follow_up_fact == "equipment_investment"
+    for reply in replies:
+        answer = conversation.ask(reply)
+    assert check(answer, conversation)
+
+
+def test_a_yes_no_reply_sets_the_fact_asked_and_a_correction_is_not_a_no() -> None:
+    conversation = Conversation(default_engine(), date(2018, 6, 30))
+    conversation.ask("我们在济源，技改项目当年完成投资800万，设备300万，研发100万，能拿多少？")
+    asked = conversation.responses[-1].follow_up_fact
+    conversation.ask("是的")
+    assert asked in conversation.engine.book.vocabulary.tags and conversation.facts.tags.get(asked) is True
+    conversation.ask("不对，设备是400万")  # starts with a 'no' word, but states its own fact
+    assert conversation.facts.amounts["equipment_investment"] == Decimal(4_000_000)

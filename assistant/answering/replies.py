@@ -1,0 +1,53 @@
+"""Short replies bound to the question just asked: "300万", "是", "没有", "不清楚".
+
+Asked "请问设备投资（含工艺包和软件）是多少？", a user answers "300万", not a sentence; asked "请问是否项目已竣工
+投产？", they answer "是" or "还没有". Read on its own such a reply says nothing (or asks which amount
+"300万" is), so it is read as the answer to the fact the last question asked for (`Answer.follow_up_fact`):
+rewritten into the words the reader knows for that fact, or, for "不清楚", recorded as not known so that
+the next question moves on. The yes / no / don't-know words are data (index/vocabulary.yaml `replies:`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.answering.api_models import Answer
+from assistant.reading.amount_facts import read_amounts
+from assistant.rules.rulebook import Vocabulary
+
+SHORT_REPLY = 16  # characters: a longer message is a sentence of its own and is read as one
+TRIM = " 。.!！，,~～的啊呀吧哈"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The reply as the reader should read it, and the facts the user said they do not know."""
+
+    text: str
+    unknown: tuple[str, ...] = ()
+
+
+def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
+    """`text` read as the answer to the last question, when it is short and that question asked a fact."""
+    fact = last.follow_up_fact if last else None
+    reply = text.strip().strip(TRIM)
+    if not fact or not reply or len(reply) > SHORT_REPLY:
+        return Reply(text)
+    read = read_amounts(reply, vocab)
+    if read.amounts or read.unsettled:  # "不对，研发中试设备是1000万" says its own facts: read it as it is
+        return Reply(text)
+    words = vocab.replies
+    if reply.startswith(tuple(words.unknown)):
+        return Reply(text, (fact,))
+    said_no = reply.startswith(tuple(words.deny))
+    if fact in vocab.amount_roles:
+        role = vocab.amount_roles[fact]
+        if read.open_amounts:
+            return Reply(f"{role.label}{reply}")  # "300万" → "设备投资（含工艺包和软件）300万"
+        if said_no:
+            return Reply(f"没有{role.cues[0]}")  # "没贷款" → none: the program does not apply
+        return Reply(text)
+    if fact in vocab.tags and (said_no or reply.startswith(tuple(words.affirm))):
+        phrase = vocab.tags[fact].phrases[0]
+        return Reply(f"没有{phrase}" if said_no else phrase)
+    return Reply(text)
