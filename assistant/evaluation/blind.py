@@ -15,7 +15,6 @@ The format is shared/guides/blind-sets.md's; cases are never edited to pass.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from assistant.core.settings import REPO_ROOT
+from assistant.evaluation.runner import git_hash
 
 TOLERANCE = Decimal("0.01")  # yuan
 
@@ -171,17 +170,12 @@ def format_blind(name: str, summary: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def commit_id() -> str | None:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True)
-    return done.stdout.strip() or None if done.returncode == 0 else None
-
-
 def write_blind_run(folder: Path, label: str, results: Sequence[tuple[Verdict, dict[str, Any]]]) -> Path:
     """`<set>/results/<label>.json`: the summary and every failed case, kept with the set as its record."""
     verdicts = [v for v, _ in results]
     record = {
         "label": label,
-        "commit": commit_id(),
+        "commit": git_hash(),
         "summary": summarize_blind(verdicts),
         "failed": [
             {

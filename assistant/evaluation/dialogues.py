@@ -27,7 +27,8 @@ from typing import Any
 
 from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
-from assistant.evaluation.blind import commit_id, matching_programs
+from assistant.evaluation.blind import matching_programs
+from assistant.evaluation.runner import git_hash
 
 MAX_REPLIES = 6  # follow-ups the simulated user answers before giving up
 
@@ -219,7 +220,7 @@ def format_dialogues(name: str, summary: Mapping[str, Any]) -> str:
 def write_dialogue_run(folder: Path, label: str, runs: Sequence[tuple[DialogueRun, dict[str, Any]]]) -> Path:
     record = {
         "label": label,
-        "commit": commit_id(),
+        "commit": git_hash(),
         "summary": summarize_dialogues(runs),
         "failed": [
             {

@@ -163,9 +163,7 @@ def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabu
         or _cue_before(before, vocab)
         or _cue_after(after, vocab)
     )
-    if role is None and previous_end == 0:
-        role = _cue_before(text[max(0, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
-    elif role is None:
+    if role is None:  # the clause before, back to the previous amount at most
         role = _cue_before(text[max(previous_end, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
     return role
 
