@@ -120,10 +120,13 @@ def _check_unsettled(cond: Condition, facts: EnterpriseFacts, labels: dict[str, 
 
 
 def _check_exclusion(excl: Exclusion, facts: EnterpriseFacts) -> Check | str | None:
-    """A Check when the exclusion holds; a caveat when the user has not said; None when ruled out."""
+    """A Check when the exclusion holds or is awaited (applied for, not decided: asked); a caveat when
+    the user has not said; None when ruled out."""
     stated = facts.tags.get(excl.tag)
     if stated is True:
         return Check(excl.id, Outcome.FAILED, f"不符合：{excl.describe}")
+    if stated is None and excl.tag in facts.to_confirm:
+        return Check(excl.id, Outcome.UNKNOWN, f"尚不确定：{excl.describe}", missing=(excl.tag,))
     if stated is None:
         return f"注意：{excl.describe}"
     return None

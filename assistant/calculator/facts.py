@@ -62,6 +62,9 @@ class EnterpriseFacts(BaseModel):
     chosen: dict[str, str] = {}
     # tag → the year the user says its status began ("2016年列入市培育名单"), for rules that count years
     since: dict[str, int] = {}
+    # Yes/no facts the user spoke of without settling them (applied for, the outcome awaited, or only half
+    # named): asked about; an exclusion among them is not presumed away ("申请了省里的专项，还在评审").
+    to_confirm: list[str] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -96,6 +99,7 @@ class EnterpriseFacts(BaseModel):
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,
             chosen={**self.chosen, **newer.chosen},
             since={**self.since, **newer.since},
+            to_confirm=sorted((set(self.to_confirm) | set(newer.to_confirm)) - set(newer.tags)),
             unknown=sorted(
                 (set(self.unknown) | set(newer.unknown)) - set(newer.amounts) - set(newer.tags) - set(newer.unsettled)
             ),

@@ -6,9 +6,11 @@ Each name is matched tolerant of inserted words (assistant.reading.wording); a w
 sure mention, most of it a candidate, which is asked about, never taken as true.
 
 What a mention states is read around it, in its clause: a negation before it (没有列入…, 不在…目录里),
-a pending state (正在申报…, …还在评审), an application whose outcome is not said (申报了…), or a
-clause of its own that takes up the one before (…，还没认定下来 / 还没晋升国家级 / （不是示范企业）).
-A later statement wins over an earlier one; a pending state is read as not (yet) met.
+a pending state (正在申报…, …还没批), an application whose outcome is not said (申报了…), a process
+whose outcome is awaited (…还在评审, …还没公布结果), or a clause of its own that takes up the one before
+(…，还没认定下来 / 还没晋升国家级 / （不是示范企业）). A later statement wins over an earlier one; a
+pending state is read as not (yet) met; an awaited outcome is asked about, like an application, and a
+bare negation after it ("还在走流程，没通过") only restates that it is not done yet.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from assistant.rules.schema import Level
 
 ASKING = ("吗", "呢", "多少", "?")  # a clause that asks names a program; it states nothing
 CANDIDATE = "candidate"  # most of a name found: to be confirmed
+IN_PROCESS = "in_process"  # in process, the outcome awaited: asked, never taken as had nor as refused
 LEVEL_FORMS = ("国家", "省", "市", "区", "县")  # levels as the vocabulary's same_as writes them
 ELLIPSIS_WORDS = ("下来", "还", "已")  # words of an elliptic clause that name nothing (还没认定下来)
 AFTER_REACH = 10  # characters after a mention read for …还没认定下来, …申报了但是没评上
@@ -120,9 +123,11 @@ def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vo
     cues = vocab.recognition
     if (_negated(part, vocab) and _negation_reaches(part + said, vocab)) or any(_negated(g, vocab) for g in inside):
         return False
+    money = _money_follows(after, cues)
+    if has_any(after, cues.in_process) and not money:
+        return IN_PROCESS
     if has_any(after, cues.pending_after) or _negated_verb(after[:AFTER_REACH], vocab):
         return False
-    money = _money_follows(after, cues)
     if has_any(part, cues.pending) and not money:
         return False
     applied = max((part.rfind(w) for w in cues.applied if w in part), default=-1)
@@ -164,18 +169,22 @@ def _elliptic(clause: str, start: int, earlier: list[Mention], index: TagNames, 
     opening = after_break(clause, cues.breaks)[:3]  # 但是没批, 还没…: a negation opening the clause
     neg = next((n for n in vocab.negations if n in clause and len(n) > 1), None)
     neg = neg or next((n for n in vocab.negations if n in opening), None)
-    pending = has_any(clause, cues.pending_after)
+    in_process = has_any(clause, cues.in_process)
+    pending = has_any(clause, cues.pending_after) or in_process
     if not neg and not pending:
         if has_any(clause, cues.granted):  # 已经批下来了: the application's outcome
             for m in earlier:
                 if m.stated == APPLIED:
                     m.stated = True
         return
-    said = clause[clause.find(neg) + len(neg) :] if neg else clause
+    said = clause[clause.find(neg) + len(neg) :] if neg and not in_process else clause
     targets = _taken_up(said, pending, earlier, index, vocab)
     for m in targets:
-        m.stated = False
-    if len(said) >= 3 and not targets:  # "还没晋升国家级": a name part of one tag only
+        if in_process:
+            m.stated = False if m.stated is False else IN_PROCESS
+        elif m.stated != IN_PROCESS:  # 还在走流程，没通过: not done yet, which was said
+            m.stated = False
+    if len(said) >= 3 and not targets and not in_process:  # "还没晋升国家级": a name part of one tag only
         owners = [t for t, names in index.names.items() if any(said in n for n in names)]
         if len(owners) == 1:
             earlier.append(Mention(owners[0], -1, start, start, said, True, (), stated=False))
@@ -189,7 +198,7 @@ def _taken_up(said: str, pending: bool, earlier: list[Mention], index: TagNames,
     cues = vocab.recognition
     content = _strip(said, cues.verbs + cues.pending_after + cues.granted + vocab.negations + list(ELLIPSIS_WORDS))
     grams = bigrams(content) - set(vocab.generic_words)
-    targets = [m for m in earlier if m.stated == APPLIED]
+    targets = [m for m in earlier if m.stated in (APPLIED, IN_PROCESS)]
     by_missing = [m for m in earlier if grams & bigrams("".join(m.missing))]
     by_words = [m for m in earlier if grams & bigrams(index.words[m.tag])]
     verbs = [v for v in cues.verbs if v in said]
@@ -242,6 +251,8 @@ def _question(m: Mention, norm: Normalized, text: str, vocab: Vocabulary) -> str
     if m.stated == APPLIED:
         words = norm.span(m.said_from, m.end, text)
         return f"您说的“{words}”，目前是否已经获得（认定、批准或拨付）？"
+    if m.stated == IN_PROCESS:
+        return f"您说的“{words}”还在办理中：结果出来了吗，是否已经获得（认定、批准或拨付）？"
     return f"您说的“{words}”是否就是政策所说的“{label}”？"
 
 
@@ -315,7 +326,7 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
             year = YEAR.findall(norm.text[m.said_from : m.start]) if m.stated and m.clause >= 0 else []
             if year:
                 out.since[m.tag] = int(year[-1])
-        elif m.tag not in out.tags and m.stated in (APPLIED, CANDIDATE):
+        elif m.tag not in out.tags and m.stated in (APPLIED, CANDIDATE, IN_PROCESS):
             out.confirmations.setdefault(m.tag, _question(m, norm, text, vocab))
     return out
 

@@ -146,7 +146,8 @@ class RecognitionCues(BaseModel):
     verbs: list[str]  # 认定, 评定, 入选 …: the verbs of being recognised
     granted: list[str]  # 认定为, 获批, 批下来 …: stated as done
     pending: list[str]  # 正在申报 …: stated as not yet, before the recognition
-    pending_after: list[str]  # 还在评审 …: stated as not yet, after it or in a clause of its own
+    pending_after: list[str]  # 还没批 …: stated as not yet, after it or in a clause of its own
+    in_process: list[str]  # 还在评审, 还没公布结果 …: the outcome awaited, after it or in a clause of its own
     applied: list[str]  # 申报 …: applied for, the outcome not said
     issuers: dict[str, list[str]]  # level → words naming who grants or funds (工信部 → 国家级)
     contraries: list[Contrary]

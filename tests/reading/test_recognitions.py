@@ -66,10 +66,13 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("打算把自有土地的一部分改为商业用途", HENAN, {"hn12_plan_conforming_same_use": False}),
     ("利用自有土地技改，不改变用途", HENAN, {"hn12_plan_conforming_same_use": True}),
     # pending: not yet
-    ("河口区企业，数字化车间正在申报中", HEKOU, {"smart_demo": False}),
     ("我们准备申报省级工业云试点示范", JIYUAN, {"jy_industrial_cloud_demo": False}),
-    ("我们申报的省级双创基地目前还在公示", JIYUAN, {"jy_shuangchuang_base": False}),
-    ("两化融合管理体系评定已经交了材料，结果还没出", JIYUAN, {"jy_two_integration_certified": False}),
+    ("正在申报高新技术企业，还没认定下来", HENAN, {"hn17_high_tech_enterprise": False}),
+    # in process, the outcome awaited: neither had nor refused (asked: see CONFIRMATIONS)
+    ("河口区企业，数字化车间正在申报中", HEKOU, {"smart_demo": None}),
+    ("我们申报的省级双创基地目前还在公示", JIYUAN, {"jy_shuangchuang_base": None}),
+    ("两化融合管理体系评定已经交了材料，结果还没出", JIYUAN, {"jy_two_integration_certified": None}),
+    ("两化融合管理体系评定还在走流程，没通过", JIYUAN, {"jy_two_integration_certified": None}),
     ("正在申请认定高新技术企业", HENAN, {"hn17_high_tech_enterprise": False}),
     # applied for, outcome not said: not stated (asked); said later: stated
     ("申报了市级数字化车间", HEKOU, {"smart_demo": None}),
@@ -110,6 +113,8 @@ CONFIRMATIONS = [
     ("我们是单项冠军培育企业", HENAN, "hn17_single_champion_demo", ["单项冠军培育企业", "单项冠军示范企业"]),
     ("申报了市级数字化车间", HEKOU, "smart_demo", ["申报了市级数字化车间", "是否已经获得"]),
     ("之前申请过省里的技改专项资金", HEKOU, "higher_level_funding", ["省里的技改专项资金"]),
+    ("工业互联网示范平台正在申报市级，还没公布结果", HEKOU, "smart_demo", ["工业互联网示范平台", "结果出来了吗"]),
+    ("上个月申请了省里的技改专项，还在评审中", HEKOU, "higher_level_funding", ["省里的技改专项", "结果出来了吗"]),
 ]
 
 
