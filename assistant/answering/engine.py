@@ -40,6 +40,7 @@ from assistant.core.settings import Settings
 from assistant.reading.as_of import stated_day
 from assistant.reading.intent import Intent, classify
 from assistant.reading.places import place_words
+from assistant.reading.script import simplified
 from assistant.reading.understanding import Understanding, consistency_errors, understand
 from assistant.retrieval.corpus import load_units
 from assistant.rules.lpr import LprTable, load_lpr_table
@@ -204,7 +205,7 @@ class Engine:
     ) -> Answer:
         """Answer `question`; `prior` and `context` carry what earlier turns of a conversation said."""
         started = time.perf_counter()
-        text = (question or "").strip()
+        text = simplified((question or "").strip())  # 設備500萬 reads as 设备500万
         errors = input_errors(text)
         understanding = understand(text, self.book.vocabulary) if not errors else Understanding(EnterpriseFacts())
         if self.llm and not errors:

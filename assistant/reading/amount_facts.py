@@ -320,8 +320,11 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
         previous_end = mention.end
         total = _after_total_word(text, mention, since)
         listed = items and text[since : mention.start].strip() in LIST_JOINERS
-        if role is None and items and (total or listed):
-            role = items[-1].role  # "拿了100万、100万" / "…一共300万": more of, or the total of, the same
+        corrects = any(w in text[since : mention.start] for w in vocab.self_corrections)
+        if role is None and items and (total or listed or corrects):
+            # "拿了100万、100万" / "…一共300万" / "0.12亿？不对，是1.2亿": more of, the total of, or a
+            # correction of the same amount (a correction then replaces it below)
+            role = items[-1].role
         label = vocab.amount_roles[role].label if role else "金额"
         problem = implausible(-mention.value if _negative(text, mention) else mention.value, zero_ok=False)
         if problem:
@@ -336,9 +339,9 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
         if vague:
             out.unsettled[role] = vague
             out.amounts.pop(role, None)
-        elif role in SUMMED_ROLES and role in out.amounts and not total:
+        elif role in SUMMED_ROLES and role in out.amounts and not total and not corrects:
             out.amounts[role] += mention.value  # what was already received adds up
-        elif listed and not total and role in out.amounts:
+        elif listed and not total and not corrects and role in out.amounts:
             # "设备300万、400万": two figures for one amount; which one is meant must be asked
             said = text[items[-1].mention.start : mention.end]
             out.unsettled[role] = Unsettled(said=said, ask=f"您说的“{said}”，{label}是哪一个？")

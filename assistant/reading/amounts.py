@@ -59,12 +59,15 @@ _UNIT_CHARS = "".join(_CN_UNITS)
 _NUMERAL_CHARS = _DIGIT_CHARS + _UNIT_CHARS + "点"
 
 # Arabic numbers: thousands separators only in well-formed groups, so "1,2000" is not 12000. A group
-# may also be set off by a space, as print and spreadsheets do ("13 800 000 元", "1 300万"); an
+# may also be set off by a space, as print and spreadsheets do ("13 800 000 元", "1 300万"), and digits
+# typed one by one ("3 5 0 万") are one number before a unit; an
 # invisible separator pasted from a web page is read as such a space (see _HALFWIDTH).
 _GROUP_SPACE = " \u00a0\u2009\u202f"
 _ARABIC = (
     r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
     rf"|[0-9]{{1,3}}(?:[{_GROUP_SPACE}][0-9]{{3}})+(?![0-9])(?:\.[0-9]+)?"
+    # Digits typed one by one with spaces ("3 5 0 万"), read as one number only right before a unit.
+    rf"|[0-9](?:[{_GROUP_SPACE}][0-9])+(?=[{_GROUP_SPACE}]?[万亿萬億千百元])"
     r"|[0-9]+(?:\.[0-9]+)?"
 )
 _GROUP_SEPARATORS_RE = re.compile(rf"[,{_GROUP_SPACE}]")

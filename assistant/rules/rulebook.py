@@ -190,6 +190,7 @@ class Vocabulary(BaseModel):
     lpr_cues: list[str]
     generic_words: list[str]
     vague_amounts: list[VagueSense]
+    self_corrections: list[str]  # 不对，是…: the next amount corrects the one before
     replies: ReplyWords
     recognition: RecognitionCues
     # Filled in from the policy folders when the rulebook loads, never written in the yaml: messages
