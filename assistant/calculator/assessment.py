@@ -56,6 +56,7 @@ def evaluate_program(
 ) -> ProgramResult:
     program = book.programs[program_id]
     policy = book.policy_of(program_id)
+    facts = facts.with_level_of(t for c in program.conditions for t in ([c.tag] if c.tag else c.any_tags or []))
     labels = {role: r.label for role, r in book.vocabulary.amount_roles.items()}
     validity = validity_on(policy.meta, as_of, program.valid_from, program.valid_to)
     eligibility = check_eligibility(program, facts, labels, as_of)

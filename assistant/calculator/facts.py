@@ -12,6 +12,7 @@ never computes a figure from it, so a vague amount can never produce a confident
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,9 @@ class EnterpriseFacts(BaseModel):
     # Yes/no facts the user spoke of without settling them (applied for, the outcome awaited, or only half
     # named): asked about; an exclusion among them is not presumed away ("申请了省里的专项，还在评审").
     to_confirm: list[str] = []
+    # tag → the level said with that recognition, where several are said with different levels
+    # ("分别拿到了国家级服务型制造示范企业和省级工业大数据试点示范"); `level` is the one said first.
+    levels: dict[str, Level] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -84,6 +88,12 @@ class EnterpriseFacts(BaseModel):
                 raise ValueError(f"{role} {problem}")
         return amounts
 
+    def with_level_of(self, tags: Iterable[str]) -> EnterpriseFacts:
+        """These facts as one program sees them: `level` is the one said with its own recognition, if
+        one was, so each of two recognitions said with different levels gets its own award."""
+        own = next((self.levels[t] for t in tags if t in self.levels), None)
+        return self.model_copy(update={"level": own}) if own and own is not self.level else self
+
     def merged(self, newer: EnterpriseFacts) -> EnterpriseFacts:
         """Facts of a later turn added to or correcting these: a later statement wins, whether it
         settles a vague amount or makes an exact one vague again."""
@@ -99,6 +109,7 @@ class EnterpriseFacts(BaseModel):
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,
             chosen={**self.chosen, **newer.chosen},
             since={**self.since, **newer.since},
+            levels={**self.levels, **newer.levels},
             to_confirm=sorted((set(self.to_confirm) | set(newer.to_confirm)) - set(newer.tags)),
             unknown=sorted(
                 (set(self.unknown) | set(newer.unknown)) - set(newer.amounts) - set(newer.tags) - set(newer.unsettled)

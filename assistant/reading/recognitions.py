@@ -72,6 +72,7 @@ class Recognitions:
     chosen: dict[str, str] = field(default_factory=dict)  # choose-one group → option already had
     confirmations: dict[str, str] = field(default_factory=dict)  # tag → the question to ask
     since: dict[str, int] = field(default_factory=dict)  # tag → the year said with it (2016年列入…)
+    levels: dict[str, Level] = field(default_factory=dict)  # tag → the level written right in front of it
 
 
 def _negated(before: str, vocab: Vocabulary) -> bool:
@@ -245,6 +246,35 @@ def _level_said(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
     return None
 
 
+LEVEL_OF_FORM = {
+    "国家": Level.NATIONAL,
+    "省": Level.PROVINCIAL,
+    "市": Level.CITY,
+    "区": Level.DISTRICT,
+    "县": Level.DISTRICT,
+}
+ITEM_OPENERS = "和、及与，,；;：:（(）)"  # what stands before a list item: 分别拿到了国家级…和省级…
+ITEM_VERBS = ("有", "是", "为")  # 还有国家级…, 是省级…
+
+
+def _level_in_front(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
+    """国家级服务型制造示范企业 和 省级工业大数据试点示范: the level written as the first word of this
+    recognition's own item (after a joiner or a verb of being granted), not the end of a place name
+    (济源市服务型制造…)."""
+    for form, level in LEVEL_OF_FORM.items():
+        for at in (m.start - len(form), m.start):  # just before the name, or the name's own first word
+            if at < 0 or not norm.startswith(form, at):
+                continue
+            before = norm[:at]
+            if (
+                not before
+                or before[-1] in ITEM_OPENERS
+                or before.endswith(tuple(cues.granted + cues.verbs) + ITEM_VERBS)
+            ):
+                return level
+    return None
+
+
 def _question(m: Mention, norm: Normalized, text: str, vocab: Vocabulary) -> str:
     label = vocab.tags[m.tag].label
     words = norm.span(m.start, max(m.end, m.said_to), text) if m.clause >= 0 else m.name
@@ -323,6 +353,9 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
             out.confirmations.pop(m.tag, None)
             if m.stated and out.level is None and m.clause >= 0:
                 out.level = _level_said(norm.text, m, cues)
+            own = _level_in_front(norm.text, m, cues) if m.stated and m.clause >= 0 else None
+            if own:
+                out.levels[m.tag] = own
             year = YEAR.findall(norm.text[m.said_from : m.start]) if m.stated and m.clause >= 0 else []
             if year:
                 out.since[m.tag] = int(year[-1])

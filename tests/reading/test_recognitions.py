@@ -107,6 +107,26 @@ def test_the_level_said_with_a_recognition(question: str, place: str, level: str
     assert (got.value if got else None) == level
 
 
+# Two recognitions said with different levels: each keeps its own (never the first one's for both).
+OWN_LEVELS = [
+    (
+        "济源企业，我们分别拿到了国家级服务型制造示范企业和省级工业大数据试点示范",
+        {"jy_service_manufacturing_demo": "国家级", "jy_industrial_cloud_demo": "省级"},
+    ),
+    (
+        "获得省级服务型制造示范企业，还有国家级工业大数据试点示范",
+        {"jy_service_manufacturing_demo": "省级", "jy_industrial_cloud_demo": "国家级"},
+    ),
+    ("济源市服务型制造示范企业，国家级的", {}),  # one level only: the fact-wide level is enough
+]
+
+
+@pytest.mark.parametrize("question,levels", OWN_LEVELS, ids=[r[0] for r in OWN_LEVELS])
+def test_each_recognition_keeps_the_level_said_with_it(question: str, levels: dict[str, str]) -> None:
+    got = understand(question, _vocab()).facts.levels
+    assert {tag: level.value for tag, level in got.items()} == levels
+
+
 # (question, place, tag asked about, words the question must hold)
 CONFIRMATIONS = [
     ("我们是国家制造业单项冠军培育企业", HENAN, "hn17_single_champion_demo", ["单项冠军培育企业", "单项冠军示范企业"]),
