@@ -23,6 +23,7 @@ from assistant.texts.regions import covers
 ITEM_FOLLOWERS = ("经", "已", "被")  # 买的首台套装备经省认定: the item still ends what was bought
 ACTION_REACH = 20  # characters from the action to the item (买了一台洛阳企业生产、经省认定的首台（套）装备)
 MAKER_NOUNS = ("本地企业", "企业", "公司", "厂家", "工厂", "厂", "单位", "本地")
+MAKER_MODIFIERS = ("的", "一家", "这家", "那家", "某家", "某", "一个", "当地")  # 洛阳一家厂生产的
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def _maker_place(clause: str, vocab: Vocabulary, place: str | None) -> tuple[fro
         at = clause.find(word)
         while at >= 0:
             rest = clause[at + len(word) :]
+            while rest.startswith(MAKER_MODIFIERS):
+                rest = rest[len(next(m for m in MAKER_MODIFIERS if rest.startswith(m))) :]
             rest = rest[len(next((n for n in nouns if rest.startswith(n)), "")) :]
             verb = next((v for v in cues.makers if rest.startswith(v)), None)
             if verb:

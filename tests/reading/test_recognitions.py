@@ -218,6 +218,8 @@ ROLES: list[tuple[str, str, dict[str, bool | None]]] = [
     ("买了一套新乡企业制造的首台（套）装备", JIYUAN, {"jy_made_in_jiyuan": False, "hn17_first_set_buyer": True}),
     ("购入了济源市企业制造的首台（套）关键部件", JIYUAN, {"jy_made_in_jiyuan": True}),
     ("买的是本地企业生产的首台（套）设备", JIYUAN, {"jy_made_in_jiyuan": True}),
+    ("买了洛阳一家厂生产的省认定首台套装备", JIYUAN, {"jy_made_in_jiyuan": False, "hn17_first_set_buyer": True}),
+    ("买的是济源这家公司制造的首台（套）设备", JIYUAN, {"jy_made_in_jiyuan": True}),
 ]
 
 
