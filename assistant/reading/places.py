@@ -176,7 +176,8 @@ def _role(text: str, mention: Mention, cues: PlaceCues, negations: list[str]) ->
     if noun is None and not policy and rest != after:
         noun = _enterprise_noun(rest, cues, MODIFIER)
     if noun is not None:
-        return Role.OTHER if _makes(rest[noun:], cues.other_after) else Role.ENTERPRISE
+        own = before.endswith(tuple(cues.own_before))  # 我们郑州的装备厂生产的: the asker made it
+        return Role.OTHER if _makes(rest[noun:], cues.other_after) and not own else Role.ENTERPRISE
     if policy:
         return Role.POLICY
     if before.endswith(tuple(cues.enterprise_before)):

@@ -117,6 +117,7 @@ class PlaceCues(BaseModel):
     fillers: list[str]
     other_after: list[str]
     other_before: list[str]
+    own_before: list[str]  # 我们郑州的装备厂生产的: the asker's own place, whatever follows
     enterprise_before: list[str]
     policy_after: list[str]
     policy_before: list[str]
