@@ -94,7 +94,8 @@ def _cues(before: str, vocab: Vocabulary) -> list[tuple[int, int, str]]:
         for role, spec in vocab.amount_roles.items()
         for cue in spec.cues
         for at in [before.rfind(cue)]
-        if at >= 0 and not before[at + len(cue) :].lstrip("的").startswith(benefits)
+        # "已经拿到补助350万": money received is named by the benefit noun, which stays its own
+        if at >= 0 and (role in SUMMED_ROLES or not before[at + len(cue) :].lstrip("的").startswith(benefits))
     ]
 
 
@@ -160,8 +161,9 @@ def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabu
     role = (
         _sum_of_listed(before, vocab)
         or _defer_weak(text, before, own_start, previous_end, vocab)
+        or _cue_before(before, vocab, strong_only=True)
+        or _cue_after(after, vocab)  # "买了800万研发设备": the noun after names it before a verb does
         or _cue_before(before, vocab)
-        or _cue_after(after, vocab)
     )
     if role is None:  # the clause before, back to the previous amount at most
         role = _cue_before(text[max(previous_end, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
