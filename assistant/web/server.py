@@ -34,6 +34,7 @@ from assistant.core.settings import Settings
 from assistant.storage.logbook import Logbook, LogSettings, database_path
 from assistant.storage.officers import LoginError, Officers
 from assistant.web import console as console_page
+from assistant.web import http_api
 from assistant.web import page as web
 from assistant.web.downloads import DownloadGuard, ReportOwners, cookie_value
 
@@ -250,6 +251,7 @@ def create_app(
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="政策自评估助手")
     app.state.engine, app.state.logbook, app.state.officers, app.state.warmup = engine, logbook, officers, warmup
     add_console_routes(app, officers, logbook, engine)
+    app.mount(http_api.PREFIX, http_api.build_api(engine, logbook))  # before "/", which takes every other path
 
     def officer_of(request: Request) -> str | None:
         return officers.session_user(request.cookies.get(COOKIE))
