@@ -25,6 +25,7 @@ from assistant.answering.engine import Engine
 from assistant.answering.presenter import citations
 from assistant.core.money import format_amount
 from assistant.web.application_guide import guide
+from assistant.web.chart import chart_svg, subsidy_curve
 from assistant.web.console_views import BEIJING, amount_text
 from assistant.web.fact_text import facts_lines, readable_facts
 
@@ -125,11 +126,10 @@ def assessment_html(
     answer: Answer | None,
     questions: list[str],
     header: ReportHeader = ReportHeader(),
-    chart_svg: str | None = None,
     generated: datetime | None = None,
 ) -> str:
-    """The whole document for the conversation's latest `answer`; `chart_svg` (assistant.web.chart)
-    is put in as it is, since it is the project's own drawing, not user text."""
+    """The whole document for the conversation's latest `answer`, with the chart of the program in
+    focus (assistant.web.chart) where its figure depends on an amount."""
     made = (generated or datetime.now(BEIJING)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
     as_of = answer.as_of.isoformat() if answer else "—"
     programs = answer.programs if answer else []
@@ -160,8 +160,9 @@ def assessment_html(
         parts += [_program(engine, p, numbers) for p in programs]
     else:
         parts.append("<p>本次回答未涉及奖补测算。</p>")
-    if chart_svg:
-        parts.append(f"<h2>奖补金额随投资额的变化</h2><div class='chart'>{chart_svg}</div>")
+    curve = subsidy_curve(engine, answer) if answer else None
+    if curve:  # the project's own drawing, not user text: put in as it is
+        parts.append(f"<h2>奖补金额随投资额的变化</h2><div class='chart'>{chart_svg(curve)}</div>")
     if lines:
         items = "".join(
             f"<li>{_e(c.label)} {_e(c.heading)}：<span class='quote'>“{_e(' '.join(c.quote.split()))}”</span></li>"
