@@ -157,12 +157,12 @@ def assessment_html(
         total = answer.total_max_yuan if answer else None
         if total:
             parts.append(f"<div class='summary'>可申请项目合计最高约 {_e(format_amount(Decimal(str(total))))}</div>")
+        curve = subsidy_curve(engine, answer) if answer else None
+        if curve:  # beside the result; the project's own drawing, not user text: put in as it is
+            parts.append(f"<h3>奖补金额随投资额的变化</h3><div class='chart'>{chart_svg(curve)}</div>")
         parts += [_program(engine, p, numbers) for p in programs]
     else:
         parts.append("<p>本次回答未涉及奖补测算。</p>")
-    curve = subsidy_curve(engine, answer) if answer else None
-    if curve:  # the project's own drawing, not user text: put in as it is
-        parts.append(f"<h2>奖补金额随投资额的变化</h2><div class='chart'>{chart_svg(curve)}</div>")
     if lines:
         items = "".join(
             f"<li>{_e(c.label)} {_e(c.heading)}：<span class='quote'>“{_e(' '.join(c.quote.split()))}”</span></li>"

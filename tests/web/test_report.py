@@ -66,7 +66,7 @@ def test_the_report_holds_each_part_with_the_calculators_figures(engine: Engine)
     assert "每年11月份" in page and "区工业和信息化局" in page
     assert "[1]" in page and "给予直接奖补的,按照实际设备投资额" in page  # the citation the answer numbered
     assert "@media print" in page and "@page" in page
-    assert "<h2>奖补金额随投资额的变化</h2><div class='chart'><svg" in page  # the chart, drawn inline
+    assert "<h3>奖补金额随投资额的变化</h3><div class='chart'><svg" in page  # the chart, drawn inline
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", page), "the report must load nothing from elsewhere"
 
 

@@ -141,6 +141,7 @@ def test_console_login_review_and_logout(context, running_app, artifacts: Path) 
     client.predict(HEKOU, "2021-06-30", True, api_name="/chat")
     client.predict("设备投资改成400万", "2021-06-30", False, api_name="/chat")
     page = context.new_page()
+    page.set_viewport_size({"width": 1440, "height": 900})  # the laptop the console is used on
     for path in ("/console", "/console/app/", "/console/app/config"):
         page.goto(running_app.url + path)
         assert page.url.endswith("/console/login"), path
