@@ -14,6 +14,9 @@ so no caller can continue or read another's conversation by guessing one.
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -21,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from assistant.answering.api_models import Answer
 from assistant.answering.engine import Engine
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import InputError
@@ -31,14 +35,37 @@ from assistant.web.http_models import AskReply, AskRequest, AssessRequest, Error
 from assistant.web.page import Recorder
 
 PREFIX = "/api/v1"
+# As many answers at once as the page's queue computes (server.py: default_concurrency_limit=8); a
+# request that cannot start within BUSY_WAIT_S is refused rather than queued without bound.
+CONCURRENCY = 8
+BUSY_WAIT_S = 20.0
+BUSY = "服务繁忙，请稍后再试"
 LOG_PREFIX = "api:"  # how the log's session ids tell API conversations from page tabs
 
-_REFUSED = {422: {"model": ErrorReply, "description": "请求有误（中文说明）"}}
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorReply, "description": "请求有误（中文说明）"},
+    404: {"model": ErrorReply, "description": "会话编号不存在或已过期"},
+    503: {"model": ErrorReply, "description": BUSY},
+}
 
 
 def refused(problems: list[str], status_code: int = 422) -> JSONResponse:
     body = ErrorReply(error=problems[0], problems=problems)
     return JSONResponse(body.model_dump(), status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+class Busy(Exception):
+    """No computing slot came free in time."""
+
+
+@contextmanager
+def slot(gate: threading.BoundedSemaphore, wait_s: float) -> Iterator[None]:
+    if not gate.acquire(timeout=wait_s):
+        raise Busy
+    try:
+        yield
+    finally:
+        gate.release()
 
 
 def enterprise_facts(given: FactsIn, engine: Engine) -> EnterpriseFacts:
@@ -63,9 +90,16 @@ def enterprise_facts(given: FactsIn, engine: Engine) -> EnterpriseFacts:
     )
 
 
-def build_api(engine: Engine, logbook: Logbook | None) -> FastAPI:
-    """The API as an ASGI app of its own, to mount at PREFIX (its OpenAPI document stays its own)."""
+def build_api(
+    engine: Engine,
+    logbook: Logbook | None,
+    gate: threading.BoundedSemaphore | None = None,
+    busy_wait_s: float = BUSY_WAIT_S,
+) -> FastAPI:
+    """The API as an ASGI app of its own, to mount at PREFIX (its OpenAPI document stays its own);
+    an answer is computed only while holding `gate` (default: CONCURRENCY at once)."""
     record = Recorder(logbook)
+    gate = gate or threading.BoundedSemaphore(CONCURRENCY)
     conversations = ApiConversations(engine, ttl_s=DEFAULT_TTL_S)
     vocab = engine.book.vocabulary
     roles = "；".join(f"{name}＝{role.label}" for name, role in vocab.amount_roles.items())
@@ -95,8 +129,9 @@ def build_api(engine: Engine, logbook: Logbook | None) -> FastAPI:
             conversation_id = body.conversation_id
         else:
             return refused(["会话编号（conversation_id）不存在或已过期，请不带会话编号重新开始"], 404)
-        answer = conversations.turn(conversation_id, body.question, body.as_of)
-        return _reply(answer, body.id, conversation_id)
+        return computed(
+            lambda: conversations.turn(conversation_id, body.question, body.as_of), body.id, conversation_id
+        )
 
     @api.post("/assess", response_model=AskReply, responses=_REFUSED, summary="按企业信息测算")
     def assess(body: AssessRequest) -> Any:
@@ -105,10 +140,15 @@ def build_api(engine: Engine, logbook: Logbook | None) -> FastAPI:
             facts = enterprise_facts(body.facts, engine)
         except InputError as err:
             return refused([err.message])
-        answer = engine.recompute(facts, body.as_of or date.today())
-        return _reply(answer, body.id, secrets.token_hex(16))
+        return computed(lambda: engine.recompute(facts, body.as_of or date.today()), body.id, secrets.token_hex(16))
 
-    def _reply(answer: Any, request_id: str | int | None, conversation_id: str) -> JSONResponse:
+    def computed(answer_of: Callable[[], Answer], request_id: str | int | None, conversation_id: str) -> JSONResponse:
+        """The answer, logged, as the reply; 503 when every computing slot stays taken."""
+        try:
+            with slot(gate, busy_wait_s):
+                answer = answer_of()
+        except Busy:
+            return refused([BUSY], 503)
         answer.id = request_id if request_id is not None else secrets.token_hex(6)
         record(LOG_PREFIX + conversation_id, answer)
         reply = {"conversation_id": conversation_id, "answer": answer.to_json()}

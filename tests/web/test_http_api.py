@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from assistant.answering.api_models import Answer
 from assistant.bench.appprocess import AppDidNotStart, AppProcess, running_app
+from assistant.web.http_api import build_api
 
 QUESTION = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 
@@ -112,3 +115,26 @@ def test_openapi_documents_both_routes_with_the_answer_contract(api: httpx.Clien
     assert "422" in doc["paths"]["/assess"]["post"]["responses"]
     assert "equipment_investment" in doc["info"]["description"]  # the names a caller may use
     json.dumps(doc)
+
+
+def test_when_every_computing_slot_stays_taken_the_reply_is_a_chinese_503(tmp_path: Path) -> None:
+    """In-process (the wait is what is tested, not the transport): with the one slot held, a request
+    waits its bounded time and is refused, and nothing is logged; freed, the same request is answered."""
+    from fastapi.testclient import TestClient
+
+    from assistant.answering.engine import default_engine
+    from assistant.storage.logbook import Logbook
+
+    gate = threading.BoundedSemaphore(1)
+    logbook = Logbook(tmp_path / "log.sqlite3")
+    client = TestClient(build_api(default_engine(), logbook, gate=gate, busy_wait_s=0.2))
+    body = {"facts": {"place": "河口区", "amounts": {"total_investment": "500万", "equipment_investment": "300万"}}}
+    assert gate.acquire(timeout=1)
+    try:
+        busy = client.post("/assess", json=body)
+    finally:
+        gate.release()
+    assert busy.status_code == 503 and busy.json()["error"] == "服务繁忙，请稍后再试"
+    assert logbook.entries() == []
+    assert client.post("/assess", json=body).status_code == 200
+    assert len(logbook.entries()) == 1
