@@ -23,15 +23,8 @@ from fastapi.responses import Response
 from assistant.answering.engine import Engine
 from assistant.core.money import format_amount
 from assistant.storage.logbook import VERDICTS, Logbook, LogEntry
-from assistant.web.console_views import (
-    KIND_LABEL,
-    REVIEW_LABEL,
-    amount_text,
-    beijing,
-    conversation_label,
-    total_text,
-    verdict_text,
-)
+from assistant.web.console_views import KIND_LABEL, REVIEW_LABEL, conversation_label, total_text, verdict_text
+from assistant.web.display import amount_text, beijing
 from assistant.web.fact_text import facts_lines
 
 EXPORT_PATH = "/console/export.jsonl"

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import html
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from assistant.answering.api_models import Answer, Program
+from assistant.answering.api_models import Answer
 from assistant.answering.engine import Engine
 from assistant.core.money import format_amount, format_yuan
 from assistant.storage.logbook import LogEntry
+from assistant.web.display import BEIJING, amount_text, beijing
 from assistant.web.fact_text import fact_changes, fact_values, facts_lines, readable_facts
 
-BEIJING = timezone(timedelta(hours=8), "北京时间")  # China keeps no daylight saving time
 REVIEW_LABEL = {None: "未审核", "correct": "正确", "wrong": "错误"}
 KIND_LABEL = {"assessment": "测算", "fact": "政策问答", "out_of_scope": "不在收录范围", "bad_input": "输入有误"}
 STATUS_SHORT = {"eligible": "可申请", "needs_info": "待补充", "ineligible": "不符合", "expired": "已失效"}
@@ -33,12 +33,6 @@ LIST_QUESTION = 60
 
 def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text))
-
-
-def beijing(moment: datetime | None, seconds: bool = False) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def beijing_day_start(day: date) -> datetime:
@@ -64,15 +58,6 @@ def shortened(text: str, limit: int = SHORT) -> str:
         f"<details class='long'><summary>{_e(text[:limit])}…（共 {len(text)} 字，展开全文）</summary>"
         f"<div class='full'>{_e(text)}</div></details>"
     )
-
-
-def amount_text(p: Program) -> str:
-    """A program's figure ("最高 18万元（180,000.00 元）"), or why there is none, in readable words."""
-    if p.amount_yuan is not None:
-        return f"{p.amount_prefix}{format_amount(Decimal(str(p.amount_yuan)))}"
-    if p.status == "needs_info":
-        return "待补充信息后测算" + (f"（{'；'.join(p.caps)}）" if p.caps else "")
-    return "政策未规定具体金额" if p.status == "eligible" else "—"
 
 
 def verdict_text(r: Answer) -> str:

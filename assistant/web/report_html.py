@@ -26,7 +26,7 @@ from assistant.answering.presenter import citations
 from assistant.core.money import format_amount
 from assistant.web.application_guide import guide
 from assistant.web.chart import chart_svg, subsidy_curve
-from assistant.web.console_views import BEIJING, amount_text
+from assistant.web.display import BEIJING, amount_text
 from assistant.web.fact_text import facts_lines, readable_facts
 
 DISCLAIMER = (

@@ -19,7 +19,8 @@ from assistant.reading.amounts import InputError
 from assistant.storage.logbook import Logbook
 from assistant.web.console import correct_amount, next_id, review_form
 from assistant.web.console_export import COLUMNS, csv_bytes, reviewed, table_rows, xlsx_bytes
-from assistant.web.console_views import beijing, beijing_day_end, beijing_day_start, entry_html, entry_rows, shortened
+from assistant.web.console_views import beijing_day_end, beijing_day_start, entry_html, entry_rows, shortened
+from assistant.web.display import beijing
 
 HEKOU = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 
