@@ -129,6 +129,12 @@ def entry_html(engine: Engine, entry: LogEntry | None, turns: list[LogEntry] | N
         f"<h3>记录 {entry.id}</h3><div>时间（北京时间）：{_e(beijing(entry.created_at, seconds=True))}；"
         f"{_e(conversation_label(entry.session_id))}；评估日期：{_e(entry.as_of)}；"
         f"地区：{_e(entry.region or '未说明')}；类型：{_e(KIND_LABEL.get(entry.kind, entry.kind))}</div>",
+        (
+            f"<div><a href='#conversation'>本会话共 {len(turns)} 轮，这是第 {_turn_number(turns, entry.id)} 轮："
+            "查看全部轮次与每轮的企业信息</a></div>"
+            if turns and len(turns) > 1
+            else ""
+        ),
         f"<h3>问题</h3><div class='text'>{shortened(entry.question) or '（按修改后的企业信息重新测算）'}</div>",
     ]
     if entry.review:
@@ -159,12 +165,22 @@ def entry_html(engine: Engine, entry: LogEntry | None, turns: list[LogEntry] | N
     return "".join(parts)
 
 
+def _in_order(turns: list[LogEntry]) -> list[LogEntry]:
+    """A conversation's turns oldest first (the log lists newest first)."""
+    return sorted(turns, key=lambda t: (t.created_at, t.id))
+
+
+def _turn_number(turns: list[LogEntry], entry_id: int) -> int:
+    ordered = [t.id for t in _in_order(turns)]
+    return ordered.index(entry_id) + 1 if entry_id in ordered else 0
+
+
 def conversation_html(engine: Engine, turns: list[LogEntry], current: int | None = None) -> str:
     """All turns of one conversation, oldest first: the question, the facts as they stood after it
     and what it changed, and what the user was told."""
     rows = []
     before: dict[str, str] = {}
-    for n, turn in enumerate(sorted(turns, key=lambda t: (t.created_at, t.id)), start=1):
+    for n, turn in enumerate(_in_order(turns), start=1):
         now = fact_values(engine, turn.response.facts)
         changed = fact_changes(before, now) if n > 1 else []
         before = now

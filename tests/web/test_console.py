@@ -64,7 +64,7 @@ def test_the_detail_names_programs_and_facts_and_shows_the_whole_conversation(en
     shown = entry_html(engine, second, turns)
     assert "hekou-direct-award" not in shown and "equipment_investment" not in shown and "tab-1" not in shown
     assert "技术改造项目直接奖补" in shown and "设备投资（含工艺包和软件）" in shown
-    assert "本会话全部轮次（共 2 轮）" in shown
+    assert "本会话全部轮次（共 2 轮）" in shown and "本会话共 2 轮，这是第 2 轮" in shown
     assert "更正 设备投资（含工艺包和软件）：300万元（3,000,000.00 元） → 400万元（4,000,000.00 元）" in shown
     assert "时间（北京时间）：2026-12-01 01:31:00" in shown
     assert "项目贷款实际发生额" in shown  # what is still missing, by its label, not loan_amount
