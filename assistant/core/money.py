@@ -52,3 +52,12 @@ def format_wan(value: Decimal) -> str:
     if cents == cents.to_integral_value():
         return f"{cents:,.0f}元"
     return f"{cents:,.2f}元"
+
+
+def format_amount(value: Decimal) -> str:
+    """The one way a figure is written on pages, reports and exports: 万元 as people say it, with the
+    exact 元 in brackets ("18万元（180,000.00 元）"); below 1万 only the 元 ("3,500.00 元")."""
+    wan = format_wan(value)
+    if wan.endswith("元"):
+        return f"{format_yuan(value)} 元"
+    return f"{wan}元（{format_yuan(value)} 元）"

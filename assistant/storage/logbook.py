@@ -251,6 +251,7 @@ class Logbook:
         review: str | None = None,
         limit: int = 200,
         session_id: str | None = None,
+        text: str | None = None,
     ) -> list[LogEntry]:
         """Newest first. Dates are whole UTC days, both ends included (a datetime is taken as the
         exact instant); `region` matches the stored region or any region under it ("河南省" matches
@@ -286,6 +287,9 @@ class Logbook:
         if session_id is not None:
             where.append("e.session_id = ?")
             params.append(session_id)
+        if text:
+            where.append("(instr(e.question, ?) > 0 OR instr(e.answer, ?) > 0)")
+            params += [text, text]
         return self._select(("WHERE " + " AND ".join(where)) if where else "", params, limit)
 
     def _select(self, where: str, params: list[Any], limit: int | None) -> list[LogEntry]:

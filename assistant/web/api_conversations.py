@@ -45,6 +45,12 @@ class ApiConversations:
         with self._lock:
             return len(self._sessions)
 
+    def knows(self, session_id: str) -> bool:
+        """Whether `session_id` names a live conversation (one not yet expired or evicted)."""
+        with self._lock:
+            self._expire(self._clock())
+            return session_id in self._sessions
+
     def turn(self, session_id: str, question: str, as_of: date | None, new_conversation: bool = False) -> Answer:
         """Answer `question` as the next turn of `session_id`'s conversation (a fresh one if asked)."""
         conversation, turn_lock = self._checkout(session_id, new_conversation)

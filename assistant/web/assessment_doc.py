@@ -6,34 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from assistant.answering.api_models import Facts
 from assistant.answering.engine import Engine
 from assistant.core.money import format_wan, format_yuan
 from assistant.web.cards import amount_cell
 from assistant.web.downloads import new_report_name
+from assistant.web.fact_text import facts_lines
 from assistant.web.session import Session
-
-
-def facts_lines(engine: Engine, facts: Facts | None) -> list[str]:
-    """The facts as "label：value" lines, for the report and the officer console."""
-    if not facts:
-        return []
-    vocab = engine.book.vocabulary
-    lines = [f"企业所在地区：{facts.place or '未说明'}"]
-    for role, value in facts.amounts.items():
-        label = vocab.amount_roles[role].label if role in vocab.amount_roles else role
-        lines.append(f"{label}：{format_wan(Decimal(str(value)))}（{format_yuan(Decimal(str(value)))} 元）")
-    for role, vague in facts.unsettled.items():
-        label = vocab.amount_roles[role].label if role in vocab.amount_roles else role
-        lines.append(f"{label}：“{vague.said}”（待确认具体金额）")
-    for tag, value in facts.tags.items():
-        label = vocab.tags[tag].label if tag in vocab.tags else tag
-        lines.append(f"{label}：{'是' if value else '否'}")
-    if facts.level:
-        lines.append(f"认定级别：{facts.level}")
-    if facts.lpr_rate is not None:
-        lines.append(f"一年期LPR：{Decimal(str(facts.lpr_rate)) * 100:f}%")
-    return lines
 
 
 def report_markdown(engine: Engine, session: Session) -> str:

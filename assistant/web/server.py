@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -34,7 +33,9 @@ from assistant.core.settings import Settings
 from assistant.storage.logbook import Logbook, LogSettings, database_path
 from assistant.storage.officers import LoginError, Officers
 from assistant.web import console as console_page
+from assistant.web import http_api
 from assistant.web import page as web
+from assistant.web.console_export import add_export_routes
 from assistant.web.downloads import DownloadGuard, ReportOwners, cookie_value
 
 logger = logging.getLogger(__name__)
@@ -215,20 +216,7 @@ def add_console_routes(app: FastAPI, officers: Officers, logbook: Logbook, engin
     def console_home() -> Response:  # only reached with a session: ConsoleGuard refused everyone else
         return RedirectResponse(CONSOLE_APP + "/", status_code=303)
 
-    @app.get(console_page.EXPORT_PATH, include_in_schema=False)
-    def export(review: str = "") -> Response:
-        try:
-            cases = logbook.export_cases(review or None, policy_of=engine.book.program_policy.get)
-        except ValueError as err:
-            return Response(
-                json.dumps({"error": str(err)}, ensure_ascii=False), status_code=400, media_type="application/json"
-            )
-        body = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
-        return Response(
-            body,
-            media_type="application/x-ndjson; charset=utf-8",
-            headers={"Content-Disposition": "attachment; filename=reviewed-cases.jsonl", "Cache-Control": "no-store"},
-        )
+    add_export_routes(app, logbook, engine)
 
 
 # --- the app ---------------------------------------------------------------------------------------
@@ -250,6 +238,7 @@ def create_app(
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="政策自评估助手")
     app.state.engine, app.state.logbook, app.state.officers, app.state.warmup = engine, logbook, officers, warmup
     add_console_routes(app, officers, logbook, engine)
+    app.mount(http_api.PREFIX, http_api.build_api(engine, logbook))  # before "/", which takes every other path
 
     def officer_of(request: Request) -> str | None:
         return officers.session_user(request.cookies.get(COOKIE))

@@ -137,8 +137,11 @@ def test_two_browsers_do_not_share_facts(chromium, running_app, artifacts: Path)
 def test_console_login_review_and_logout(context, running_app, artifacts: Path) -> None:
     from gradio_client import Client
 
-    Client(running_app.url + "/", verbose=False).predict(HEKOU, "2021-06-30", api_name="/ask")
+    client = Client(running_app.url + "/", verbose=False)
+    client.predict(HEKOU, "2021-06-30", True, api_name="/chat")
+    client.predict("设备投资改成400万", "2021-06-30", False, api_name="/chat")
     page = context.new_page()
+    page.set_viewport_size({"width": 1440, "height": 900})  # the laptop the console is used on
     for path in ("/console", "/console/app/", "/console/app/config"):
         page.goto(running_app.url + path)
         assert page.url.endswith("/console/login"), path
@@ -155,20 +158,32 @@ def test_console_login_review_and_logout(context, running_app, artifacts: Path) 
     page.click("#login")
     page.wait_for_url("**/console/app/")
     page.locator("#officer").filter(has_text=running_app.officer).wait_for()
-    first_question = page.locator("#entries [data-testid=cell-0-3]")
-    first_question.wait_for()
-    first_question.click()
+    assert page.locator("#review input").input_value() == "未审核"  # the default filter: work still to do
+    amount_header = page.locator("#entries th").filter(has_text="合计最高金额").first
+    amount_header.wait_for()
+    box, width = amount_header.bounding_box(), page.viewport_size["width"]
+    assert box and box["x"] + box["width"] <= width, "the amount column needs horizontal scrolling"
+    page.locator("#entries [data-testid$='-3']").filter(has_text=HEKOU).first.click()
     page.locator("#entry").filter(has_text="测算（计算器轨迹）").wait_for()
     entry_id = int(float(page.locator("#entry-id input").input_value()))
     detail = page.locator("#entry").inner_text()
-    assert HEKOU in detail and "hekou-direct-award" in detail and "6% ×" in detail
+    assert HEKOU in detail and "技术改造项目直接奖补" in detail and "6% ×" in detail
+    assert "hekou-direct-award" not in detail and "北京时间" in detail
+    assert "本会话全部轮次（共 2 轮）" in detail and "更正 设备投资" in detail  # the conversation, with what changed
+    page.screenshot(path=artifacts / "console-conversation.png", full_page=True)
 
     comment = "金额应以专家评审核定为准（浏览器测试）"
     page.locator("#verdict label").filter(has_text="错误").click()
     page.locator("#comment textarea").fill(comment)
-    page.locator("#correct-amount").locator("input, textarea").first.fill("150000")
-    page.locator("#mark").click()
+    page.locator("#correct-amount").locator("input, textarea").first.fill("15万")
+    page.locator("#mark-next").click()
     page.locator("#mark-status").filter(has_text="已将记录").wait_for()
+    page.wait_for_function(
+        f"() => Number(document.querySelector('#entry-id input').value) !== {entry_id}", timeout=15_000
+    )
+    # the next record opened with an empty form: the verdict just given does not carry over
+    assert not page.locator("#verdict input:checked").count()
+    assert page.locator("#comment textarea").input_value() == ""
     page.screenshot(path=artifacts / "console-marked.png", full_page=True)
     with sqlite3.connect(f"file:{running_app.db}?mode=ro", uri=True) as conn:
         review, reviewer, saved, amount = conn.execute(
@@ -180,6 +195,10 @@ def test_console_login_review_and_logout(context, running_app, artifacts: Path) 
         page.locator("#export-link").click()
     exported = Path(download.value.path()).read_text(encoding="utf-8")
     assert f'"id": "review-{entry_id}"' in exported and comment in exported
+    with page.expect_download() as download:
+        page.locator("#export-csv").click()
+    table = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert comment in table and "15万元（150,000.00 元）" in table
 
     page.locator("#logout").click()
     page.wait_for_url("**/console/login")
