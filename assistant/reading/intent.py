@@ -119,6 +119,10 @@ def asks(text: str, cues: IntentCues, gave_figures: bool) -> set[Ask]:
             asked = at == last or (ask is Ask.BENEFIT and _has(clause, cues.interrogatives))
             if ask is not None and asked:
                 out.add(ask)
+            # "按什么利率算、能贴多少": a benefit asked after 、 is asked too (not "多少个智能工厂、智能车间")
+            tail = clause.rsplit("、", 1)[-1] if "、" in clause else ""
+            if tail and asked and ask_of(tail, cues, gave_figures) is Ask.BENEFIT:
+                out.add(Ask.BENEFIT)
     return out
 
 
