@@ -11,8 +11,8 @@ import answers
 import pytest
 
 from assistant.storage import officers as officers_module
-from assistant.storage.logbook import DB_FILENAME, Logbook
-from assistant.storage.officers import LoginError, Officers, add_officer_interactive, verify_password
+from assistant.storage.logbook import DB_FILENAME, LOG_SCHEMA, Logbook
+from assistant.storage.officers import OFFICER_SCHEMA, LoginError, Officers, add_officer_interactive, verify_password
 
 PASSWORD = "correct horse 电池"
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -167,7 +167,10 @@ def test_officers_and_the_logbook_share_one_file(path: Path) -> None:
     desk = Officers(path)
     desk.add("zhang.san", PASSWORD)
     conn = sqlite3.connect(path)
-    assert dict(conn.execute("SELECT component, version FROM schema_version")) == {"logbook": 1, "officers": 1}
+    assert dict(conn.execute("SELECT component, version FROM schema_version")) == {
+        "logbook": len(LOG_SCHEMA),
+        "officers": len(OFFICER_SCHEMA),
+    }
     assert len(Logbook(path).entries()) == 1 and Officers(path).names() == ["zhang.san"]
 
 
