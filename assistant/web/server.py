@@ -185,7 +185,8 @@ def add_console_routes(app: FastAPI, officers: Officers, logbook: Logbook, engin
     @app.post(LOGIN, include_in_schema=False)
     def do_login(request: Request, name: str = Form(""), password: str = Form("")) -> Response:
         try:
-            token = officers.login(name.strip(), password)
+            # Throttled per (name, client address): a guesser slows only itself, never locks the officer out.
+            token = officers.login(name.strip(), password, client=request.client.host if request.client else "-")
         except LoginError as err:
             return _page(login_page(str(err), name), status_code=401)
         response = RedirectResponse(CONSOLE_APP + "/", status_code=303)
