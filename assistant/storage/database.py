@@ -45,7 +45,7 @@ def parse_iso(text: str | None) -> datetime | None:
 class Database:
     """One SQLite connection, shared by threads under a lock; every write is its own committed transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
@@ -54,7 +54,7 @@ class Database:
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         self._lock = threading.RLock()
         # isolation_level=None: no implicit transactions; `transaction()` says BEGIN and COMMIT itself.
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
         self._conn.create_function("covers", 2, covers, deterministic=True)  # the filter matches as answers do
         self._conn.row_factory = sqlite3.Row
         with self._lock:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -77,6 +78,10 @@ LOG_SCHEMA: list[list[str]] = [
         "ALTER TABLE log_entries ADD COLUMN question_chars INTEGER",
         "ALTER TABLE log_entries ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0",
     ],
+    [  # 3: each turn's own key, so a turn written twice (the database and the spool) is stored once
+        "ALTER TABLE log_entries ADD COLUMN record_key TEXT",
+        "CREATE UNIQUE INDEX log_entries_record_key ON log_entries(record_key)",
+    ],
 ]
 
 
@@ -91,10 +96,24 @@ def _env_flag(name: str, default: bool) -> bool:
     raise ValueError(f"环境变量 {name} 应为 1 或 0，而不是“{value}”")
 
 
+def _env_count(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"环境变量 {name} 应为整数，而不是“{raw}”") from None
+    if value < 0:
+        raise ValueError(f"环境变量 {name} 不能为负数")
+    return value
+
+
 @dataclass(frozen=True)
 class LogSettings:
     enabled: bool = True  # env ASSISTANT_LOG_ENABLED=0 turns logging off entirely
     retention_days: int | None = 180  # env ASSISTANT_LOG_RETENTION_DAYS; None/0 = keep forever
+    min_free_mb: int = 100  # env ASSISTANT_LOG_MIN_FREE_MB: below this much free disk, nothing is written
 
     @classmethod
     def from_env(cls) -> LogSettings:
@@ -108,7 +127,11 @@ class LogSettings:
                 raise ValueError(f"环境变量 ASSISTANT_LOG_RETENTION_DAYS 应为天数（整数），而不是“{raw}”") from None
             if retention < 0:
                 raise ValueError("环境变量 ASSISTANT_LOG_RETENTION_DAYS 不能为负数")
-        return cls(enabled=_env_flag("ASSISTANT_LOG_ENABLED", base.enabled), retention_days=retention or None)
+        return cls(
+            enabled=_env_flag("ASSISTANT_LOG_ENABLED", base.enabled),
+            retention_days=retention or None,
+            min_free_mb=_env_count("ASSISTANT_LOG_MIN_FREE_MB", base.min_free_mb),
+        )
 
 
 @dataclass(frozen=True)
@@ -134,8 +157,10 @@ class LogEntry:
 
 @dataclass(frozen=True)
 class LogRecord:
-    """One answered turn as it will be stored: bounded, storable text, its time fixed when it was shown."""
+    """One answered turn as it will be stored: bounded, storable text, its time fixed when it was
+    shown, and its own random key (a turn that reaches the database twice is stored once)."""
 
+    key: str
     session_id: str
     created_at: str
     question: str
@@ -178,10 +203,10 @@ def _json_number(amount: Decimal) -> float:
 class Logbook:
     """Append-only record of answers shown, plus the officers' verdicts on them."""
 
-    def __init__(self, path: Path, settings: LogSettings = LogSettings()) -> None:
+    def __init__(self, path: Path, settings: LogSettings = LogSettings(), busy_timeout_s: float | None = None) -> None:
         self.path = Path(path)
         self.settings = settings
-        self.db = Database(self.path)
+        self.db = Database(self.path) if busy_timeout_s is None else Database(self.path, busy_timeout_s)
         self.db.migrate("logbook", LOG_SCHEMA)
         self.purge_expired()  # retention holds at least from every start, even if no one schedules it
 
@@ -199,14 +224,17 @@ class Logbook:
         return self.store([prepare(session_id, response, now)])[0]
 
     def store(self, records: list[LogRecord]) -> list[int]:
-        """Store prepared turns in one transaction (one commit, one fsync); their ids."""
+        """Store prepared turns in one transaction (one commit, one fsync); their ids. A turn whose
+        key is stored already is not stored again (its id is returned)."""
         ids = []
         with self.db.transaction() as conn:
             for r in records:
                 cursor = conn.execute(
-                    "INSERT INTO log_entries (session_id, created_at, question, question_chars, as_of, region, kind, "
-                    "answer, response_json, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO log_entries (record_key, session_id, created_at, question, question_chars, as_of, "
+                    "region, kind, answer, response_json, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(record_key) DO NOTHING",
                     (
+                        r.key,
                         r.session_id,
                         r.created_at,
                         r.question,
@@ -219,6 +247,9 @@ class Logbook:
                         int(r.truncated),
                     ),
                 )
+                if not cursor.rowcount:
+                    ids.append(conn.execute("SELECT id FROM log_entries WHERE record_key = ?", (r.key,)).fetchone()[0])
+                    continue
                 entry_id = int(cursor.lastrowid)
                 conn.executemany(
                     "INSERT INTO log_entry_programs (entry_id, position, program_id) VALUES (?, ?, ?)",
@@ -382,6 +413,7 @@ def prepare(session_id: str, response: Answer, now: datetime | None = None) -> L
     stored, payload, truncated = bounded_json(data)
     region = response.region
     return LogRecord(
+        key=uuid.uuid4().hex,
         session_id=_storable(cut(str(session_id), SESSION_CHARS)),
         created_at=iso(now or utc_now()),
         question=_storable(question[:QUESTION_CHARS]),

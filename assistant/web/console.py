@@ -13,6 +13,7 @@ server's auth dependency supplies), never a field the officer types.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -133,8 +134,9 @@ def export_link(review: str | None) -> str:
     )
 
 
-def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
-    """The console Blocks; mount it only behind the officer login."""
+def build_console(engine: Engine, logbook: Logbook, log_status: Callable[[], str] | None = None) -> gr.Blocks:
+    """The console Blocks; mount it only behind the officer login. `log_status()` is a line on the
+    state of the log (written, spooled while the database is locked, or not written for lack of disk)."""
     places = list(engine.book.vocabulary.places)
     programs = sorted(engine.book.programs.items())
 
@@ -214,6 +216,7 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
             review = gr.Dropdown(choices=REVIEW_CHOICES, value="", label="审核状态", elem_id="review")
             refresh = gr.Button("查询", variant="primary", elem_id="refresh")
         count = gr.Markdown(elem_id="count")
+        log_line = gr.Markdown(elem_id="log-status")
         table = gr.Dataframe(
             headers=HEADERS, value=[], interactive=False, wrap=True, elem_id="entries", label="对话记录（点击一行查看）"
         )
@@ -237,6 +240,9 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
         for trigger in (refresh.click, console.load):
             trigger(listing, filters, [table, count], **private)
         console.load(on_load, None, header, **private)
+        if log_status is not None:
+            for trigger in (refresh.click, console.load):
+                trigger(log_status, None, log_line, **private)
         table.select(on_select, None, [entry_id, detail], **private)
         open_btn.click(on_open, entry_id, detail, **private)
         entry_id.submit(on_open, entry_id, detail, **private)

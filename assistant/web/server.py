@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.answering.engine import Engine
 from assistant.core.settings import Settings
+from assistant.storage.log_writer import LogWriter
 from assistant.storage.logbook import Logbook, LogSettings, database_path
 from assistant.storage.officers import LoginError, Officers
 from assistant.web import console as console_page
@@ -245,11 +246,13 @@ def create_app(
     if warm_index:
         warmup.start()
     db = database_path(settings)
-    logbook = Logbook(db, LogSettings.from_env())
+    logbook = Logbook(db, LogSettings.from_env())  # the console's reads
+    log_writer = LogWriter.open(db, logbook)  # the page's writes, on a connection of their own
     officers = Officers(db)
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="政策自评估助手")
     app.state.engine, app.state.logbook, app.state.officers, app.state.warmup = engine, logbook, officers, warmup
+    app.state.log_writer = log_writer
     add_console_routes(app, officers, logbook, engine)
 
     def officer_of(request: Request) -> str | None:
@@ -267,11 +270,11 @@ def create_app(
         "max_file_size": MAX_UPLOAD,
     }
     reports = ReportOwners()
-    enterprise = web.build_enterprise(engine, logbook, warmup.status if warm_index else None, reports)
+    enterprise = web.build_enterprise(engine, log_writer, warmup.status if warm_index else None, reports)
     enterprise.queue(default_concurrency_limit=8)
     gr.mount_gradio_app(
         app,
-        console_page.build_console(engine, logbook),
+        console_page.build_console(engine, logbook, lambda: log_writer.status().message),
         path=CONSOLE_APP,
         auth_dependency=officer_of,
         css=console_page.CSS,
