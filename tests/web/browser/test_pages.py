@@ -155,6 +155,7 @@ def test_console_login_review_and_logout(context, running_app, artifacts: Path) 
     page.click("#login")
     page.wait_for_url("**/console/app/")
     page.locator("#officer").filter(has_text=running_app.officer).wait_for()
+    page.locator("#log-status").filter(has_text="问答记录正常写入").wait_for()  # the log's state, for officers
     first_question = page.locator("#entries [data-testid=cell-0-3]")
     first_question.wait_for()
     first_question.click()
