@@ -349,3 +349,21 @@ def test_the_cli_creates_an_account_from_the_environment(tmp_path) -> None:
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "已存在" in again.stderr and "Traceback" not in again.stderr
     assert Officers(tmp_path / "assistant.sqlite3").login("carol", "correct-horse-1")
+
+
+def test_accounts_made_before_the_throttle_keep_their_password_and_lose_the_lock(path: Path) -> None:
+    """A file written by the version-1 schema (per-account lock-out) is migrated in place."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        for statement in OFFICER_SCHEMA[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES ('officers', 1)")
+        conn.execute(
+            "INSERT INTO officers (name, password_hash, failures, locked_until, created_at, password_changed_at) "
+            "VALUES ('old.hand', ?, 5, '2999-01-01T00:00:00.000000+00:00', '2024-01-01', '2024-01-01')",
+            (officers_module.hash_password(PASSWORD),),
+        )
+    desk = Officers(path)
+    assert desk.session_user(desk.login("old.hand", PASSWORD)) == "old.hand"  # the old lock is gone
+    columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(officers)")}
+    assert "locked_until" not in columns and "disabled_at" in columns
