@@ -91,7 +91,12 @@ class Database:
     def migrate(self, component: str, steps: Sequence[Sequence[str]]) -> None:
         """Run the steps (lists of SQL statements) of `component` not yet applied, each step atomically.
 
-        Later migrations are appended to `steps`; never edit one that has shipped."""
+        Later migrations are appended to `steps`; never edit one that has shipped. A file already up
+        to date is only read, so the service starts while another process holds the write lock."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
+        if row is not None and row["version"] == len(steps):
+            return
         with self.transaction() as conn:
             row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
             current = row["version"] if row else 0

@@ -79,7 +79,7 @@ class LogWriter:
     def open(cls, path: Path, logbook: Logbook) -> LogWriter:
         """The writer for the database at `path`, on a connection of its own (a stalled write never
         holds the lock the console reads under), with the spool next to the database."""
-        own = Logbook(path, logbook.settings, busy_timeout_s=WRITER_BUSY_TIMEOUT_S)
+        own = Logbook(path, logbook.settings, busy_timeout_s=WRITER_BUSY_TIMEOUT_S, purge_at_open=False)
         return cls(own, Spool(Path(path).parent))
 
     def close(self) -> None:

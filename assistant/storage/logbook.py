@@ -19,6 +19,7 @@ component, which migrations have run.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import uuid
@@ -33,6 +34,8 @@ from assistant.answering.api_models import Answer, Program
 from assistant.core.settings import Settings
 from assistant.storage.bounds import QUESTION_CHARS, REGION_CHARS, SESSION_CHARS, bounded_json, cut
 from assistant.storage.database import Database, iso, parse_iso, to_utc, utc_now
+
+logger = logging.getLogger(__name__)
 
 DB_FILENAME = "assistant.sqlite3"
 VERDICTS = ("correct", "wrong")
@@ -203,12 +206,23 @@ def _json_number(amount: Decimal) -> float:
 class Logbook:
     """Append-only record of answers shown, plus the officers' verdicts on them."""
 
-    def __init__(self, path: Path, settings: LogSettings = LogSettings(), busy_timeout_s: float | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        settings: LogSettings = LogSettings(),
+        busy_timeout_s: float | None = None,
+        purge_at_open: bool = True,
+    ) -> None:
         self.path = Path(path)
         self.settings = settings
         self.db = Database(self.path) if busy_timeout_s is None else Database(self.path, busy_timeout_s)
         self.db.migrate("logbook", LOG_SCHEMA)
-        self.purge_expired()  # retention holds at least from every start, even if no one schedules it
+        if not purge_at_open:
+            return
+        try:
+            self.purge_expired()  # retention holds at least from every start, even if no one schedules it
+        except sqlite3.OperationalError as err:  # locked by another process: start anyway, purge next start
+            logger.warning("启动时未能删除过期的问答记录（%s），下次启动时再删除", err)
 
     def close(self) -> None:
         self.db.close()

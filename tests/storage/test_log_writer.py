@@ -132,3 +132,23 @@ def test_logging_off_writes_nothing(db: Path) -> None:
         assert writer.submit("s", answers.answer("问题")) is None
         assert writer.status().state == "off"
     assert logged_questions(db) == []
+
+
+def test_the_log_opens_and_spools_while_another_process_holds_the_write_lock(db: Path) -> None:
+    """A restart while the lock is still held: an up-to-date file is only read when opened, the
+    retention purge waits for the next start, and turns go to the spool until the lock is gone."""
+    Logbook(db).close()
+    lock = write_lock(db)
+    lock.__enter__()
+    started = time.perf_counter()
+    book = Logbook(db, busy_timeout_s=0.2)  # the console's; the server's waits as long as BUSY_TIMEOUT_S
+    writer = LogWriter.open(db, book)
+    try:
+        assert time.perf_counter() - started < 2.0
+        assert writer.submit("s", answers.answer("重启后锁定期间")) is None
+        assert writer.spool.pending() == 1 and logged_questions(db) == []
+        lock.__exit__(None, None, None)
+        assert wait_for(lambda: logged_questions(db) == ["重启后锁定期间"])
+    finally:
+        writer.close()
+        book.close()
