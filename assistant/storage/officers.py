@@ -289,7 +289,13 @@ class Officers:
                 "SELECT failures, next_try_at FROM login_throttle WHERE name = ? AND client = ?", (name, client)
             ).fetchone()
             if row is not None and row["next_try_at"] > moment:
-                return None  # not counted: nothing is checked, so the delay does not grow while it runs
+                # Not counted (nothing is checked, so the delay does not grow while it runs), but written
+                # all the same: the commit costs what the others' does, so the timing does not say "throttled".
+                conn.execute(
+                    "UPDATE login_throttle SET last_failure_at = ? WHERE name = ? AND client = ?",
+                    (moment, name, client),
+                )
+                return None
             failures = (row["failures"] if row else 0) + 1
             conn.execute(
                 "INSERT INTO login_throttle (name, client, failures, next_try_at, last_failure_at) "
