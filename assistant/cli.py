@@ -190,16 +190,64 @@ def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
 # --- officers -------------------------------------------------------------------------------------
 
 
-def cmd_officer_add(args: argparse.Namespace, settings: Settings) -> int:
-    """Create a help-desk officer account; the password is read twice, or from ASSISTANT_OFFICER_PASSWORD."""
+def _officers(settings: Settings) -> Any:
     from assistant.storage.logbook import database_path
-    from assistant.storage.officers import add_officer_interactive
+    from assistant.storage.officers import Officers
 
+    return Officers(database_path(settings))
+
+
+def cmd_officer(args: argparse.Namespace, settings: Settings) -> int:
+    """The officer accounts: add, list, passwd, disable, enable, remove, revoke-sessions. A password
+    is never taken from the command line: it is typed twice, or read from --password-stdin or
+    $ASSISTANT_OFFICER_PASSWORD."""
+    from assistant.storage.officers import check_name, read_new_password
+
+    action = args.officer_command
     try:
-        add_officer_interactive(database_path(settings), args.name)
+        if action != "list":
+            check_name(args.name)
+        password = read_new_password(args.name, args.password_stdin) if action in ("add", "passwd") else None
+        officers = _officers(settings)
+        try:
+            return _officer_action(officers, action, args, password)
+        finally:
+            officers.close()
     except ValueError as err:
         raise UsageError(str(err)) from None
-    print(f"已创建审核员账号 {args.name}（数据库：{database_path(settings)}）")
+
+
+def _officer_action(officers: Any, action: str, args: argparse.Namespace, password: str | None) -> int:
+    if action == "list":
+        accounts = officers.accounts()
+        if not accounts:
+            print(f"尚无审核员账号（数据库：{officers.path}）")
+        for a in accounts:
+            state = f"已停用（{a.disabled_at:%Y-%m-%d %H:%M}）" if a.disabled_at else "可登录"
+            throttled = f"，{a.throttled_clients}个地址登录受限" if a.throttled_clients else ""
+            print(
+                f"{a.name}\t{state}\t在线会话 {a.live_sessions}{throttled}\t"
+                f"创建 {a.created_at:%Y-%m-%d}\t改密 {a.password_changed_at:%Y-%m-%d %H:%M}（UTC）"
+            )
+        return 0
+    name = args.name
+    if action == "add":
+        officers.add(name, password)
+        print(f"已创建审核员账号 {name}（数据库：{officers.path}）")
+    elif action == "passwd":
+        officers.set_password(name, password)
+        print(f"已修改 {name} 的密码；其登录会话已全部结束，登录限制已清除")
+    elif action == "disable":
+        officers.set_disabled(name, True)
+        print(f"已停用 {name}：不能再登录，已登录的会话已结束")
+    elif action == "enable":
+        officers.set_disabled(name, False)
+        print(f"已启用 {name}")
+    elif action == "remove":
+        officers.remove(name)
+        print(f"已删除审核员账号 {name}")
+    else:  # revoke-sessions
+        print(f"已结束 {name} 的 {officers.revoke_sessions(name)} 个登录会话")
     return 0
 
 
@@ -252,9 +300,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     officer = sub.add_parser("officer", help="help-desk officer accounts for the review console")
     officer_sub = officer.add_subparsers(dest="officer_command", required=True)
-    add = officer_sub.add_parser("add", help="create an account (password asked twice, or $ASSISTANT_OFFICER_PASSWORD)")
-    add.add_argument("name", help="login name: letters, digits, _ . -")
-    add.set_defaults(func=cmd_officer_add)
+    actions = {
+        "add": "create an account",
+        "passwd": "set a new password (ends the officer's sessions, clears log-in throttling)",
+        "disable": "stop an account from logging in and end its sessions (the password is kept)",
+        "enable": "let a disabled account log in again",
+        "remove": "delete an account and its sessions",
+        "revoke-sessions": "end every open session of an account (it can log in again)",
+    }
+    officer_sub.add_parser(
+        "list", help="the accounts: enabled or not, open sessions, throttled addresses"
+    ).set_defaults(func=cmd_officer)
+    for action, help_text in actions.items():
+        command = officer_sub.add_parser(action, help=help_text)
+        command.add_argument("name", help="login name: letters, digits, _ . -")
+        if action in ("add", "passwd"):
+            command.add_argument(
+                "--password-stdin",
+                action="store_true",
+                help="read the password from the first line of stdin (else $ASSISTANT_OFFICER_PASSWORD, "
+                "else typed twice without echo)",
+            )
+        command.set_defaults(func=cmd_officer)
     return parser
 
 

@@ -27,6 +27,7 @@ class PageSession:
         self.page = self.http.get(self.url + "/")  # what a browser loads first (and gets cookies from)
         self.config = self.http.get(self.url + "/config").json()
         self.session_hash = uuid.uuid4().hex[:12]
+        self.notices: list[str] = []  # what gr.Info / gr.Warning showed during the events run, in order
 
     def component_id(self, elem_id: str) -> int:
         return next(c["id"] for c in self.config["components"] if c.get("props", {}).get("elem_id") == elem_id)
@@ -64,6 +65,8 @@ class PageSession:
                 if not line.startswith("data:"):
                     continue
                 message = json.loads(line[5:])
+                if message.get("event_id") == event_id and message.get("msg") == "log":
+                    self.notices.append(message.get("log", ""))
                 if message.get("event_id") != event_id or message.get("msg") != "process_completed":
                     continue
                 if not message.get("success"):

@@ -45,7 +45,7 @@ def parse_iso(text: str | None) -> datetime | None:
 class Database:
     """One SQLite connection, shared by threads under a lock; every write is its own committed transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
@@ -54,7 +54,7 @@ class Database:
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         self._lock = threading.RLock()
         # isolation_level=None: no implicit transactions; `transaction()` says BEGIN and COMMIT itself.
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
         self._conn.create_function("covers", 2, covers, deterministic=True)  # the filter matches as answers do
         self._conn.row_factory = sqlite3.Row
         with self._lock:
@@ -91,7 +91,12 @@ class Database:
     def migrate(self, component: str, steps: Sequence[Sequence[str]]) -> None:
         """Run the steps (lists of SQL statements) of `component` not yet applied, each step atomically.
 
-        Later migrations are appended to `steps`; never edit one that has shipped."""
+        Later migrations are appended to `steps`; never edit one that has shipped. A file already up
+        to date is only read, so the service starts while another process holds the write lock."""
+        with self.reading() as conn:
+            row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
+        if row is not None and row["version"] == len(steps):
+            return
         with self.transaction() as conn:
             row = conn.execute("SELECT version FROM schema_version WHERE component = ?", (component,)).fetchone()
             current = row["version"] if row else 0

@@ -9,7 +9,9 @@ rounded through a float and times sort as text. A conversation's full answer is 
 (`Answer.to_json()`) and read back as an `Answer`, so a reviewer sees the formulas, trace and sources
 the user was given, not a re-computation.
 Because rows are read back through the model, a change to `Answer` must keep the rows already
-logged readable (a new key with a default, or a migration of `response_json`).
+logged readable (a new key with a default, or a migration of `response_json`). Every stored turn is
+bounded in size (assistant.storage.bounds): a question keeps its first 2,000 characters and its
+length, the other texts and lists are cut with a marker, and `truncated` says so.
 The same file holds the officer accounts (assistant.storage.officers); `schema_version` records, per
 component, which migrations have run.
 """
@@ -17,8 +19,10 @@ component, which migrations have run.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,7 +32,10 @@ from typing import Any
 
 from assistant.answering.api_models import Answer, Program
 from assistant.core.settings import Settings
+from assistant.storage.bounds import QUESTION_CHARS, REGION_CHARS, SESSION_CHARS, bounded_json, cut
 from assistant.storage.database import Database, iso, parse_iso, to_utc, utc_now
+
+logger = logging.getLogger(__name__)
 
 DB_FILENAME = "assistant.sqlite3"
 VERDICTS = ("correct", "wrong")
@@ -70,6 +77,14 @@ LOG_SCHEMA: list[list[str]] = [
         "CREATE INDEX log_entries_review ON log_entries(review)",
         "CREATE INDEX log_entry_programs_program ON log_entry_programs(program_id)",
     ],
+    [  # 2: bounded turns; NULL question_chars (rows from before) = the stored question is whole
+        "ALTER TABLE log_entries ADD COLUMN question_chars INTEGER",
+        "ALTER TABLE log_entries ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0",
+    ],
+    [  # 3: each turn's own key, so a turn written twice (the database and the spool) is stored once
+        "ALTER TABLE log_entries ADD COLUMN record_key TEXT",
+        "CREATE UNIQUE INDEX log_entries_record_key ON log_entries(record_key)",
+    ],
 ]
 
 
@@ -84,10 +99,24 @@ def _env_flag(name: str, default: bool) -> bool:
     raise ValueError(f"环境变量 {name} 应为 1 或 0，而不是“{value}”")
 
 
+def _env_count(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"环境变量 {name} 应为整数，而不是“{raw}”") from None
+    if value < 0:
+        raise ValueError(f"环境变量 {name} 不能为负数")
+    return value
+
+
 @dataclass(frozen=True)
 class LogSettings:
     enabled: bool = True  # env ASSISTANT_LOG_ENABLED=0 turns logging off entirely
     retention_days: int | None = 180  # env ASSISTANT_LOG_RETENTION_DAYS; None/0 = keep forever
+    min_free_mb: int = 100  # env ASSISTANT_LOG_MIN_FREE_MB: below this much free disk, nothing is written
 
     @classmethod
     def from_env(cls) -> LogSettings:
@@ -101,7 +130,11 @@ class LogSettings:
                 raise ValueError(f"环境变量 ASSISTANT_LOG_RETENTION_DAYS 应为天数（整数），而不是“{raw}”") from None
             if retention < 0:
                 raise ValueError("环境变量 ASSISTANT_LOG_RETENTION_DAYS 不能为负数")
-        return cls(enabled=_env_flag("ASSISTANT_LOG_ENABLED", base.enabled), retention_days=retention or None)
+        return cls(
+            enabled=_env_flag("ASSISTANT_LOG_ENABLED", base.enabled),
+            retention_days=retention or None,
+            min_free_mb=_env_count("ASSISTANT_LOG_MIN_FREE_MB", base.min_free_mb),
+        )
 
 
 @dataclass(frozen=True)
@@ -109,7 +142,8 @@ class LogEntry:
     id: int
     session_id: str
     created_at: datetime
-    question: str
+    question: str  # its first QUESTION_CHARS characters
+    question_chars: int  # how long the question was (longer than `question` when cut)
     as_of: str
     region: str | None
     program_ids: list[str]
@@ -121,6 +155,26 @@ class LogEntry:
     review_comment: str | None
     correct_amount: Decimal | None
     reviewed_at: datetime | None
+    truncated: bool  # some text or list of the stored turn was cut to its bound (assistant.storage.bounds)
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One answered turn as it will be stored: bounded, storable text, its time fixed when it was
+    shown, and its own random key (a turn that reaches the database twice is stored once)."""
+
+    key: str
+    session_id: str
+    created_at: str
+    question: str
+    question_chars: int
+    as_of: str
+    region: str | None
+    kind: str
+    answer: str
+    response_json: str
+    truncated: bool
+    program_ids: list[str]
 
 
 def _storable(text: str) -> str:
@@ -152,12 +206,23 @@ def _json_number(amount: Decimal) -> float:
 class Logbook:
     """Append-only record of answers shown, plus the officers' verdicts on them."""
 
-    def __init__(self, path: Path, settings: LogSettings = LogSettings()) -> None:
+    def __init__(
+        self,
+        path: Path,
+        settings: LogSettings = LogSettings(),
+        busy_timeout_s: float | None = None,
+        purge_at_open: bool = True,
+    ) -> None:
         self.path = Path(path)
         self.settings = settings
-        self.db = Database(self.path)
+        self.db = Database(self.path) if busy_timeout_s is None else Database(self.path, busy_timeout_s)
         self.db.migrate("logbook", LOG_SCHEMA)
-        self.purge_expired()  # retention holds at least from every start, even if no one schedules it
+        if not purge_at_open:
+            return
+        try:
+            self.purge_expired()  # retention holds at least from every start, even if no one schedules it
+        except sqlite3.OperationalError as err:  # locked by another process: start anyway, purge next start
+            logger.warning("启动时未能删除过期的问答记录（%s），下次启动时再删除", err)
 
     def close(self) -> None:
         self.db.close()
@@ -170,31 +235,42 @@ class Logbook:
         `now` is for tests and imports; normally the current time."""
         if not self.settings.enabled:
             return None
-        program_ids = [p.program_id for p in response.programs]
-        payload = _storable(response.dumps())
-        region = response.region
-        row = (
-            _storable(str(session_id)),
-            iso(now or utc_now()),
-            _storable(response.question),
-            response.as_of.isoformat(),
-            _storable(region) if region is not None else None,
-            response.kind,
-            _storable(response.answer),
-            payload,
-        )
+        return self.store([prepare(session_id, response, now)])[0]
+
+    def store(self, records: list[LogRecord]) -> list[int]:
+        """Store prepared turns in one transaction (one commit, one fsync); their ids. A turn whose
+        key is stored already is not stored again (its id is returned)."""
+        ids = []
         with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO log_entries (session_id, created_at, question, as_of, region, kind, answer, "
-                "response_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            entry_id = int(cursor.lastrowid)
-            conn.executemany(
-                "INSERT INTO log_entry_programs (entry_id, position, program_id) VALUES (?, ?, ?)",
-                [(entry_id, n, pid) for n, pid in enumerate(program_ids)],
-            )
-        return entry_id
+            for r in records:
+                cursor = conn.execute(
+                    "INSERT INTO log_entries (record_key, session_id, created_at, question, question_chars, as_of, "
+                    "region, kind, answer, response_json, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(record_key) DO NOTHING",
+                    (
+                        r.key,
+                        r.session_id,
+                        r.created_at,
+                        r.question,
+                        r.question_chars,
+                        r.as_of,
+                        r.region,
+                        r.kind,
+                        r.answer,
+                        r.response_json,
+                        int(r.truncated),
+                    ),
+                )
+                if not cursor.rowcount:
+                    ids.append(conn.execute("SELECT id FROM log_entries WHERE record_key = ?", (r.key,)).fetchone()[0])
+                    continue
+                entry_id = int(cursor.lastrowid)
+                conn.executemany(
+                    "INSERT INTO log_entry_programs (entry_id, position, program_id) VALUES (?, ?, ?)",
+                    [(entry_id, n, pid) for n, pid in enumerate(r.program_ids)],
+                )
+                ids.append(entry_id)
+        return ids
 
     def mark(
         self, entry_id: int, reviewer: str, verdict: str, comment: str = "", correct_amount: Decimal | None = None
@@ -311,6 +387,7 @@ class Logbook:
             session_id=row["session_id"],
             created_at=parse_iso(row["created_at"]),
             question=row["question"],
+            question_chars=row["question_chars"] if row["question_chars"] is not None else len(row["question"]),
             as_of=row["as_of"],
             region=row["region"],
             program_ids=json.loads(row["program_ids_json"] or "[]"),
@@ -322,6 +399,7 @@ class Logbook:
             review_comment=row["review_comment"],
             correct_amount=Decimal(row["correct_amount"]) if row["correct_amount"] is not None else None,
             reviewed_at=parse_iso(row["reviewed_at"]),
+            truncated=bool(row["truncated"]),
         )
 
     # --- evaluation cases --------------------------------------------------------------------------
@@ -340,6 +418,32 @@ class Logbook:
             where, params = "WHERE e.review = ?", [review]
         entries = sorted(self._select(where, params, None), key=lambda e: e.id)
         return [evaluation_case(e, policy_of) for e in entries]
+
+
+def prepare(session_id: str, response: Answer, now: datetime | None = None) -> LogRecord:
+    """The turn as it will be stored: every text bounded (assistant.storage.bounds) and storable.
+
+    The question is kept as its first QUESTION_CHARS characters, in its column and in the stored
+    answer alike, and its length beside it."""
+    question = response.question
+    data = response.to_json()
+    data["question"] = question[:QUESTION_CHARS]
+    stored, payload, truncated = bounded_json(data)
+    region = response.region
+    return LogRecord(
+        key=uuid.uuid4().hex,
+        session_id=_storable(cut(str(session_id), SESSION_CHARS)),
+        created_at=iso(now or utc_now()),
+        question=_storable(question[:QUESTION_CHARS]),
+        question_chars=len(question),
+        as_of=response.as_of.isoformat(),
+        region=_storable(cut(region, REGION_CHARS)) if region is not None else None,
+        kind=response.kind,
+        answer=_storable(stored["answer"]),
+        response_json=_storable(payload),
+        truncated=truncated or len(question) > QUESTION_CHARS,
+        program_ids=[p.program_id for p in response.programs],
+    )
 
 
 def _policy_id(program: Program, policy_of: Callable[[str], str | None] | None) -> str | None:

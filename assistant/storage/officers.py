@@ -1,14 +1,20 @@
-"""Help-desk officer accounts for the review console: scrypt-hashed passwords, lock-out, sessions.
+"""Help-desk officer accounts for the review console: scrypt-hashed passwords, throttled log-in, sessions.
 
 Accounts live in the deployment's SQLite file (next to the conversation log), never in the repo.
 Why these choices:
 
 * scrypt from the standard library (n=2**14, r=8, p=1), parameters stored with each hash so they
   can be raised later without invalidating existing passwords;
-* one message for "no such officer" and "wrong password", and a dummy hash computed for unknown
-  names, so neither the text nor the timing tells which names exist;
-* a locked account is refused before its password is checked, so the lock-out message says nothing
-  about whether the password was right;
+* failed log-ins are throttled per (name, client address), with delays that grow (1 s, 2 s, 4 s …
+  up to 5 minutes) after a few free tries, and never lock an account: a lock-out anyone can trigger
+  from anywhere is a way to keep an officer out, while a throttle on the attacker's own address
+  only slows the attacker;
+* the attempt is counted (one committed transaction) *before* the password is checked, and only an
+  attempt that found the way open is checked, so a burst of parallel guesses gets no more checks
+  than the free tries, however many arrive at once;
+* one message for an unknown name, a wrong password, a throttled attempt and a disabled account,
+  and a scrypt computation on every one of them (a dummy hash where there is nothing to check), so
+  neither the text nor the timing tells which names exist or whether a guess was looked at;
 * only the sha256 of a session token is stored: a copy of the database does not log anyone in.
 """
 
@@ -21,6 +27,8 @@ import hmac
 import os
 import re
 import secrets
+import sys
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -36,8 +44,12 @@ MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 1024
 PASSWORD_ENV = "ASSISTANT_OFFICER_PASSWORD"
 
-LOGIN_FAILED = "用户名或密码错误"
-LOCKED = "登录失败次数过多，账户已暂时锁定，请{minutes}分钟后再试"
+FREE_TRIES = 3  # failed log-ins per (name, client) before the delays start
+FIRST_DELAY_S, MAX_DELAY_S = 1.0, 300.0  # the delay doubles with every further failure, up to this
+FORGET_AFTER = timedelta(days=1)  # a (name, client) with no failure for this long starts afresh
+MAX_CLIENT_CHARS = 64  # an IPv6 address is at most 45
+
+LOGIN_FAILED = "用户名或密码错误（连续多次失败后，需稍等片刻才能再试）"
 
 OFFICER_SCHEMA: list[list[str]] = [
     [  # 1
@@ -57,11 +69,44 @@ OFFICER_SCHEMA: list[list[str]] = [
         )""",
         "CREATE INDEX officer_sessions_name ON officer_sessions(name)",
     ],
+    [  # 2: throttling per (name, client) replaces the per-account lock-out anyone could trigger
+        """CREATE TABLE login_throttle (
+            name TEXT NOT NULL,
+            client TEXT NOT NULL,
+            failures INTEGER NOT NULL,
+            next_try_at TEXT NOT NULL,
+            last_failure_at TEXT NOT NULL,
+            PRIMARY KEY (name, client)
+        )""",
+        "CREATE INDEX login_throttle_last ON login_throttle(last_failure_at)",
+        "ALTER TABLE officers DROP COLUMN failures",
+        "ALTER TABLE officers DROP COLUMN locked_until",
+        "ALTER TABLE officers ADD COLUMN disabled_at TEXT",
+    ],
 ]
 
 
 class LoginError(Exception):
     """A refused login; the message is meant to be shown to the person logging in."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One officer account as `officer list` shows it."""
+
+    name: str
+    created_at: datetime
+    password_changed_at: datetime
+    disabled_at: datetime | None
+    live_sessions: int
+    throttled_clients: int  # client addresses that must wait before this name's next try
+
+
+def delay_after(failures: int) -> timedelta:
+    """How long a (name, client) waits before its next try after `failures` failed ones."""
+    if failures < FREE_TRIES:
+        return timedelta(0)
+    return timedelta(seconds=min(MAX_DELAY_S, FIRST_DELAY_S * 2 ** (failures - FREE_TRIES)))
 
 
 def hash_password(password: str) -> str:
@@ -90,7 +135,7 @@ def verify_password(password: str, stored: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
-    """Verified against for unknown names, so they cost the same time as known ones."""
+    """Checked against when there is no real hash to check, so every refusal costs one scrypt."""
     return hash_password(secrets.token_urlsafe(16))
 
 
@@ -117,15 +162,14 @@ def check_password(password: str) -> None:
 class Officers:
     """The officer accounts and their login sessions in the SQLite file at `path`."""
 
-    def __init__(self, path: Path, max_failures: int = 5, lockout_minutes: int = 15, session_hours: int = 8) -> None:
-        if max_failures < 1 or lockout_minutes < 1 or session_hours <= 0:
-            raise ValueError("失败次数上限、锁定时长和会话时长都必须为正数")
+    def __init__(self, path: Path, session_hours: int = 8) -> None:
+        if session_hours <= 0:
+            raise ValueError("会话时长必须为正数")
         self.path = Path(path)
-        self.max_failures = max_failures
-        self.lockout = timedelta(minutes=lockout_minutes)
         self.session_length = timedelta(hours=session_hours)
         self.db = Database(self.path)
         self.db.migrate("officers", OFFICER_SCHEMA)
+        _dummy_hash()  # made now, so no log-in attempt pays for it
 
     def close(self) -> None:
         self.db.close()
@@ -146,49 +190,87 @@ class Officers:
             )
 
     def set_password(self, name: str, password: str) -> None:
-        """New password; also clears any lock-out and ends the officer's open sessions."""
+        """New password; also clears the name's throttling and ends the officer's open sessions."""
         check_password(password)
         hashed = hash_password(password)
         with self.db.transaction() as conn:
             updated = conn.execute(
-                "UPDATE officers SET password_hash = ?, failures = 0, locked_until = NULL, password_changed_at = ? "
-                "WHERE name = ?",
+                "UPDATE officers SET password_hash = ?, password_changed_at = ? WHERE name = ?",
                 (hashed, iso(utc_now()), name),
             ).rowcount
             if not updated:
                 raise ValueError(f"找不到用户“{name}”")
             conn.execute("DELETE FROM officer_sessions WHERE name = ?", (name,))
+            conn.execute("DELETE FROM login_throttle WHERE name = ?", (name,))
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        """Disable (no log-in, open sessions ended) or enable an account; the password is kept."""
+        with self.db.transaction() as conn:
+            updated = conn.execute(
+                "UPDATE officers SET disabled_at = ? WHERE name = ?", (iso(utc_now()) if disabled else None, name)
+            ).rowcount
+            if not updated:
+                raise ValueError(f"找不到用户“{name}”")
+            if disabled:
+                conn.execute("DELETE FROM officer_sessions WHERE name = ?", (name,))
+
+    def revoke_sessions(self, name: str) -> int:
+        """End every open session of `name` (a lost laptop, a shared screen); how many there were."""
+        with self.db.transaction() as conn:
+            if not conn.execute("SELECT 1 FROM officers WHERE name = ?", (name,)).fetchone():
+                raise ValueError(f"找不到用户“{name}”")
+            return conn.execute("DELETE FROM officer_sessions WHERE name = ?", (name,)).rowcount
 
     def remove(self, name: str) -> None:
-        """Delete the account; its sessions end with it."""
+        """Delete the account; its sessions and throttling end with it."""
         with self.db.transaction() as conn:
             if not conn.execute("DELETE FROM officers WHERE name = ?", (name,)).rowcount:
                 raise ValueError(f"找不到用户“{name}”")
+            conn.execute("DELETE FROM login_throttle WHERE name = ?", (name,))
 
     def names(self) -> list[str]:
         with self.db.reading() as conn:
             return [row["name"] for row in conn.execute("SELECT name FROM officers ORDER BY name")]
 
+    def accounts(self, now: datetime | None = None) -> list[Account]:
+        """Every account with its state, by name."""
+        moment = iso(now or utc_now())
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT o.name, o.created_at, o.password_changed_at, o.disabled_at, "
+                "(SELECT count(*) FROM officer_sessions s WHERE s.name = o.name AND s.expires_at > ?) AS live, "
+                "(SELECT count(*) FROM login_throttle t WHERE t.name = o.name AND t.next_try_at > ?) AS throttled "
+                "FROM officers o ORDER BY o.name",
+                (moment, moment),
+            ).fetchall()
+        return [
+            Account(
+                name=row["name"],
+                created_at=_time(row["created_at"]),
+                password_changed_at=_time(row["password_changed_at"]),
+                disabled_at=parse_iso(row["disabled_at"]),
+                live_sessions=row["live"],
+                throttled_clients=row["throttled"],
+            )
+            for row in rows
+        ]
+
     # --- logging in --------------------------------------------------------------------------------
 
-    def login(self, name: str, password: str, now: datetime | None = None) -> str:
-        """A new session token, or LoginError. The password is hashed outside the database lock."""
+    def login(self, name: str, password: str, client: str = "local", now: datetime | None = None) -> str:
+        """A new session token, or LoginError with the one message every refusal shares.
+
+        `client` is where the attempt comes from (the client's address): throttling is per name and
+        client. Every attempt costs one scrypt computation, done outside the database lock."""
         now = to_utc(now or utc_now())
-        with self.db.reading() as conn:
-            row = conn.execute(
-                "SELECT password_hash, locked_until FROM officers WHERE name = ?", (name or "",)
-            ).fetchone()
-        if row is None:
-            verify_password(password or "", _dummy_hash())
+        name, client = (name or "")[:MAX_NAME_CHARS], (client or "-")[:MAX_CLIENT_CHARS]
+        stored = self._reserve(name, client, now)
+        matched = verify_password(password or "", stored or _dummy_hash())
+        if stored is None or not matched:
             raise LoginError(LOGIN_FAILED)
-        locked_until = parse_iso(row["locked_until"])
-        if locked_until is not None and now < locked_until:
-            raise LoginError(self._locked_message(locked_until - now))
-        if not verify_password(password or "", row["password_hash"]):
-            raise LoginError(self._failed(name, now))
         token = secrets.token_urlsafe(32)
         with self.db.transaction() as conn:
-            conn.execute("UPDATE officers SET failures = 0, locked_until = NULL WHERE name = ?", (name,))
+            conn.execute("DELETE FROM login_throttle WHERE name = ? AND client = ?", (name, client))
             conn.execute("DELETE FROM officer_sessions WHERE expires_at <= ?", (iso(now),))
             conn.execute(
                 "INSERT INTO officer_sessions (token_sha256, name, created_at, expires_at) VALUES (?, ?, ?, ?)",
@@ -196,23 +278,35 @@ class Officers:
             )
         return token
 
-    def _failed(self, name: str, now: datetime) -> str:
-        """Count a wrong password (committed); the message to show, saying so if it locked the account."""
+    def _reserve(self, name: str, client: str, now: datetime) -> str | None:
+        """Count this attempt as a failure, committed before any password is checked; the password
+        hash to check it against, or None when there is nothing to check (no such account, a
+        disabled one, or this name and client must still wait). A right password then clears the count."""
+        moment = iso(now)
         with self.db.transaction() as conn:
-            conn.execute("UPDATE officers SET failures = failures + 1 WHERE name = ?", (name,))
-            row = conn.execute("SELECT failures FROM officers WHERE name = ?", (name,)).fetchone()
-            if row is None or row["failures"] < self.max_failures:
-                return LOGIN_FAILED
-            # Locked with a fresh count, so after the window the officer has the full set of tries.
+            conn.execute("DELETE FROM login_throttle WHERE last_failure_at < ?", (iso(now - FORGET_AFTER),))
+            row = conn.execute(
+                "SELECT failures, next_try_at FROM login_throttle WHERE name = ? AND client = ?", (name, client)
+            ).fetchone()
+            if row is not None and row["next_try_at"] > moment:
+                # Not counted (nothing is checked, so the delay does not grow while it runs), but written
+                # all the same: the commit costs what the others' does, so the timing does not say "throttled".
+                conn.execute(
+                    "UPDATE login_throttle SET last_failure_at = ? WHERE name = ? AND client = ?",
+                    (moment, name, client),
+                )
+                return None
+            failures = (row["failures"] if row else 0) + 1
             conn.execute(
-                "UPDATE officers SET failures = 0, locked_until = ? WHERE name = ?", (iso(now + self.lockout), name)
+                "INSERT INTO login_throttle (name, client, failures, next_try_at, last_failure_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name, client) DO UPDATE SET failures = excluded.failures, "
+                "next_try_at = excluded.next_try_at, last_failure_at = excluded.last_failure_at",
+                (name, client, failures, iso(now + delay_after(failures)), moment),
             )
-        return self._locked_message(self.lockout)
-
-    @staticmethod
-    def _locked_message(remaining: timedelta) -> str:
-        minutes = max(1, -(-int(remaining.total_seconds()) // 60))  # rounded up: never "0分钟"
-        return LOCKED.format(minutes=minutes)
+            account = conn.execute(
+                "SELECT password_hash FROM officers WHERE name = ? AND disabled_at IS NULL", (name,)
+            ).fetchone()
+        return account["password_hash"] if account else None
 
     def session_user(self, token: str | None, now: datetime | None = None) -> str | None:
         """The officer a live session token belongs to; None for no, unknown or expired tokens."""
@@ -220,7 +314,8 @@ class Officers:
             return None
         with self.db.reading() as conn:
             row = conn.execute(
-                "SELECT name FROM officer_sessions WHERE token_sha256 = ? AND expires_at > ?",
+                "SELECT s.name FROM officer_sessions s JOIN officers o ON o.name = s.name "
+                "WHERE s.token_sha256 = ? AND s.expires_at > ? AND o.disabled_at IS NULL",
                 (_token_digest(token), iso(now or utc_now())),
             ).fetchone()
         return row["name"] if row else None
@@ -232,18 +327,24 @@ class Officers:
             conn.execute("DELETE FROM officer_sessions WHERE token_sha256 = ?", (_token_digest(token),))
 
 
-def add_officer_interactive(path: Path, name: str, password: str | None = None) -> None:
-    """`python -m assistant officer add NAME`: the password from the argument, else from
-    ASSISTANT_OFFICER_PASSWORD (scripts, CI), else typed twice without echo."""
+def _time(text: str) -> datetime:
+    moment = parse_iso(text)
+    assert moment is not None  # NOT NULL columns
+    return moment
+
+
+def read_new_password(name: str, from_stdin: bool = False) -> str:
+    """A new password for `name`, never from the command line: the first line of standard input
+    (`--password-stdin`, for scripts), else ASSISTANT_OFFICER_PASSWORD (CI), else typed twice
+    without echo. Checked before it is returned, so a bad one is refused before anything changes."""
     check_name(name)  # before asking for a password that would be thrown away
-    if password is None:
-        password = os.environ.get(PASSWORD_ENV) or None
-    if password is None:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif os.environ.get(PASSWORD_ENV):
+        password = os.environ[PASSWORD_ENV]
+    else:
         password = getpass.getpass(f"请输入{name}的新密码（至少{MIN_PASSWORD_CHARS}个字符）：")
         if getpass.getpass("请再次输入密码：") != password:
-            raise ValueError("两次输入的密码不一致，未创建账户")
-    officers = Officers(path)
-    try:
-        officers.add(name, password)
-    finally:
-        officers.close()
+            raise ValueError("两次输入的密码不一致，未作任何修改")
+    check_password(password)
+    return password

@@ -17,6 +17,7 @@ assistant.web.console_views.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -106,8 +107,9 @@ def next_id(ids: list[int], current: int) -> int | None:
     return ids[0] if ids else None
 
 
-def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
-    """The console Blocks; mount it only behind the officer login."""
+def build_console(engine: Engine, logbook: Logbook, log_status: Callable[[], str] | None = None) -> gr.Blocks:
+    """The console Blocks; mount it only behind the officer login. `log_status()` is a line on the
+    state of the log (written, spooled while the database is locked, or not written for lack of disk)."""
     places = list(engine.book.vocabulary.places)
     programs = sorted(engine.book.programs.items(), key=lambda item: (engine.book.program_policy[item[0]], item[0]))
 
@@ -216,6 +218,7 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
             text = gr.Textbox(label="搜索问题或回答中的文字", placeholder="例如：河口 设备", elem_id="search", scale=4)
             refresh = gr.Button("查询", variant="primary", elem_id="refresh", scale=1)
         count = gr.Markdown(elem_id="count")
+        log_line = gr.Markdown(elem_id="log-status")
         table = gr.Dataframe(
             headers=HEADERS,
             value=[],
@@ -248,6 +251,9 @@ def build_console(engine: Engine, logbook: Logbook) -> gr.Blocks:
         for trigger in (refresh.click, text.submit, console.load):
             trigger(listing, filters, [table, count, ids], **private)
         console.load(on_load, None, header, **private)
+        if log_status is not None:
+            for trigger in (refresh.click, console.load):
+                trigger(log_status, None, log_line, **private)
         table.select(on_select, None, [entry_id, *shown_outputs], **private)
         open_btn.click(on_open, entry_id, shown_outputs, **private)
         entry_id.submit(on_open, entry_id, shown_outputs, **private)

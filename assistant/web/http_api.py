@@ -28,7 +28,7 @@ from assistant.answering.api_models import Answer
 from assistant.answering.engine import Engine
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import InputError
-from assistant.storage.logbook import Logbook
+from assistant.storage.log_writer import LogWriter
 from assistant.web.api_conversations import DEFAULT_TTL_S, ApiConversations
 from assistant.web.facts_form import form_place
 from assistant.web.http_models import AskReply, AskRequest, AssessRequest, ErrorReply, FactsIn, chinese_problems
@@ -92,13 +92,13 @@ def enterprise_facts(given: FactsIn, engine: Engine) -> EnterpriseFacts:
 
 def build_api(
     engine: Engine,
-    logbook: Logbook | None,
+    log: LogWriter | None,
     gate: threading.BoundedSemaphore | None = None,
     busy_wait_s: float = BUSY_WAIT_S,
 ) -> FastAPI:
     """The API as an ASGI app of its own, to mount at PREFIX (its OpenAPI document stays its own);
     an answer is computed only while holding `gate` (default: CONCURRENCY at once)."""
-    record = Recorder(logbook)
+    record = Recorder(log)
     gate = gate or threading.BoundedSemaphore(CONCURRENCY)
     conversations = ApiConversations(engine, ttl_s=DEFAULT_TTL_S)
     vocab = engine.book.vocabulary

@@ -8,7 +8,9 @@ highlighted in its clause, and a banner when a policy used is not in force on th
 
 The page's own event handlers are private; the public API endpoints are `/ask`, which returns the
 same JSON as `python -m assistant ask --json` (`Answer.to_json()`), and `/chat`, its conversation.
-Every answered turn is written to the logbook before the answer goes back to the user.
+Every answered turn is on disk (the logbook, or its spool when the database is slow or locked:
+assistant.storage.log_writer) before the answer goes back to the user; when it cannot be logged at
+all (no disk space), the page says so.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from assistant.answering.engine import EXAMPLE, Engine
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import InputError, parse_date
 from assistant.rules.schema import Level
-from assistant.storage.logbook import Logbook
+from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_report
 from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
@@ -85,19 +87,20 @@ def parse_as_of(text: str | None) -> date | None:
 
 
 class Recorder:
-    """Writes each answered turn to the logbook before the answer is shown; a broken log never eats an answer."""
+    """Logs each answered turn before the answer is shown; a broken log never eats an answer. Returns
+    the Chinese sentence to show when the turn could not be logged (None when it was, or no log)."""
 
-    def __init__(self, logbook: Logbook | None) -> None:
-        self.logbook = logbook
+    def __init__(self, log: LogWriter | None) -> None:
+        self.log = log
 
-    def __call__(self, session_id: str | None, response: Answer) -> int | None:
-        if self.logbook is None:
+    def __call__(self, session_id: str | None, response: Answer) -> str | None:
+        if self.log is None:
             return None
         try:
-            return self.logbook.record(session_id or "unknown", response)
+            return self.log.submit(session_id or "unknown", response)
         except Exception:
             logger.exception("写入问答日志失败")
-            return None
+            return CANNOT_WRITE
 
 
 def visitor_of(request: gr.Request | None) -> str | None:
@@ -108,13 +111,13 @@ def visitor_of(request: gr.Request | None) -> str | None:
 
 def build_enterprise(
     engine: Engine,
-    logbook: Logbook | None = None,
+    log: LogWriter | None = None,
     index_status: Callable[[], tuple[bool, str]] | None = None,
     reports: ReportOwners | None = None,
 ) -> gr.Blocks:
     """The enterprise page; `index_status()` says whether retrieval is ready and what to show meanwhile;
     `reports` records which visitor may download which report (served by the DownloadGuard)."""
-    record = Recorder(logbook)
+    record = Recorder(log)
     api_conversations = ApiConversations(engine, ttl_s=SESSION_TTL_SECONDS)
     vocab = engine.book.vocabulary
     labels = {role: vocab.amount_roles[role].label for role in FORM_ROLES}
@@ -178,7 +181,9 @@ def build_enterprise(
             yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 9)))
         response = session.conversation.ask(text)
         response.id = response.id or uuid.uuid4().hex[:12]
-        record(request.session_hash, response)
+        unlogged = record(request.session_hash, response)
+        if unlogged:
+            gr.Warning(unlogged)
         session.chat += [{"role": "user", "content": text}, {"role": "assistant", "content": response.answer}]
         yield refresh(session)
 
@@ -203,7 +208,9 @@ def build_enterprise(
         session.conversation.as_of = day
         response = session.conversation.replace_facts(facts)
         response.id = response.id or uuid.uuid4().hex[:12]
-        record(request.session_hash, response)
+        unlogged = record(request.session_hash, response)
+        if unlogged:
+            gr.Warning(unlogged)
         session.chat.append({"role": "assistant", "content": "已按修改后的企业信息重新测算：\n\n" + response.answer})
         return refresh(session, clear_question=False, echo_form=False)
 

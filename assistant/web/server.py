@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.answering.engine import Engine
 from assistant.core.settings import Settings
+from assistant.storage.log_writer import LogWriter
 from assistant.storage.logbook import Logbook, LogSettings, database_path
 from assistant.storage.officers import LoginError, Officers
 from assistant.web import console as console_page
@@ -186,7 +187,8 @@ def add_console_routes(app: FastAPI, officers: Officers, logbook: Logbook, engin
     @app.post(LOGIN, include_in_schema=False)
     def do_login(request: Request, name: str = Form(""), password: str = Form("")) -> Response:
         try:
-            token = officers.login(name.strip(), password)
+            # Throttled per (name, client address): a guesser slows only itself, never locks the officer out.
+            token = officers.login(name.strip(), password, client=request.client.host if request.client else "-")
         except LoginError as err:
             return _page(login_page(str(err), name), status_code=401)
         response = RedirectResponse(CONSOLE_APP + "/", status_code=303)
@@ -232,13 +234,15 @@ def create_app(
     if warm_index:
         warmup.start()
     db = database_path(settings)
-    logbook = Logbook(db, LogSettings.from_env())
+    logbook = Logbook(db, LogSettings.from_env())  # the console's reads
+    log_writer = LogWriter.open(db, logbook)  # the page's writes, on a connection of their own
     officers = Officers(db)
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, title="政策自评估助手")
     app.state.engine, app.state.logbook, app.state.officers, app.state.warmup = engine, logbook, officers, warmup
+    app.state.log_writer = log_writer
     add_console_routes(app, officers, logbook, engine)
-    app.mount(http_api.PREFIX, http_api.build_api(engine, logbook))  # before "/", which takes every other path
+    app.mount(http_api.PREFIX, http_api.build_api(engine, log_writer))  # before "/", which takes every other path
 
     def officer_of(request: Request) -> str | None:
         return officers.session_user(request.cookies.get(COOKIE))
@@ -255,11 +259,11 @@ def create_app(
         "max_file_size": MAX_UPLOAD,
     }
     reports = ReportOwners()
-    enterprise = web.build_enterprise(engine, logbook, warmup.status if warm_index else None, reports)
+    enterprise = web.build_enterprise(engine, log_writer, warmup.status if warm_index else None, reports)
     enterprise.queue(default_concurrency_limit=8)
     gr.mount_gradio_app(
         app,
-        console_page.build_console(engine, logbook),
+        console_page.build_console(engine, logbook, lambda: log_writer.status().message),
         path=CONSOLE_APP,
         auth_dependency=officer_of,
         css=console_page.CSS,

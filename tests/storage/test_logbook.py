@@ -21,7 +21,9 @@ import pytest
 
 from assistant.answering.api_models import Answer, Program
 from assistant.core.settings import REPO_ROOT, Settings
-from assistant.storage.logbook import DB_FILENAME, Logbook, LogSettings, database_path
+from assistant.storage import bounds
+from assistant.storage.database import iso, utc_now
+from assistant.storage.logbook import DB_FILENAME, LOG_SCHEMA, Logbook, LogSettings, database_path
 
 
 def program(program_id: str, status: str, amount: float | None, doc_number: str = "东河政发〔2020〕5号") -> Program:
@@ -324,7 +326,9 @@ def test_opening_applies_retention(tmp_path: Path) -> None:
 def test_wal_mode_and_schema_version(book: Logbook, tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / DB_FILENAME)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version FROM schema_version WHERE component = 'logbook'").fetchone() == (1,)
+    assert conn.execute("SELECT version FROM schema_version WHERE component = 'logbook'").fetchone() == (
+        len(LOG_SCHEMA),
+    )
     with book.db.reading() as own:
         assert own.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     Logbook(tmp_path / DB_FILENAME)  # reopening migrates nothing twice
@@ -416,3 +420,62 @@ def test_undecodable_text_is_stored_not_lost(book: Logbook) -> None:
     assert entry is not None
     assert entry.question == "河口区?技改" and entry.session_id == "session-?"
     assert entry.response.question == "河口区?技改" and entry.answer == "答：河口区?技改"
+
+
+# --- bounded turns -----------------------------------------------------------------------------------
+
+
+def test_a_refused_long_question_is_stored_as_its_first_2000_characters_and_its_length(
+    book: Logbook, tmp_path: Path
+) -> None:
+    question = "河口区技改" + "很长的问题" * 60_000  # 300,005 characters, refused by the engine as too long
+    refused = answers.answer(
+        question, kind="bad_input", programs=[], text=f"问题过长（{len(question)}字），请控制在2000字以内"
+    )
+    entry = book.get(book.record("s", refused))
+    assert entry.question == question[:2000] and entry.question_chars == len(question) == 300_005
+    assert entry.response.question == question[:2000]
+    assert entry.answer == refused.answer and entry.truncated
+    size = sum(p.stat().st_size for p in tmp_path.glob(DB_FILENAME + "*"))
+    assert size < 400_000, size  # the file and its WAL: the question is not in there whole
+
+
+def test_every_text_and_list_of_a_stored_turn_is_bounded(book: Logbook) -> None:
+    huge = answers.answer(text="答" * 50_000)
+    huge.notes = [f"说明{n}" for n in range(5_000)]
+    huge.sources[0].text = "条款" * 100_000
+    huge.programs[0].reasons = ["理由" * 10_000] * 300
+    entry = book.get(book.record("s" * 10_000, huge))
+    with book.db.reading() as conn:
+        stored = conn.execute("SELECT response_json FROM log_entries WHERE id = ?", (entry.id,)).fetchone()[0]
+    assert len(stored) <= bounds.TURN_CHARS
+    assert entry.truncated and len(entry.session_id) < 200
+    assert entry.answer == entry.response.answer and entry.answer.startswith("答" * 100)
+    assert entry.answer.endswith("（已截断，原文共50000字）")
+    assert len(entry.response.notes) < 5_000 and entry.response.notes[0] == "说明0"
+    assert len(entry.response.sources[0].text) < 200_000
+    assert [p.program_id for p in entry.response.programs] == ["hekou-direct-award", "hekou-loan-interest"]
+    assert entry.response.programs[0].amount_yuan == 180000.0  # figures are never cut
+
+
+def test_a_normal_turn_is_stored_exactly_and_not_marked_truncated(book: Logbook) -> None:
+    entry = book.get(book.record("s", HEKOU))
+    assert entry.response == HEKOU and not entry.truncated and entry.question_chars == len(HEKOU.question)
+
+
+def test_rows_logged_before_the_bounds_are_read_as_whole(tmp_path: Path) -> None:
+    """A file written by the version-1 schema is migrated in place; its rows keep their full question."""
+    path = tmp_path / DB_FILENAME
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        for statement in LOG_SCHEMA[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES ('logbook', 1)")
+        conn.execute(
+            "INSERT INTO log_entries (session_id, created_at, question, as_of, region, kind, answer, response_json) "
+            "VALUES ('old', ?, ?, '2021-06-30', NULL, 'assessment', ?, ?)",
+            (iso(utc_now()), HEKOU.question, HEKOU.answer, HEKOU.dumps()),
+        )
+    (entry,) = Logbook(path, LogSettings(retention_days=None)).entries()
+    assert entry.question == HEKOU.question and entry.question_chars == len(HEKOU.question)
+    assert not entry.truncated and entry.response == HEKOU

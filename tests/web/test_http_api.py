@@ -123,11 +123,13 @@ def test_when_every_computing_slot_stays_taken_the_reply_is_a_chinese_503(tmp_pa
     from fastapi.testclient import TestClient
 
     from assistant.answering.engine import default_engine
+    from assistant.storage.log_writer import LogWriter
     from assistant.storage.logbook import Logbook
 
     gate = threading.BoundedSemaphore(1)
     logbook = Logbook(tmp_path / "log.sqlite3")
-    client = TestClient(build_api(default_engine(), logbook, gate=gate, busy_wait_s=0.2))
+    writer = LogWriter.open(tmp_path / "log.sqlite3", logbook)
+    client = TestClient(build_api(default_engine(), writer, gate=gate, busy_wait_s=0.2))
     body = {"facts": {"place": "河口区", "amounts": {"total_investment": "500万", "equipment_investment": "300万"}}}
     assert gate.acquire(timeout=1)
     try:

@@ -158,6 +158,7 @@ def test_console_login_review_and_logout(context, running_app, artifacts: Path) 
     page.click("#login")
     page.wait_for_url("**/console/app/")
     page.locator("#officer").filter(has_text=running_app.officer).wait_for()
+    page.locator("#log-status").filter(has_text="问答记录正常写入").wait_for()  # the log's state, for officers
     assert page.locator("#review input").input_value() == "未审核"  # the default filter: work still to do
     amount_header = page.locator("#entries th").filter(has_text="合计最高金额").first
     amount_header.wait_for()
