@@ -122,6 +122,8 @@ def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vo
     """What a clause says of a sure mention: `part` the words before it (after any 但), `said` its own
     words, `inside` the words inserted in it, `after` the rest of the clause."""
     cues = vocab.recognition
+    if has_any(part, cues.doubts):  # 不确定我们算不算“重点企业”: asked, neither true nor false
+        return CANDIDATE
     if (_negated(part, vocab) and _negation_reaches(part + said, vocab)) or any(_negated(g, vocab) for g in inside):
         return False
     money = _money_follows(after, cues)
@@ -163,9 +165,12 @@ def _strip(text: str, words: list[str]) -> str:
     return text
 
 
-def _elliptic(clause: str, start: int, earlier: list[Mention], index: TagNames, vocab: Vocabulary) -> None:
-    """A clause with no mention of its own that says how the one before stands: "还没认定下来",
-    "还在评审", "还没晋升国家级", "（不是示范企业）", "已经批下来了"."""
+def _elliptic(clause: str, start: int, groups: list[list[Mention]], index: TagNames, vocab: Vocabulary) -> None:
+    """A clause with no mention of its own that says how one before stands: "还没认定下来", "还在评审",
+    "还没晋升国家级", "（不是示范企业）", "已经批下来了". `groups`: the mentions of the earlier clauses,
+    nearest first; the nearest clause whose mentions it can speak of is the one it takes up
+    ("是两化融合贯标试点企业，正在贯标，还没通过评定": the 评定 of the first clause, not the 贯标 of the second)."""
+    earlier = groups[0] if groups else []
     cues = vocab.recognition
     opening = after_break(clause, cues.breaks)[:3]  # 但是没批, 还没…: a negation opening the clause
     neg = next((n for n in vocab.negations if n in clause and len(n) > 1), None)
@@ -179,7 +184,7 @@ def _elliptic(clause: str, start: int, earlier: list[Mention], index: TagNames, 
                     m.stated = True
         return
     said = clause[clause.find(neg) + len(neg) :] if neg and not in_process else clause
-    targets = _taken_up(said, pending, earlier, index, vocab)
+    targets = next((found for group in groups if (found := _taken_up(said, pending, group, index, vocab))), [])
     for m in targets:
         if in_process:
             m.stated = False if m.stated is False else IN_PROCESS
@@ -331,14 +336,14 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
     norm = normalize(text, cues.same_as, cues.fillers, cues.questions)
     out = Recognitions(chosen=chosen_options(text, vocab))
     mentions: list[Mention] = []
-    earlier: list[Mention] = []
+    groups: list[list[Mention]] = [[]]  # the mentions of the clauses so far, by clause, nearest first
     for number, (start, end) in enumerate(clauses(norm.text)):
         here = _read_clause(norm.text, (start, end), number, vocab, place)
         if here:
-            earlier = here
+            groups.insert(0, here)
         else:
-            _elliptic(norm.text[start:end], start, earlier, index, vocab)
-        mentions += [m for m in here + earlier if all(m is not seen for seen in mentions)]
+            _elliptic(norm.text[start:end], start, groups, index, vocab)
+        mentions += [m for group in groups for m in group if all(m is not seen for seen in mentions)]
     _contraries(norm.text, index, vocab, mentions)
     for name, tag in vocab.tags.items():
         if has_any(text, tag.negative_phrases):

@@ -150,6 +150,7 @@ class RecognitionCues(BaseModel):
     pending_after: list[str]  # 还没批 …: stated as not yet, after it or in a clause of its own
     in_process: list[str]  # 还在评审, 还没公布结果 …: the outcome awaited, after it or in a clause of its own
     applied: list[str]  # 申报 …: applied for, the outcome not said
+    doubts: list[str]  # 不确定, 不知道 …: whether it holds is not known to the user
     issuers: dict[str, list[str]]  # level → words naming who grants or funds (工信部 → 国家级)
     contraries: list[Contrary]
     asked_money: list[str]  # 奖励, 扣除 …: a clause asking for these names the program it asks about

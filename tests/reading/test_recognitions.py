@@ -68,6 +68,10 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     # pending: not yet
     ("我们准备申报省级工业云试点示范", JIYUAN, {"jy_industrial_cloud_demo": False}),
     ("正在申报高新技术企业，还没认定下来", HENAN, {"hn17_high_tech_enterprise": False}),
+    # what a later clause says takes up the nearest earlier clause it can speak of, not only the last one
+    ("济源公司是两化融合管理体系贯标试点企业，正在贯标，还没通过评定", JIYUAN, {"jy_two_integration_certified": False}),
+    # the user does not know: neither true nor false (asked)
+    ("新乡的企业，不确定我们算不算重点企业，智能车间软硬件投资2000万", HENAN, {"hn17_smart_key_enterprise": None}),
     # in process, the outcome awaited: neither had nor refused (asked: see CONFIRMATIONS)
     ("河口区企业，数字化车间正在申报中", HEKOU, {"smart_demo": None}),
     ("我们申报的省级双创基地目前还在公示", JIYUAN, {"jy_shuangchuang_base": None}),
