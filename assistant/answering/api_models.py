@@ -228,6 +228,16 @@ class FigureChange(ContractModel):
     """The figure now, in yuan."""
 
 
+class OtherPrograms(ContractModel):
+    """Programs the facts also make relevant but the question did not ask about: shown folded, after
+    the programs asked about."""
+
+    title: str
+    """The fold's heading, e.g. 其他可能适用的政策（3）."""
+    program_ids: list[str]
+    """Their ids, in the order `programs` lists them (after every program asked about)."""
+
+
 class Quote(ContractModel):
     """A sentence (or, for a procedure, a whole clause) a fact answer quotes verbatim."""
 
@@ -272,7 +282,8 @@ class Answer(ContractModel):
     missing_facts: list[str]
     """Facts still needed, most needed first (amount roles, tags, place, level, lpr_rate)."""
     programs: list[Program]
-    """The programs assessed, those the user can act on first; empty unless kind is assessment."""
+    """The programs assessed: those the question is about first, then `other_programs`; within each, those
+    the user can act on first. Empty unless kind is assessment."""
     total_max_yuan: float | None
     """The most the eligible programs add up to (of alternatives only the larger), in yuan; null if none."""
     sources: list[Source]
@@ -285,6 +296,9 @@ class Answer(ContractModel):
     """The fact `follow_up` asks for (an amount role, a yes/no fact, level, place), so a short reply can fill it."""
     figure_changes: list[FigureChange] = []
     """Figures of the turn before that this turn changed (a correction); empty otherwise."""
+    other_programs: OtherPrograms | None = None
+    """The programs in `programs` the question did not ask about (shown folded); null when every program
+    shown is one the question is about."""
     kind: Kind
     """assessment, fact, out_of_scope or bad_input."""
     covered_policies: list[str] | None = _only_some()

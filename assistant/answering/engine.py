@@ -28,6 +28,7 @@ from assistant.answering.extractive import (
     subject_pairs,
     unstated,
 )
+from assistant.answering.focus import choose
 from assistant.answering.followup import ASK_PROJECT, Question, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.answering.llm import LanguageModel, load_language_model
@@ -370,12 +371,14 @@ class Engine:
                 )
             return self._fact(turn, text, sources)
         assessment = assess(self.book, facts, as_of, program_ids, self.lpr)
-        programs = presenter.programs(self.book, assessment)
-        missing = presenter.missing_facts(self.book, programs)
+        focus = choose(self.book, text, facts, presenter.programs(self.book, assessment))
+        programs = focus.ordered
+        missing = presenter.missing_facts(self.book, programs, focus.asked)
         total = assessment.total_max
         open_facts = [m for m in missing if m.fact not in facts.unknown]  # "不清楚": ask the next one instead
         asked = follow_up(self.book, facts, turn.open_amounts, open_facts, turn.confirmations)
         question = asked.text if asked else None
+        folded = focus.folded()
         by_status = {s: [p for p in programs if p.status == s.value] for s in Status}
         context = {
             "notes": turn.notes,
@@ -386,6 +389,8 @@ class Engine:
             "total_wan": format_wan(total) if total else None,
             "as_of": as_of.isoformat(),
             "programs": programs,
+            "asked_count": len(focus.asked),
+            "others_title": folded.title if folded else None,
             "alternatives": presenter.alternatives(assessment, programs),
             "missing": missing,
             "open_amounts": turn.open_amounts,
@@ -405,6 +410,7 @@ class Engine:
             warnings=sorted({w for p in programs for w in p.warnings}),
             follow_up=question,
             follow_up_fact=asked.fact if asked else None,
+            other_programs=folded,
         )
 
 

@@ -145,14 +145,16 @@ class CitationLine:
     clause: str
 
 
-def missing_facts(book: Rulebook, programs: list[Program]) -> list[MissingFact]:
-    """Each fact still needed, with the programs that need it, most needed first."""
+def missing_facts(book: Rulebook, programs: list[Program], asked: list[Program] | None = None) -> list[MissingFact]:
+    """Each fact still needed, with the programs that need it: first those the programs `asked` about
+    need (the follow-up asks what the question is waiting for), then by how many programs need it."""
     needed: dict[str, list[str]] = {}
     for p in programs:
         if p.status == Status.NEEDS_INFO.value:
             for name in p.missing:
                 needed.setdefault(name, []).append(p.title)
-    ranked = sorted(needed.items(), key=lambda item: -len(item[1]))
+    focus = {name for p in asked or [] if p.status == Status.NEEDS_INFO.value for name in p.missing}
+    ranked = sorted(needed.items(), key=lambda item: (item[0] not in focus, -len(item[1])))
     return [MissingFact(name, fact_label(book, name), used) for name, used in ranked]
 
 
