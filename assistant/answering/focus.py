@@ -5,7 +5,8 @@ by a rate of its own ("按投资额10%抵"), its policy by name, a recognition t
 one a program is for), the kind of support (贴息, 后补助, 配套 …, shared with the program's own title
 or topics), the level that pays (区里, 市里, 省里: the policy's region depth) and the figures a
 formula is computed from. Each way adds to a program's score, a name in the sentence that asks
-(not in the scene set before it) adds more, and the programs with the top score are the focus: they
+(not in the scene set before it) adds more, and the programs with the top score, and those computed
+from exactly the figures the user gave, are the focus: they
 lead the answer, and the first follow-up asks what they are missing. The rest are shown folded, as
 "其他可能适用的政策（N）".
 
@@ -175,5 +176,23 @@ def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list
     top = max((points[p.program_id] for p in leading), default=0)
     if top == 0:
         return Focus(shown, [])
-    asked = [p for p in leading if points[p.program_id] == top]
+    asked = [p for p in leading if points[p.program_id] == top or _takes_every_figure(book, p, facts)]
+    groups = {p.choose_one_group for p in asked if p.choose_one_group}
+    asked += [
+        p for p in leading if p not in asked and p.choose_one_group in groups and _title_has_benefit(book, p, question)
+    ]
     return Focus(asked, [p for p in shown if p not in asked])
+
+
+def _title_has_benefit(book: Rulebook, program: Program, question: str) -> bool:
+    """The question names the kind of support this program's own title names ("贴息" for 贷款贴息): with
+    an alternative of it asked about ("直接奖补和贴息选哪个"), both are, since only one may be chosen."""
+    return any(w in program.title for w in _used(book.vocabulary.focus.benefit_words, question))
+
+
+def _takes_every_figure(book: Rulebook, program: Program, facts: EnterpriseFacts) -> bool:
+    """The program's formula is computed from every amount the user gave that any formula reads (设备
+    and 研发 for 济源's 技改后补助): the figures were given for it, whatever else the question names."""
+    formula_roles = {role for rule in book.programs.values() for role in rule.formula.base}
+    given = {role for role in facts.amounts if role in formula_roles}
+    return bool(given) and given == set(book.programs[program.program_id].formula.base)

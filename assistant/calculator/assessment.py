@@ -45,6 +45,9 @@ class ProgramResult:
     citations: list[ResolvedCitation]
     warnings: list[str] = field(default_factory=list)
     rate_note: str | None = None  # the LPR used and its date, where one was
+    # Needs info, but every amount it reads is known: the figure once the missing yes/no facts are
+    # confirmed ("若已投产，最高1000万元"). None otherwise, and never counted in a total.
+    conditional_amount: Decimal | None = None
 
     @property
     def counted(self) -> bool:
@@ -83,6 +86,8 @@ def evaluate_program(
     else:
         status = Status.ELIGIBLE
     figure = amount.amount if status is Status.ELIGIBLE else None
+    amounts_known = not any(m in book.vocabulary.amount_roles for m in missing) and "place" not in missing
+    conditional = amount.amount if status is Status.NEEDS_INFO and amounts_known else None
     warnings = list(amount.warnings)
     if validity.state in (Validity.EXPIRED, Validity.REPEALED, Validity.MAYBE_REPEALED, Validity.NOT_YET):
         reasons.append(f"政策效力：{validity.explanation}")
@@ -107,6 +112,7 @@ def evaluate_program(
         citations=[book.resolve(policy.id, c) for c in program.citations],
         warnings=warnings,
         rate_note=amount.rate_used.describe() if amount.rate_used else None,
+        conditional_amount=conditional if status is Status.NEEDS_INFO else None,
     )
 
 

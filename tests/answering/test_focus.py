@@ -75,3 +75,43 @@ def test_a_declined_option_is_not_in_the_answer(engine: Engine) -> None:
     answer = engine.ask("河口区技改项目，设备投资300万，我们没有贷款，能拿多少？", as_of=date(2021, 6, 30))
     assert "hekou-loan-interest" not in _ids(answer)
     assert not re.search(r"(?<![0-9,])0\.00 元", answer.answer)
+
+
+def test_the_card_comes_first_with_the_verdict_and_figure_of_the_program_asked_about(engine: Engine) -> None:
+    answer = engine.ask("河口区技改项目总投资500万，设备投资300万，能拿多少？", as_of=date(2021, 6, 30))
+    card, details = answer.answer.split("【1】", 1)
+    assert "【技术改造项目直接奖补（设备投资的6%）】" in card
+    assert "结论：符合条件，可以申请，最高 18万（180,000.00 元）" in card
+    assert "原因：6% × 实际设备投资额（含工艺包和软件） 3,000,000.00 元 = 180,000.00 元" in card
+    assert "依据：" not in card and "依据：" in details  # quotations after the card
+
+
+def test_a_figure_waiting_only_on_a_yes_no_fact_is_given_as_conditional(engine: Engine) -> None:
+    answer = engine.ask(
+        "济源技改项目当年完成投资5000万，设备投资2000万，研发投入1500万，能拿多少？", as_of=date(2025, 6, 30)
+    )
+    program = next(p for p in answer.programs if p.program_id == "jy-tech-transformation-post-subsidy")
+    assert program.status == "needs_info" and program.conditional_yuan == 10_000_000
+    assert "结论：若项目已竣工投产，最高 1000万" in answer.answer.split("【1】")[0]
+    assert answer.total_max_yuan is None  # a conditional figure is never counted
+
+
+def test_programs_counting_the_same_expense_are_both_shown_and_not_added(engine: Engine) -> None:
+    """济源's 30% of 设备+研发 and 30% of 研发 for a 省工业新产品: no text says they stack."""
+    answer = engine.ask(
+        "济源技改项目当年完成投资5000万，设备投资2000万，研发投入1500万，是省工业新产品，已投产，能拿多少？",
+        as_of=date(2025, 6, 30),
+    )
+    both = {"jy-tech-transformation-post-subsidy", "jy-provincial-new-product-subsidy"}
+    assert both <= set(_unfolded(answer))
+    assert [set(o.program_ids) for o in answer.overlaps] == [both] and answer.overlaps[0].shared == ["研发投入"]
+    assert answer.total_max_yuan == 10_000_000  # the larger, not 1100万
+    assert "政策原文未写明能否同时享受" in answer.answer.split("【1】")[0]
+
+
+def test_alternatives_both_named_are_both_asked_about_and_only_the_larger_counts(engine: Engine) -> None:
+    answer = engine.ask(
+        "河口区技改项目总投资5000万，设备投资300万，项目贷款4000万，直接奖补和贴息选哪个？", as_of=date(2021, 6, 30)
+    )
+    assert _unfolded(answer) == ["hekou-direct-award", "hekou-loan-interest"]
+    assert answer.total_max_yuan == 385_000
