@@ -63,3 +63,14 @@ def answer_messages(response: Answer, lead: str = "") -> list[dict[str, Any]]:
             {"role": "assistant", "content": details, "metadata": {"title": DETAILS_TITLE, "status": "done"}}
         )
     return messages
+
+
+def missing_yes_no(response: Answer | None, vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """The yes/no facts the programs asked about still wait for, as (label, tag): the compact form's
+    boxes, so that all of them can be confirmed at once instead of one question per turn."""
+    if response is None:
+        return []
+    folded = set(response.other_programs.program_ids) if response.other_programs else set()
+    asked = [p for p in response.programs if p.program_id not in folded and p.status == "needs_info"]
+    tags = dict.fromkeys(name for p in asked for name in p.missing if name in vocabulary.tags)
+    return [(vocabulary.tags[name].label, name) for name in tags]

@@ -6,7 +6,7 @@ from datetime import date
 
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import default_engine
-from assistant.web.chat_messages import DETAILS_TITLE, NO, UNKNOWN, YES, answer_messages, asks_yes_no
+from assistant.web.chat_messages import DETAILS_TITLE, NO, UNKNOWN, YES, answer_messages, asks_yes_no, missing_yes_no
 
 JIYUAN = "济源技改项目当年完成投资5000万，设备投资2000万，研发投入1500万，能拿多少？"
 
@@ -35,3 +35,11 @@ def test_the_one_click_replies_fill_the_fact_asked() -> None:
         after = chat.ask(reply)
         assert after.facts_state.tags.get("production_started") is settled
         assert after.follow_up != first.follow_up
+
+
+def test_the_compact_form_lists_the_yes_no_facts_the_programs_asked_about_wait_for() -> None:
+    engine = default_engine()
+    answer = engine.ask(JIYUAN, as_of=date(2025, 6, 30))
+    assert missing_yes_no(answer, engine.book.vocabulary) == [("项目已竣工投产", "production_started")]
+    settled = engine.ask(JIYUAN + "已投产", as_of=date(2025, 6, 30))
+    assert missing_yes_no(settled, engine.book.vocabulary) == []

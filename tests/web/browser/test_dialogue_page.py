@@ -93,8 +93,7 @@ def test_a_yes_no_follow_up_is_answered_with_one_click(chromium, running_app, ar
         assert page.locator("#reply-unknown").is_visible()
         page.screenshot(path=artifacts / f"dialogue-one-click-{size}.png")
         yes.click()
-        page.locator("#result-card").filter(has_text="10,000,000.00").wait_for()
-        assert "符合条件，可以申请" in page.locator("#result-card").inner_text()
+        page.locator("#chat .message-row").filter(has_text="可以申请，最高 1000万（10,000,000.00 元）").last.wait_for()
         page.wait_for_timeout(900)
         assert visible_in_chat(page, "结论：符合条件，可以申请，最高 1000万")
         assert not page.locator("#reply-yes").is_visible()  # the question is answered
@@ -117,5 +116,21 @@ def test_the_chat_trash_icon_starts_a_new_conversation(chromium, running_app, ar
         assert "河口区" not in text.split("技改项目总投资800万")[-1].split("本助手收录")[0]
         assert "已更新企业所在地区" not in text
         page.screenshot(path=artifacts / "dialogue-after-trash-icon.png")
+    finally:
+        context.close()
+
+
+def test_the_compact_form_confirms_the_missing_yes_no_facts_at_once(chromium, running_app, artifacts: Path) -> None:
+    context, page = open_page(chromium, running_app, "desktop")
+    try:
+        ask(page, JIYUAN, "请问是否项目已竣工投产")
+        boxes = page.locator("#missing-facts")
+        assert boxes.is_visible() and "项目已竣工投产" in boxes.inner_text()
+        boxes.get_by_label("项目已竣工投产").check()
+        page.screenshot(path=artifacts / "dialogue-compact-form.png")
+        page.locator("#confirm-missing").click()
+        page.locator("#chat .message-row").filter(has_text="已按您勾选的情况重新测算").last.wait_for()
+        assert "可以申请，最高 1000万（10,000,000.00 元）" in page.locator("#chat").inner_text()
+        assert not page.locator("#missing-facts").is_visible()  # nothing left to confirm
     finally:
         context.close()
