@@ -17,7 +17,7 @@ from assistant.calculator.facts import EnterpriseFacts
 from assistant.calculator.formulas import AmountResult, compute_amount
 from assistant.rules.lpr import LprTable
 from assistant.rules.rulebook import ResolvedCitation, Rulebook
-from assistant.rules.schema import COUNTED_BENEFITS, Program
+from assistant.rules.schema import Program
 from assistant.texts.policies import Validity, ValidityStatus, validity_on
 from assistant.texts.regions import covers
 
@@ -48,10 +48,6 @@ class ProgramResult:
     # Needs info, but every amount it reads is known: the figure once the missing yes/no facts are
     # confirmed ("若已投产，最高1000万元"). None otherwise, and never counted in a total.
     conditional_amount: Decimal | None = None
-
-    @property
-    def counted(self) -> bool:
-        return self.status is Status.ELIGIBLE and self.amount is not None and self.program.benefit in COUNTED_BENEFITS
 
 
 def evaluate_program(
@@ -121,21 +117,6 @@ class Assessment:
     as_of: date
     facts: EnterpriseFacts
     results: list[ProgramResult]
-
-    @property
-    def total_max(self) -> Decimal:
-        """Sum over eligible programs of money figures, counting only the best of each set of alternatives."""
-        best: dict[str, Decimal] = {}
-        total = Decimal(0)
-        for r in self.results:
-            if not r.counted or r.amount is None:
-                continue
-            group = r.program.choose_one_group
-            if group:
-                best[group] = max(best.get(group, Decimal(0)), r.amount)
-            else:
-                total += r.amount
-        return total + sum(best.values(), Decimal(0))
 
     def recommended(self, group: str) -> ProgramResult | None:
         """The larger of eligible alternatives: the one to choose."""
