@@ -160,6 +160,10 @@ class Program(ContractModel):
     """The figure in 万 (18万)."""
     amount_prefix: str
     """"最高 " when the figure is a ceiling, else empty."""
+    conditional_yuan: float | None = None
+    """Only when needs_info with every amount known: the figure once the missing yes/no facts hold, in yuan."""
+    conditional_wan: str | None = None
+    """That figure in 万 ("若已投产，最高1000万"); never counted in a total."""
     amount_kind: AmountKindName
     """max (the figure is a ceiling), exact, or unspecified (the text names no figure)."""
     benefit: BenefitName
@@ -228,6 +232,28 @@ class FigureChange(ContractModel):
     """The figure now, in yuan."""
 
 
+class OtherPrograms(ContractModel):
+    """Programs the facts also make relevant but the question did not ask about: shown folded, after
+    the programs asked about."""
+
+    title: str
+    """The fold's heading, e.g. 其他可能适用的政策（3）."""
+    program_ids: list[str]
+    """Their ids, in the order `programs` lists them (after every program asked about)."""
+
+
+class Overlap(ContractModel):
+    """Programs asked about that count the same expense, where the text does not say they may be
+    combined: the headline total counts only the larger, and the answer says the text leaves it open."""
+
+    program_ids: list[str]
+    """The programs, as in `programs`."""
+    shared: list[str]
+    """The expenses both count, as the answer names them (e.g. 研发投入)."""
+    note: str
+    """What the answer says of it, in Chinese."""
+
+
 class Quote(ContractModel):
     """A sentence (or, for a procedure, a whole clause) a fact answer quotes verbatim."""
 
@@ -272,9 +298,12 @@ class Answer(ContractModel):
     missing_facts: list[str]
     """Facts still needed, most needed first (amount roles, tags, place, level, lpr_rate)."""
     programs: list[Program]
-    """The programs assessed, those the user can act on first; empty unless kind is assessment."""
+    """The programs assessed: those the question is about first, then `other_programs`; within each, those
+    the user can act on first. Empty unless kind is assessment."""
     total_max_yuan: float | None
-    """The most the eligible programs add up to (of alternatives only the larger), in yuan; null if none."""
+    """The headline: the most the eligible programs the question is about add up to, in yuan (of
+    alternatives only the larger; of programs counting the same expense, see `overlaps`, only the
+    larger); null if none."""
     sources: list[Source]
     """Clauses retrieved for the question; empty while the retrieval index is still being built."""
     warnings: list[str]
@@ -285,6 +314,11 @@ class Answer(ContractModel):
     """The fact `follow_up` asks for (an amount role, a yes/no fact, level, place), so a short reply can fill it."""
     figure_changes: list[FigureChange] = []
     """Figures of the turn before that this turn changed (a correction); empty otherwise."""
+    overlaps: list[Overlap] = []
+    """Programs asked about that count the same expense and whose text does not say they stack."""
+    other_programs: OtherPrograms | None = None
+    """The programs in `programs` the question did not ask about (shown folded); null when every program
+    shown is one the question is about."""
     kind: Kind
     """assessment, fact, out_of_scope or bad_input."""
     covered_policies: list[str] | None = _only_some()

@@ -28,12 +28,14 @@ from assistant.answering.extractive import (
     subject_pairs,
     unstated,
 )
+from assistant.answering.focus import choose
 from assistant.answering.followup import ASK_PROJECT, Question, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
+from assistant.answering.headline import headline
 from assistant.answering.llm import LanguageModel, load_language_model
 from assistant.answering.selection import covering_policies, relevant_programs
 from assistant.answering.templates import render, render_assessment
-from assistant.calculator.assessment import Status, assess
+from assistant.calculator.assessment import assess
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, format_yuan
 from assistant.core.settings import Settings
@@ -371,22 +373,29 @@ class Engine:
                 )
             return self._fact(turn, text, sources)
         assessment = assess(self.book, facts, as_of, program_ids, self.lpr)
-        programs = presenter.programs(self.book, assessment)
-        missing = presenter.missing_facts(self.book, programs)
-        total = assessment.total_max
-        open_facts = [m for m in missing if m.fact not in facts.unknown]  # "不清楚": ask the next one instead
+        focus = choose(self.book, text, facts, presenter.programs(self.book, assessment))
+        programs = focus.ordered
+        missing = presenter.missing_facts(self.book, programs, focus.asked)
+        top = headline(self.book, focus.asked)
+        total = top.total
+        # "不清楚": ask the next one instead. Once the programs asked about miss nothing, the others'
+        # facts are listed under 还需补充 but not asked: the question is answered.
+        waiting = {name for p in focus.asked if p.status == "needs_info" for name in p.missing}
+        open_facts = [m for m in missing if m.fact not in facts.unknown and (m.fact in waiting or not focus.others)]
         asked = follow_up(self.book, facts, turn.open_amounts, open_facts, turn.confirmations)
         question = asked.text if asked else None
-        by_status = {s: [p for p in programs if p.status == s.value] for s in Status}
+        folded = focus.folded()
         context = {
             "notes": turn.notes,
-            "eligible": by_status[Status.ELIGIBLE],
-            "expired": by_status[Status.EXPIRED],
-            "needs_info": by_status[Status.NEEDS_INFO],
             "total_text": format_yuan(total) if total else None,
             "total_wan": format_wan(total) if total else None,
             "as_of": as_of.isoformat(),
             "programs": programs,
+            "cards": [presenter.card(self.book, p, as_of.isoformat()) for p in focus.asked],
+            "overlaps": top.overlaps,
+            "next_step": presenter.next_step(focus.asked),
+            "asked_count": len(focus.asked),
+            "others_title": folded.title if folded else None,
             "alternatives": presenter.alternatives(assessment, programs),
             "missing": missing,
             "open_amounts": turn.open_amounts,
@@ -406,6 +415,8 @@ class Engine:
             warnings=sorted({w for p in programs for w in p.warnings}),
             follow_up=question,
             follow_up_fact=asked.fact if asked else None,
+            overlaps=top.overlaps,
+            other_programs=folded,
         )
 
 

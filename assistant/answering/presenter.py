@@ -84,6 +84,8 @@ def program(book: Rulebook, r: ProgramResult) -> Program:
         amount_text=format_yuan(r.amount) if r.amount is not None else None,
         amount_wan=format_wan(r.amount) if r.amount is not None else None,
         amount_prefix="最高 " if p.amount_kind is AmountKind.MAX else "",
+        conditional_yuan=money(r.conditional_amount),
+        conditional_wan=format_wan(r.conditional_amount) if r.conditional_amount is not None else None,
         amount_kind=p.amount_kind.value,
         benefit=p.benefit.value,
         formula=r.formula,
@@ -118,6 +120,64 @@ def programs(book: Rulebook, assessment: Assessment) -> list[Program]:
 
 
 @dataclass(frozen=True)
+class Card:
+    """The first lines about one program asked about: verdict, figure, why, what is missing."""
+
+    program: Program
+    verdict: str
+    why: str
+    missing: list[str]
+
+
+CAPPED = "按上限计"  # the formula's step where a cap replaced the computed figure (calculator.formulas)
+REFUSAL_WORDS = ("不满足", "不符合", "不适用", "不在其范围", "已选择")
+
+
+def card(book: Rulebook, p: Program, as_of: str) -> Card:
+    """The verdict with the figure, or the figure once the missing yes/no facts hold ("若已投产，最高
+    1000万"); the why is the formula's first step, the reason it fails, or the policy's validity."""
+    missing = [fact_label(book, name) for name in p.missing]
+    figure = f"{p.amount_prefix}{p.amount_wan}（{p.amount_text} 元）" if p.amount_text else None
+    steps = p.formula.split("；") if p.formula and p.amount_kind != AmountKind.UNSPECIFIED.value else []
+    rate_steps = [s for s in steps if "×" in s] or steps[:1]
+    first_step = "；".join(rate_steps[-1:] + [s for s in steps if CAPPED in s])
+    if p.status == Status.ELIGIBLE.value:
+        verdict = (
+            f"符合条件，可以申请，{figure}"
+            if figure
+            else "符合条件，可以申请；政策原文未规定具体金额，以主管部门核定为准"
+        )
+        return Card(p, verdict, first_step, [])
+    if p.status == Status.NEEDS_INFO.value:
+        if p.conditional_wan:
+            verdict = f"若{'且'.join(m.removeprefix('是否') for m in missing)}，{p.amount_prefix}{p.conditional_wan}"
+        else:
+            verdict = "需补充信息后才能判断" + ("或测算" if p.amount_kind != AmountKind.UNSPECIFIED.value else "")
+        return Card(p, verdict, first_step, missing)
+    if p.status == Status.EXPIRED.value:
+        return Card(
+            p,
+            f"政策已不在有效期内（按 {as_of}）{'，原口径测算 ' + figure + '，仅供参考' if figure else ''}",
+            p.validity,
+            [],
+        )
+    refusal = next((r for r in p.reasons if any(w in r for w in REFUSAL_WORDS)), p.reasons[0] if p.reasons else "")
+    return Card(p, "不符合条件", refusal, [])
+
+
+def next_step(programs: list[Program]) -> str | None:
+    """Where to apply for the first eligible program asked about, as the text says."""
+    p = next((p for p in programs if p.status == Status.ELIGIBLE.value), None)
+    if p is None:
+        return None
+    if p.how_to_apply:
+        return f"申报“{p.title}”：{p.how_to_apply}"
+    if p.departments:
+        return f"向{'、'.join(p.departments)}咨询申报“{p.title}”"
+    return None
+
+
+@dataclass(frozen=True)
 class MissingFact:
     """A fact still needed, and the titles of the programs waiting for it."""
 
@@ -145,14 +205,16 @@ class CitationLine:
     clause: str
 
 
-def missing_facts(book: Rulebook, programs: list[Program]) -> list[MissingFact]:
-    """Each fact still needed, with the programs that need it, most needed first."""
+def missing_facts(book: Rulebook, programs: list[Program], asked: list[Program] | None = None) -> list[MissingFact]:
+    """Each fact still needed, with the programs that need it: first those the programs `asked` about
+    need (the follow-up asks what the question is waiting for), then by how many programs need it."""
     needed: dict[str, list[str]] = {}
     for p in programs:
         if p.status == Status.NEEDS_INFO.value:
             for name in p.missing:
                 needed.setdefault(name, []).append(p.title)
-    ranked = sorted(needed.items(), key=lambda item: -len(item[1]))
+    focus = {name for p in asked or [] if p.status == Status.NEEDS_INFO.value for name in p.missing}
+    ranked = sorted(needed.items(), key=lambda item: (item[0] not in focus, -len(item[1])))
     return [MissingFact(name, fact_label(book, name), used) for name, used in ranked]
 
 

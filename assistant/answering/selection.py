@@ -37,15 +37,36 @@ def _required_tags(program: Program) -> list[list[str]]:
     ]
 
 
+def states_recipient(program: Program, facts: EnterpriseFacts) -> bool:
+    """The program's first requirement names whom it is for (a recognition), and the user said they are."""
+    required = _required_tags(program)
+    return bool(required) and any(facts.tags.get(tag) is True for tag in required[0])
+
+
+def topic_counts(book: Rulebook) -> Counter[str]:
+    """How many programs list each topic word: a word many list is common, not distinctive."""
+    return Counter(t for p in book.programs.values() for t in set(p.topics))
+
+
+def distinctive_topics(program: Program, counts: Counter[str]) -> list[str]:
+    """The program's topic words few other programs list (首台套保险, 纳统)."""
+    return [t for t in program.topics if len(t) >= DISTINCTIVE_MIN_CHARS and counts[t] <= DISTINCTIVE_MAX_PROGRAMS]
+
+
+def names_distinctively(program: Program, question: str, counts: Counter[str]) -> bool:
+    """The question holds one of the program's distinctive topic words."""
+    return any(t in question for t in distinctive_topics(program, counts))
+
+
 def is_relevant(program: Program, question: str, facts: EnterpriseFacts, topic_counts: Counter[str]) -> bool:
     required = _required_tags(program)
-    if required and any(facts.tags.get(tag) is True for tag in required[0]):
-        return True  # the program's first requirement names whom it is for, and the user said it
+    if states_recipient(program, facts):
+        return True
     base = program.formula.base
     if base and all(role in facts.amounts for role in base):
         return True  # the user gave exactly the figures this program's formula is computed from
     hits = [topic for topic in program.topics if topic in question]
-    if any(len(t) >= DISTINCTIVE_MIN_CHARS and topic_counts[t] <= DISTINCTIVE_MAX_PROGRAMS for t in hits):
+    if names_distinctively(program, question, topic_counts):
         return True
     named = bool(hits) or any(role in facts.amounts for role in base)
     # A program computed from figures is worth a "needs info" answer; a fund or award with no formula
@@ -56,9 +77,9 @@ def is_relevant(program: Program, question: str, facts: EnterpriseFacts, topic_c
 
 def relevant_programs(book: Rulebook, question: str, facts: EnterpriseFacts) -> list[str]:
     policy_ids = {p.id for p in covering_policies(book, facts.place)}
-    topic_counts = Counter(t for p in book.programs.values() for t in set(p.topics))
+    counts = topic_counts(book)
     return [
         program_id
         for program_id, program in book.programs.items()
-        if book.program_policy[program_id] in policy_ids and is_relevant(program, question, facts, topic_counts)
+        if book.program_policy[program_id] in policy_ids and is_relevant(program, question, facts, counts)
     ]

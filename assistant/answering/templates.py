@@ -16,8 +16,7 @@ from assistant.core.paths import locate
 
 TEMPLATE_DIR = locate().prompts_dir / "answer"
 PARTS = [
-    "01_conclusion.j2",
-    "02_follow_up.j2",
+    "01_card.j2",
     "03_programs.j2",
     "04_conditions.j2",
     "05_alternatives.j2",

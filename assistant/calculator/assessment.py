@@ -17,7 +17,7 @@ from assistant.calculator.facts import EnterpriseFacts
 from assistant.calculator.formulas import AmountResult, compute_amount
 from assistant.rules.lpr import LprTable
 from assistant.rules.rulebook import ResolvedCitation, Rulebook
-from assistant.rules.schema import COUNTED_BENEFITS, Program
+from assistant.rules.schema import Program
 from assistant.texts.policies import Validity, ValidityStatus, validity_on
 from assistant.texts.regions import covers
 
@@ -45,10 +45,9 @@ class ProgramResult:
     citations: list[ResolvedCitation]
     warnings: list[str] = field(default_factory=list)
     rate_note: str | None = None  # the LPR used and its date, where one was
-
-    @property
-    def counted(self) -> bool:
-        return self.status is Status.ELIGIBLE and self.amount is not None and self.program.benefit in COUNTED_BENEFITS
+    # Needs info, but every amount it reads is known: the figure once the missing yes/no facts are
+    # confirmed ("若已投产，最高1000万元"). None otherwise, and never counted in a total.
+    conditional_amount: Decimal | None = None
 
 
 def evaluate_program(
@@ -84,6 +83,8 @@ def evaluate_program(
     else:
         status = Status.ELIGIBLE
     figure = amount.amount if status is Status.ELIGIBLE else None
+    amounts_known = not any(m in book.vocabulary.amount_roles for m in missing) and "place" not in missing
+    conditional = amount.amount if status is Status.NEEDS_INFO and amounts_known else None
     warnings = list(amount.warnings)
     if validity.state in (Validity.EXPIRED, Validity.REPEALED, Validity.MAYBE_REPEALED, Validity.NOT_YET):
         reasons.append(f"政策效力：{validity.explanation}")
@@ -108,6 +109,7 @@ def evaluate_program(
         citations=[book.resolve(policy.id, c) for c in program.citations],
         warnings=warnings,
         rate_note=amount.rate_used.describe() if amount.rate_used else None,
+        conditional_amount=conditional if status is Status.NEEDS_INFO else None,
     )
 
 
@@ -116,21 +118,6 @@ class Assessment:
     as_of: date
     facts: EnterpriseFacts
     results: list[ProgramResult]
-
-    @property
-    def total_max(self) -> Decimal:
-        """Sum over eligible programs of money figures, counting only the best of each set of alternatives."""
-        best: dict[str, Decimal] = {}
-        total = Decimal(0)
-        for r in self.results:
-            if not r.counted or r.amount is None:
-                continue
-            group = r.program.choose_one_group
-            if group:
-                best[group] = max(best.get(group, Decimal(0)), r.amount)
-            else:
-                total += r.amount
-        return total + sum(best.values(), Decimal(0))
 
     def recommended(self, group: str) -> ProgramResult | None:
         """The larger of eligible alternatives: the one to choose."""

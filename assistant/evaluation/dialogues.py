@@ -12,7 +12,7 @@ answers each follow-up question it recognises, as briefly as people do ("300万"
 Scored: the final outcome for the program in focus (status, figure, nothing offered that the user
 declined), and the figures of the dialogue issue: turns to the first figure, whether the first
 follow-up asks about the program in focus, whether the first answer leads with it, and how many
-programs the first answer shows.
+programs the first answer shows (in all, and not folded under "其他可能适用的政策").
 """
 
 from __future__ import annotations
@@ -156,7 +156,9 @@ def dialogue_figures(run: DialogueRun, book: Any) -> dict[str, Any]:
         "turns_to_first_figure": figure_turn,
         "first_follow_up_on_focus": on_focus,
         "first_program_is_focus": leads,
+        "focus_in_first_answer": bool(focus_first),
         "programs_shown": len(programs),
+        "programs_unfolded": len(programs) - len((first.get("other_programs") or {}).get("program_ids") or []),
     }
 
 
@@ -170,6 +172,10 @@ def _missing_labels(program: Mapping[str, Any], book: Any) -> list[str]:
         else:
             out.append({"place": "地区", "level": "级别"}.get(name, name))
     return out
+
+
+def _share(flags: Sequence[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 3) if flags else None
 
 
 def summarize_dialogues(runs: Sequence[tuple[DialogueRun, dict[str, Any]]]) -> dict[str, Any]:
@@ -190,7 +196,13 @@ def summarize_dialogues(runs: Sequence[tuple[DialogueRun, dict[str, Any]]]) -> d
         "share_first_program_is_focus": round(sum(f["first_program_is_focus"] for f in figures) / len(figures), 3)
         if figures
         else None,
+        # The same share among first answers that show the program in focus at all (not a fact answer,
+        # not a conversation whose program in focus is the one after a reset).
+        "share_first_program_is_focus_where_shown": _share(
+            [f["first_program_is_focus"] for f in figures if f["focus_in_first_answer"]]
+        ),
         "median_programs_shown": statistics.median(f["programs_shown"] for f in figures) if figures else None,
+        "median_programs_unfolded": statistics.median(f["programs_unfolded"] for f in figures) if figures else None,
         "by_kind": {k: {"cases": len(v), "right": sum(v)} for k, v in sorted(by_kind.items())},
     }
 
@@ -211,7 +223,9 @@ def format_dialogues(name: str, summary: Mapping[str, Any]) -> str:
         f"  reached a figure for the program in focus: {s['reached_a_figure']}, median turns {s['median_turns_to_first_figure']}",
         f"  first follow-up about the program in focus: {s['share_first_follow_up_on_focus']}",
         f"  first answer leads with the program in focus: {s['share_first_program_is_focus']}",
+        f"  … of the first answers that show it: {s['share_first_program_is_focus_where_shown']}",
         f"  programs shown in the first answer (median): {s['median_programs_shown']}",
+        f"  of them not folded under 其他可能适用的政策 (median): {s['median_programs_unfolded']}",
     ]
     lines += [f"  {kind:<22} {row['right']}/{row['cases']}" for kind, row in s["by_kind"].items()]
     return "\n".join(lines)

@@ -52,6 +52,12 @@ def asking_clauses(text: str) -> list[str]:
     return [clauses[-1] for clauses in _questions(text) if clauses]
 
 
+def asking_sentences(text: str) -> str:
+    """The sentences that ask (those ending in a question mark, and the last), without what only sets
+    the scene before them ("我们是省骨干煤炭企业，今年压力很大……问一个具体的：保证金还得缴存吗？")."""
+    return "。".join("，".join(clauses) for clauses in _questions(text))
+
+
 def _has(clause: str, words: list[str]) -> bool:
     return any(w in clause for w in words)
 

@@ -19,6 +19,7 @@ from assistant.core.paths import index_file
 from assistant.core.settings import Settings
 from assistant.rules.schema import (
     Citation,
+    Level,
     NonProgram,
     Procedure,
     Program,
@@ -55,6 +56,22 @@ class ReplyWords(BaseModel):
     affirm: list[str]  # not `yes`/`no`: YAML reads those keys as booleans
     deny: list[str]
     unknown: list[str]
+
+
+class FocusWords(BaseModel):
+    """Words that say which program a question is about, beyond the programs' own titles and topics
+    (answering.focus): the kind of support asked for, the level of government that pays, and words
+    that ask for every program, expired ones included."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # A word here that the question and a program's title or topics share points at that program.
+    benefit_words: list[str]
+    # 区里 / 市里 / 省里 …: the issuing level, which a policy's region depth gives (省 1, 市 2, 区县 3).
+    issuer_levels: dict[Level, list[str]]
+    # 国家 names no issuer here: a program whose title names the state is what 国家 points at.
+    state_words: list[str]
+    state_in_title: list[str]
+    all_words: list[str]  # 所有, 全部, 已失效的也算: expired programs are shown too
 
 
 class VagueSense(BaseModel):
@@ -195,9 +212,13 @@ class Vocabulary(BaseModel):
     self_corrections: list[str]  # 不对，是…: the next amount corrects the one before
     replies: ReplyWords
     recognition: RecognitionCues
+    focus: FocusWords
     # Filled in from the policy folders when the rulebook loads, never written in the yaml: messages
     # that say what is covered name these, so adding a policy folder changes them.
     covered_regions: list[str] = []
+    # The tags of index/vocabulary.yaml itself: facts of any project (技改, 已投产), not a recognition of
+    # the enterprise that one policy's program is for (those come from the policies' own files).
+    project_tags: list[str] = []
     # The rule's own words for each tag (its conditions' and exclusions' describe and the quotes no
     # other tag shares), so a recognition is read in the words of the text, not only of a phrase list.
     tag_texts: dict[str, RuleWords] = {}
@@ -334,6 +355,7 @@ def _build_rulebook(settings: Settings) -> Rulebook:
     programs = [program for rules in files for program in rules.programs]
     derived = {
         "tags": all_tags,
+        "project_tags": list(vocabulary.tags),
         "covered_regions": covered,
         "tag_texts": _tag_texts(programs),
         "choice_options": _choice_options(programs),

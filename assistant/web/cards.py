@@ -41,18 +41,30 @@ def amount_cell(p: Program) -> str:
     return "政策未规定具体金额" if p.status == "eligible" else "—"
 
 
+def _row(p: Program) -> str:
+    warn = "".join(f"<div class='warn'>⚠ {_e(w)}</div>" for w in p.warnings)
+    return (
+        f"<tr data-program='{_e(p.program_id)}'><td>{_e(p.policy.label)}</td><td>{_e(p.title)}</td>"
+        f"<td class='{STATUS_CLASS.get(p.status, '')}'>{_e(p.status_label)}</td>"
+        f"<td>{_e(amount_cell(p))}</td><td class='formula'>{_e(p.formula or '—')}{warn}</td></tr>"
+    )
+
+
+def _table(rows: list[str]) -> str:
+    return (
+        "<table><thead><tr><th>政策（文号）</th><th>项目</th><th>状态</th><th>金额</th><th>计算公式</th>"
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
 def result_card(engine: Engine, response: Answer | None) -> str:
-    """One row per program: policy (document number), status, amount, formula."""
+    """The programs asked about, one row each (policy, status, amount, formula); the headline total of
+    what may be combined; the others folded under 其他可能适用的政策（N）."""
     if not response:
         return "<div class='result-card'><p>提问后，这里列出可申请的政策、金额和计算公式。</p></div>"
-    rows = []
-    for p in response.programs:
-        warn = "".join(f"<div class='warn'>⚠ {_e(w)}</div>" for w in p.warnings)
-        rows.append(
-            f"<tr data-program='{_e(p.program_id)}'><td>{_e(p.policy.label)}</td><td>{_e(p.title)}</td>"
-            f"<td class='{STATUS_CLASS.get(p.status, '')}'>{_e(p.status_label)}</td>"
-            f"<td>{_e(amount_cell(p))}</td><td class='formula'>{_e(p.formula or '—')}{warn}</td></tr>"
-        )
+    folded = set(response.other_programs.program_ids) if response.other_programs else set()
+    rows = [_row(p) for p in response.programs if p.program_id not in folded]
+    others = [_row(p) for p in response.programs if p.program_id in folded]
     parts = ["<div class='result-card'>"]
     if response.total_max_yuan:
         total = Decimal(str(response.total_max_yuan))
@@ -61,9 +73,13 @@ def result_card(engine: Engine, response: Answer | None) -> str:
             f"<span style='font-weight:400;font-size:13px'>，评估日期 {_e(response.as_of.isoformat())}</span></div>"
         )
     if rows:
+        parts.append(_table(rows))
+    for o in response.overlaps:
+        parts.append(f"<div class='warn'>⚠ {_e(o.note)}</div>")
+    if others and response.other_programs:
         parts.append(
-            "<table><thead><tr><th>政策（文号）</th><th>项目</th><th>状态</th><th>金额</th><th>计算公式</th>"
-            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            f"<details class='other-programs'><summary>{_e(response.other_programs.title)}</summary>"
+            f"{_table(others)}</details>"
         )
     elif response.kind == "bad_input":
         parts.append("<p>输入有误：" + "；".join(_e(w) for w in response.warnings) + "</p>")

@@ -33,6 +33,15 @@ from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_report
 from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
+from assistant.web.chat_messages import (
+    NO,
+    SCROLL_TO_NEWEST_ANSWER,
+    UNKNOWN,
+    YES,
+    answer_messages,
+    asks_yes_no,
+    missing_yes_no,
+)
 from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
 from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form, form_place
 from assistant.web.session import Session, close_session
@@ -146,6 +155,11 @@ def build_enterprise(
             citation_view(engine, None, date.today()),
             download,
             "" if clear_question else gr.skip(),
+            gr.Row(visible=asks_yes_no(response, vocab)),
+            gr.CheckboxGroup(
+                choices=missing_yes_no(response, vocab), value=[], visible=bool(missing_yes_no(response, vocab))
+            ),
+            gr.Button(visible=bool(missing_yes_no(response, vocab))),
         )
 
     def error_turn(session: Session, user_text: str | None, message: str) -> tuple[Any, ...]:
@@ -156,6 +170,9 @@ def build_enterprise(
             session,
             session.chat,
             *([gr.skip()] * (len(FORM_ROLES) + 3)),
+            gr.skip(),
+            gr.skip(),
+            gr.skip(),
             gr.skip(),
             gr.skip(),
             gr.skip(),
@@ -178,14 +195,21 @@ def build_enterprise(
             return
         if not status_fn()[0]:  # the answer waits for the index: say so rather than spin silently
             waiting = [{"role": "user", "content": text}, {"role": "assistant", "content": INDEX_WAIT}]
-            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 9)))
+            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 12)))
         response = session.conversation.ask(text)
         response.id = response.id or uuid.uuid4().hex[:12]
         unlogged = record(request.session_hash, response)
         if unlogged:
             gr.Warning(unlogged)
-        session.chat += [{"role": "user", "content": text}, {"role": "assistant", "content": response.answer}]
+        session.chat += [{"role": "user", "content": text}, *answer_messages(response)]
         yield refresh(session)
+
+    def one_click(reply: str) -> Callable[..., Iterator[tuple[Any, ...]]]:
+        def on_reply(as_of_text: str, session: Session | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
+            """A one-click reply to the newest yes/no follow-up: sent as if typed."""
+            yield from on_ask(reply, as_of_text, session, request)
+
+        return on_reply
 
     def on_facts(values: dict[Any, Any], request: gr.Request) -> tuple[Any, ...]:
         session = values[session_state] or new_session()
@@ -211,8 +235,28 @@ def build_enterprise(
         unlogged = record(request.session_hash, response)
         if unlogged:
             gr.Warning(unlogged)
-        session.chat.append({"role": "assistant", "content": "已按修改后的企业信息重新测算：\n\n" + response.answer})
+        session.chat += answer_messages(response, lead="已按修改后的企业信息重新测算：\n\n")
         return refresh(session, clear_question=False, echo_form=False)
+
+    def on_confirm(
+        checked: list[str] | None, as_of_text: str, session: Session | None, request: gr.Request
+    ) -> tuple[Any, ...]:
+        """The compact form: the yes/no facts ticked hold; those left unticked stay open."""
+        session = session or new_session()
+        session.visitor = visitor_of(request)
+        if not checked:
+            return error_turn(session, None, "请先勾选属实的情况，或直接在对话中回答")
+        try:
+            session.conversation.as_of = parse_as_of(as_of_text)
+        except InputError as err:
+            return error_turn(session, None, f"评估日期有误：{err.message}")
+        known = session.conversation.facts or EnterpriseFacts()
+        facts = known.model_copy(update={"tags": {**known.tags, **dict.fromkeys(checked, True)}})
+        response = session.conversation.replace_facts(facts)
+        response.id = response.id or uuid.uuid4().hex[:12]
+        record(request.session_hash, response)
+        session.chat += answer_messages(response, lead="已按您勾选的情况重新测算：\n\n")
+        return refresh(session)
 
     def on_cite(choice: str | None, as_of_text: str, session: Session | None) -> str:
         if not session or not choice:
@@ -286,10 +330,22 @@ def build_enterprise(
                     label="对话",
                     height=620,
                     elem_id="chat",
+                    autoscroll=False,  # SCROLL_TO_NEWEST_ANSWER shows the newest answer's start instead
                     feedback_options=None,
                     buttons=["copy"],
                     placeholder="请在下方输入问题，或点击示例问题。",
                 )
+                with gr.Row(visible=False, elem_id="one-click-replies") as replies:
+                    yes = gr.Button(YES, size="sm", elem_id="reply-yes")
+                    no = gr.Button(NO, size="sm", elem_id="reply-no")
+                    unknown = gr.Button(UNKNOWN, size="sm", elem_id="reply-unknown")
+                missing_box = gr.CheckboxGroup(
+                    label="还缺的情况：勾选属实的，一次确认（未勾选的仍待确认）",
+                    choices=[],
+                    visible=False,
+                    elem_id="missing-facts",
+                )
+                confirm = gr.Button("确认勾选的情况并测算", size="sm", visible=False, elem_id="confirm-missing")
                 with gr.Row():
                     question = gr.Textbox(
                         show_label=False,
@@ -348,10 +404,30 @@ def build_enterprise(
                 cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
 
         form = [place, *numbers, level, lpr]
-        outputs = [session_state, chat, *form, result, banner, citations, cited, download, question]
+        outputs = [
+            session_state,
+            chat,
+            *form,
+            result,
+            banner,
+            citations,
+            cited,
+            download,
+            question,
+            replies,
+            missing_box,
+            confirm,
+        ]
         private = {"api_visibility": "private"}
+        scroll = {"fn": None, "js": SCROLL_TO_NEWEST_ANSWER, **private}
         for trigger in (send.click, question.submit):
-            trigger(on_ask, [question, as_of, session_state], outputs, show_progress_on=[chat, result], **private)
+            trigger(on_ask, [question, as_of, session_state], outputs, show_progress_on=[chat, result], **private).then(
+                **scroll
+            )
+        for button, reply in ((yes, YES), (no, NO), (unknown, UNKNOWN)):
+            button.click(
+                one_click(reply), [as_of, session_state], outputs, show_progress_on=[chat, result], **private
+            ).then(**scroll)
         for trigger in (
             [n.submit for n in [*numbers, lpr]]
             + [n.blur for n in [*numbers, lpr]]
@@ -365,9 +441,14 @@ def build_enterprise(
                 trigger_mode="always_last",
                 show_progress_on=[result],
                 **private,
-            )
+            ).then(**scroll)
+        confirm.click(
+            on_confirm, [missing_box, as_of, session_state], outputs, show_progress_on=[chat, result], **private
+        ).then(**scroll)
         citations.change(on_cite, [citations, as_of, session_state], cited, **private)
-        reset.click(on_reset, [session_state], outputs, **private)
+        # The chat's own trash icon is a way to start again too: it resets conversation, form and result.
+        for trigger in (reset.click, chat.clear):
+            trigger(on_reset, [session_state], outputs, **private)
         timer = gr.Timer(1.0, active=True)
         timer.tick(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)

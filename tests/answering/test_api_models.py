@@ -105,6 +105,8 @@ def test_the_schema_describes_every_key_and_requires_those_always_present() -> N
         "contract_version",
         "figure_changes",
         "follow_up_fact",
+        "other_programs",
+        "overlaps",
         "covered_policies",
         "quotes",
         "answer_source",

@@ -36,7 +36,8 @@ def with_model(plain: Engine, *replies: str) -> Engine:
 
 def test_a_compliant_rewrite_is_used(plain: Engine) -> None:
     template = plain.ask(HEKOU, AS_OF).answer
-    rewrite = template.replace("结论：按您所述情况，", "结论：根据您提供的情况，贵企业")
+    rewrite = template.replace("原因：", "计算依据：", 1)
+    assert rewrite != template
     r = with_model(plain, NO_FACTS, rewrite).ask(HEKOU, AS_OF)
     assert r.answer_source == "llm" and r.answer == rewrite and r.answer_template == template
 

@@ -30,7 +30,7 @@ def test_a_checkout_reads_and_writes_the_repo_folders_as_before() -> None:
     assert settings.policies_dir == REPO_ROOT / "index" / "policies"
     assert settings.build_dir == REPO_ROOT / "index" / "build"
     assert settings.data_dir == REPO_ROOT / "data"
-    assert (where.prompts_dir / "answer" / "01_conclusion.j2").is_file()
+    assert (where.prompts_dir / "answer" / "01_card.j2").is_file()
     assert index_file(settings.policies_dir, "lpr.yaml").is_file()
 
 

@@ -1,0 +1,198 @@
+"""Which of the relevant programs the question is about, and which only the facts make relevant.
+
+A question names what it asks for in a few ways: a program by its title or a distinctive topic word,
+by a rate of its own ("按投资额10%抵"), its policy by name, a recognition the enterprise states (the
+one a program is for), the kind of support (贴息, 后补助, 配套 …, shared with the program's own title
+or topics), the level that pays (区里, 市里, 省里: the policy's region depth) and the figures a
+formula is computed from. Each way adds to a program's score, a name in the sentence that asks
+(not in the scene set before it) adds more, and the programs with the top score, and those computed
+from exactly the figures the user gave, are the focus: they
+lead the answer, and the first follow-up asks what they are missing. The rest are shown folded, as
+"其他可能适用的政策（N）".
+
+Left out: a program the user declined ("我们没有贷款": all its base amounts are none), and a program no
+longer in force unless the question names it or its years ("2016年的时候"), or asks for everything. A program in force that the question is about leads
+over one that is not; only when nothing in force is asked about does an expired one lead.
+All words come from the rules files and index/vocabulary.yaml (`focus`), none from this code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.answering.api_models import OtherPrograms, Program
+from assistant.answering.selection import distinctive_topics, states_recipient
+from assistant.calculator.facts import EnterpriseFacts
+from assistant.reading.intent import asking_sentences
+from assistant.rules.rulebook import Rulebook
+from assistant.rules.schema import Level
+from assistant.rules.schema import Program as Rule
+from assistant.texts.policies import PolicyMeta
+
+# How much each way of naming a program counts: naming it outright outweighs the kind of support and
+# the level together, and a name in the asking sentence outweighs one in the scene set before it.
+NAMED = 8
+IN_THE_ASK = 4
+RECOGNITION = 5
+POLICY = 4
+LEVEL = 3
+BENEFIT = 2
+ALL_FIGURES = 2
+SOME_FIGURES = 1
+TOPIC = 1
+
+POLICY_NAME_CHARS = 8  # a span of a policy's title this long, in the question, names the policy
+OTHERS_TITLE = "其他可能适用的政策（{n}）"
+REGION_DEPTH_LEVEL = {1: Level.PROVINCIAL, 2: Level.CITY, 3: Level.DISTRICT}
+YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})年")
+PERCENT = re.compile(r"[0-9]+(?:\.[0-9]+)?%")
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The programs the question is about (first) and the others the facts make relevant (folded)."""
+
+    asked: list[Program]
+    others: list[Program]
+
+    @property
+    def ordered(self) -> list[Program]:
+        return self.asked + self.others
+
+    def folded(self) -> OtherPrograms | None:
+        """The answer's fold of the others, or None when there are none."""
+        if not self.others:
+            return None
+        return OtherPrograms(
+            title=OTHERS_TITLE.format(n=len(self.others)), program_ids=[p.program_id for p in self.others]
+        )
+
+
+def mention_counts(book: Rulebook) -> Counter[str]:
+    """For each topic word, how many programs speak of it in their title or topics, inside longer words
+    too: 所得税 is common, since many programs list 企业所得税."""
+    spoken = [p.title + "|" + "|".join(p.topics) for p in book.programs.values()]
+    return Counter({t: sum(t in s for s in spoken) for t in {t for p in book.programs.values() for t in p.topics}})
+
+
+def issuer_level(book: Rulebook, program_id: str) -> Level | None:
+    """The level of government that issued the program's policy, from its region (省 › 市 › 区)."""
+    region = book.library.policies[book.program_policy[program_id]].meta.region
+    return REGION_DEPTH_LEVEL.get(len(region))
+
+
+def names_policy(meta: PolicyMeta, question: str) -> bool:
+    """The question names the policy: its document number, short title, or a long span of its title."""
+    if meta.doc_number and meta.doc_number in question:
+        return True
+    if meta.short_title.split("（")[0] in question:
+        return True
+    subject = meta.title.split("关于", 1)[-1]
+    return any(subject[i : i + POLICY_NAME_CHARS] in question for i in range(len(subject) - POLICY_NAME_CHARS + 1))
+
+
+def names_program(book: Rulebook, rule: Rule, text: str, counts: Counter[str]) -> bool:
+    """`text` names the program: its title or a distinctive topic word. A word that names an amount
+    (设备投资, 软硬件投资) gives a figure, which `score` counts as such, and names no program."""
+    figure_words = {cue for role in book.vocabulary.amount_roles.values() for cue in role.cues}
+    return rule.title in text or any(t in text and t not in figure_words for t in distinctive_topics(rule, counts))
+
+
+def quotes_its_rate(rule: Rule, text: str) -> bool:
+    """`text` quotes a percentage the program's title states ("按投资额10%抵"): the user knows which one."""
+    return any(rate in rule.title for rate in PERCENT.findall(text))
+
+
+def about(book: Rulebook, rule: Rule, question: str, counts: Counter[str]) -> bool:
+    """The question names this program (not only facts that make it relevant)."""
+    return names_program(book, rule, question, counts) or quotes_its_rate(rule, question)
+
+
+def score(book: Rulebook, rule: Rule, question: str, facts: EnterpriseFacts, counts: Counter[str]) -> int:
+    """How clearly the question is about this program (0: only the facts make it relevant)."""
+    words = book.vocabulary.focus
+    points = 0
+    if names_program(book, rule, question, counts):
+        points += NAMED + (IN_THE_ASK if names_program(book, rule, asking_sentences(question), counts) else 0)
+    if quotes_its_rate(rule, question):
+        points += NAMED
+    if states_recipient(rule, facts) and not _first_tags(rule) <= set(book.vocabulary.project_tags):
+        points += RECOGNITION  # a recognition it is for (首次认定高企), not a fact of any project (已投产)
+    if names_policy(book.library.policies[book.program_policy[rule.id]].meta, question):
+        points += POLICY
+    own_words = rule.title + "|" + "|".join(rule.topics)
+    points += BENEFIT * sum(1 for w in _used(words.benefit_words, question) if w in own_words)
+    level = issuer_level(book, rule.id)
+    if level and any(w in question for w in words.issuer_levels.get(level, [])):
+        points += LEVEL
+    if any(w in question for w in words.state_words) and any(w in rule.title for w in words.state_in_title):
+        points += LEVEL
+    base = rule.formula.base
+    given = [role for role in base if role in facts.amounts]
+    points += ALL_FIGURES if base and len(given) == len(base) else SOME_FIGURES if given else 0
+    points += TOPIC * len(_used(rule.topics, question))
+    return points
+
+
+def _used(words: list[str], question: str) -> list[str]:
+    """The words the question uses, each once, none inside a longer one it uses (补助 in 后补助)."""
+    found = {w for w in words if w in question}
+    return [w for w in found if not any(w != longer and w in longer for longer in found)]
+
+
+def _first_tags(rule: Rule) -> set[str]:
+    """The tags of the program's first yes/no condition: whom it is for."""
+    first = next((c for c in rule.conditions if (c.tag or c.any_tags) and not c.presumed), None)
+    return set([first.tag] if first and first.tag else (first.any_tags or []) if first else [])
+
+
+def _about_its_years(question: str, program: Program) -> bool:
+    """The question names a year in which the program's policy was in force ("2016年的时候")."""
+    start = program.policy.valid_from.year
+    end = program.policy.valid_to.year if program.policy.valid_to else date.max.year
+    return any(start <= int(y) <= end for y in YEAR.findall(question))
+
+
+def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list[Program]) -> Focus:
+    """Split the assessed programs into those asked about and the others; drop declined programs and,
+    unless asked for, expired ones. Order within each part is kept (what the user can act on first)."""
+    counts = mention_counts(book)
+    points = {p.program_id: score(book, book.programs[p.program_id], question, facts, counts) for p in programs}
+    shown = [p for p in programs if "declined" not in p.failed] or programs
+    current = [p for p in shown if p.status != "expired"]
+    if current and not any(w in question for w in book.vocabulary.focus.all_words):
+        shown = [
+            p
+            for p in shown
+            if p.status != "expired"
+            or about(book, book.programs[p.program_id], question, counts)
+            or _about_its_years(question, p)
+        ]
+    # In force and asked about leads; an expired program leads only when nothing in force is asked about.
+    leading = current if any(points[p.program_id] for p in current) else shown
+    top = max((points[p.program_id] for p in leading), default=0)
+    if top == 0:
+        return Focus(shown, [])
+    asked = [p for p in leading if points[p.program_id] == top or _takes_every_figure(book, p, facts)]
+    groups = {p.choose_one_group for p in asked if p.choose_one_group}
+    asked += [
+        p for p in leading if p not in asked and p.choose_one_group in groups and _title_has_benefit(book, p, question)
+    ]
+    return Focus(asked, [p for p in shown if p not in asked])
+
+
+def _title_has_benefit(book: Rulebook, program: Program, question: str) -> bool:
+    """The question names the kind of support this program's own title names ("贴息" for 贷款贴息): with
+    an alternative of it asked about ("直接奖补和贴息选哪个"), both are, since only one may be chosen."""
+    return any(w in program.title for w in _used(book.vocabulary.focus.benefit_words, question))
+
+
+def _takes_every_figure(book: Rulebook, program: Program, facts: EnterpriseFacts) -> bool:
+    """The program's formula is computed from every amount the user gave that any formula reads (设备
+    and 研发 for 济源's 技改后补助): the figures were given for it, whatever else the question names."""
+    formula_roles = {role for rule in book.programs.values() for role in rule.formula.base}
+    given = {role for role in facts.amounts if role in formula_roles}
+    return bool(given) and given == set(book.programs[program.program_id].formula.base)
