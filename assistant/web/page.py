@@ -254,7 +254,9 @@ def build_enterprise(
         facts = known.model_copy(update={"tags": {**known.tags, **dict.fromkeys(checked, True)}})
         response = session.conversation.replace_facts(facts)
         response.id = response.id or uuid.uuid4().hex[:12]
-        record(request.session_hash, response)
+        unlogged = record(request.session_hash, response)
+        if unlogged:
+            gr.Warning(unlogged)
         session.chat += answer_messages(response, lead="已按您勾选的情况重新测算：\n\n")
         return refresh(session)
 
