@@ -1,0 +1,29 @@
+"""The `assistant policy …` sub-commands: argument parsing and printing only; the work is in the modules."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from assistant.onboarding.folder import open_policy
+from assistant.onboarding.outline import outline_lines
+
+
+def cmd_outline(args: argparse.Namespace, settings: Any) -> int:
+    opened = open_policy(Path(args.dir))
+    for problem in opened.problems:
+        print(problem.render())
+    print("\n".join(outline_lines(opened.policy)))
+    return 0
+
+
+def add_policy_parser(sub: Any) -> None:
+    """`policy` and its sub-commands, added to the `assistant` parser."""
+    policy = sub.add_parser("policy", help="add a policy without code: draft, outline, check, cases, review")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    outline = policy_sub.add_parser(
+        "outline", help="the clause tree of a policy folder, and lines that look like skipped headings"
+    )
+    outline.add_argument("dir", help="a policy folder (source.txt, policy.yaml)")
+    outline.set_defaults(func=cmd_outline)
