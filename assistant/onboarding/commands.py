@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from assistant.onboarding.check import check_folder
 from assistant.onboarding.folder import open_policy
 from assistant.onboarding.outline import outline_lines
 
@@ -18,6 +19,12 @@ def cmd_outline(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, settings: Any) -> int:
+    report = check_folder(Path(args.dir), settings)
+    print("\n".join(report.lines()))
+    return 2 if report.problems else 0
+
+
 def add_policy_parser(sub: Any) -> None:
     """`policy` and its sub-commands, added to the `assistant` parser."""
     policy = sub.add_parser("policy", help="add a policy without code: draft, outline, check, cases, review")
@@ -27,3 +34,9 @@ def add_policy_parser(sub: Any) -> None:
     )
     outline.add_argument("dir", help="a policy folder (source.txt, policy.yaml)")
     outline.set_defaults(func=cmd_outline)
+
+    check = policy_sub.add_parser(
+        "check", help="every problem of a policy folder at once, with file, line and how to fix it"
+    )
+    check.add_argument("dir", help="a policy folder (source.txt, policy.yaml, programs.yaml, cases.yaml)")
+    check.set_defaults(func=cmd_check)

@@ -104,6 +104,7 @@ def _lenient_meta(folder: Path, data: dict[str, object]) -> PolicyMeta:
         except ValidationError:
             continue
     boiler = data.get("boilerplate")
+    region = data.get("region")
     ident = data.get("id")
     return PolicyMeta.model_construct(
         id=ident if isinstance(ident, str) else folder.name,
@@ -113,7 +114,7 @@ def _lenient_meta(folder: Path, data: dict[str, object]) -> PolicyMeta:
         short_title=str(data.get("short_title") or data.get("title") or folder.name),
         plans=plans,
         boilerplate=[str(b) for b in boiler] if isinstance(boiler, list) else [],
-        region=[str(r) for r in data.get("region") or []] if isinstance(data.get("region"), list) else [],
+        region=[str(r) for r in region] if isinstance(region, list) else [],
     )
 
 

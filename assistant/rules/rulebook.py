@@ -311,7 +311,6 @@ def build_rulebook(settings: Settings) -> Rulebook:
 
 def _build_rulebook(settings: Settings) -> Rulebook:
     library = load_library(settings.policies_dir)
-    vocabulary = load_vocabulary(settings)
     files: list[RulesFile] = []
     for policy in library.policies.values():
         path = policy.folder / RULES_FILE
@@ -320,6 +319,15 @@ def _build_rulebook(settings: Settings) -> Rulebook:
             if rules.policy != policy.id:
                 raise ValueError(f"{path}: policy {rules.policy!r} differs from folder {policy.id!r}")
             files.append(rules)
+    book = rulebook_from(library, load_vocabulary(settings), files)
+    for program_id, program in book.programs.items():
+        _check_program(book, book.program_policy[program_id], program)
+    return book
+
+
+def rulebook_from(library: Library, vocabulary: Vocabulary, files: list[RulesFile]) -> Rulebook:
+    """The rulebook of these rules files over this library, not yet checked program by program (the
+    loader raises at the first broken program; `policy check` lists them all)."""
     all_tags = dict(vocabulary.tags)
     for rules in files:
         for name, tag in rules.tags.items():
@@ -348,8 +356,6 @@ def _build_rulebook(settings: Settings) -> Rulebook:
             book.procedures[key] = procedure
             book.procedure_policy[key] = rules.policy
             book.resolve(rules.policy, procedure.citation)
-    for program_id, program in book.programs.items():
-        _check_program(book, book.program_policy[program_id], program)
     return book
 
 
