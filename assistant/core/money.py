@@ -52,3 +52,10 @@ def format_wan(value: Decimal) -> str:
     if cents == cents.to_integral_value():
         return f"{cents:,.0f}元"
     return f"{cents:,.2f}元"
+
+
+def format_amount(value: Decimal, unit: str = "元") -> str:
+    """A money amount to the cent with 元 ("1,000.00 元"), or a quantity as given with its unit ("120 亩")."""
+    if unit == "元":
+        return f"{format_yuan(value)} 元"
+    return f"{value.normalize():,f} {unit}"

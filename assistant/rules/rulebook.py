@@ -39,6 +39,7 @@ class AmountRole(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: str
     cues: list[str]
+    unit: str = "元"  # or a quantity (亩, 平方米: rules.schema.QUANTITY_UNITS) for a per-unit formula
     # Cues that say only "an investment" (投资额): they give way to a specific noun in the clause before.
     weak_cues: list[str] = []
     # Nouns that name the amount only when they follow it ("一个800万的技改项目"): before an amount they

@@ -45,7 +45,7 @@ class PolicyMeta(BaseModel):
     title: str
     short_title: str
     issuer: str
-    issue_date: date
+    issue_date: date | None  # None: the received text does not say when it was issued
     region: list[str] = Field(min_length=1)  # outermost first: [山东省, 东营市, 河口区]
     valid_from: date
     valid_to: date | None  # None: the text gives no end date

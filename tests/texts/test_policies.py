@@ -99,3 +99,17 @@ def test_a_program_period_overrides_the_document_period() -> None:
     meta = POLICIES["henan-2016-action-plans"].meta
     assert validity_on(meta, date(2018, 6, 1)).state is Validity.EXPIRED
     assert validity_on(meta, date(2018, 6, 1), valid_to=date(2018, 12, 31)).state is Validity.IN_FORCE
+
+
+def test_an_issue_date_the_text_does_not_give_is_null(tmp_path) -> None:
+    from policy_folders import POLICY_YAML, write_folder
+
+    from assistant.texts.policies import load_policy
+
+    folder = write_folder(
+        tmp_path,
+        "示范措施\n",
+        policy_yaml=POLICY_YAML.format(id="demo-2024-1").replace("issue_date: 2024-01-01", "issue_date: null"),
+    )
+    meta = load_policy(folder).meta
+    assert meta.issue_date is None and meta.valid_from.isoformat() == "2024-01-01"
