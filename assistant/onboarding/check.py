@@ -64,6 +64,15 @@ def check_folder(folder: Path, settings: Settings) -> Report:
         for s in skipped_headings(policy, clauses)
     ]
     report.problems += region_problems(policy, opened.meta_text)
+    report.problems += [
+        Problem(
+            "policy.yaml",
+            key_line(opened.meta_text, name),
+            f"{name} 待核实：{why}",
+            "核实填写后，删去 review 下的这一条",
+        )
+        for name, why in policy.meta.review.items()
+    ]
     rules = _read_rules(Path(folder), report)
     if rules is None:
         return report
@@ -78,6 +87,16 @@ def check_folder(folder: Path, settings: Settings) -> Report:
                     f"这句涉及资金的话没有项目引用，也未列为不适用：“{sentence.text[:60]}”",
                     f"在 programs.yaml 为它写一个项目（clause: {sentence.clause.clause_id}），"
                     "或在 non_programs 下列出并写明理由",
+                )
+            )
+    for program in rules.programs:
+        if program.review == "todo":
+            report.problems.append(
+                Problem(
+                    RULES_FILE,
+                    yaml_value_line(rules.text, f"id: {program.id}"),
+                    f"项目 {program.id} 尚待审核（review: todo），不会用于答复",
+                    f"对照原文核对后运行 `assistant policy approve {folder} {program.id} --by 姓名`",
                 )
             )
     vocabulary = load_vocabulary(settings)

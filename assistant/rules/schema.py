@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -311,6 +312,12 @@ class Program(_Strict):
     valid_to: date | None = None
     notes: list[str] = []  # caveats the answer must carry
     citations: list[Citation] = Field(min_length=1)
+    # A program `policy draft` wrote is `todo` until a maintainer has checked it against the text and
+    # approved it (`policy approve`); the loader skips todo programs, so a draft never answers anyone.
+    review: Literal["todo", "approved"] = "approved"
+    review_notes: list[str] = []  # what the draft read and what it could not, for the reviewer
+    approved_by: str | None = None
+    approved_on: date | None = None
 
     @model_validator(mode="after")
     def _kind_matches_formula(self) -> Program:
@@ -397,4 +404,8 @@ def check_citation(citation: Citation, source: str, clause_span: tuple[int, int]
 
 
 def load_rules(path: Path) -> RulesFile:
-    return RulesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    """The approved programs of a rules file: draft programs (`review: todo`) are left out unread."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and isinstance(data.get("programs"), list):
+        data["programs"] = [p for p in data["programs"] if not (isinstance(p, dict) and p.get("review") == "todo")]
+    return RulesFile.model_validate(data)
