@@ -36,6 +36,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     programs: int = 0
     rows: int = 0
+    rows_ran: bool = False  # the rows went through the calculator (nothing but pending reviews was wrong)
 
     def lines(self) -> list[str]:
         if not self.problems:
@@ -97,14 +98,16 @@ def check_folder(folder: Path, settings: Settings) -> Report:
                     yaml_value_line(rules.text, f"id: {program.id}"),
                     f"项目 {program.id} 尚待审核（review: todo），不会用于答复",
                     f"对照原文核对后运行 `assistant policy approve {folder} {program.id} --by 姓名`",
+                    pending=True,
                 )
             )
     vocabulary = load_vocabulary(settings)
     report.problems += _fact_problems(rules, set(vocabulary.amount_roles), set(vocabulary.tags))
     report.problems += part_of_word_problems(rules.programs, rules.text, policy.text)
-    if rules.file is not None and not report.problems:
+    if rules.file is not None and all(p.pending for p in report.problems):
         book = rulebook_from(Library(policies=[policy]), vocabulary, [rules.file])
         _table_problems(Path(folder), book, settings, report)
+        report.rows_ran = True
     else:
         _table_coverage(Path(folder), rules.programs, report)
     return report
@@ -225,7 +228,7 @@ def _rows(folder: Path, report: Report) -> list[Case] | None:
                 TABLE_FILE, None, "不存在：项目没有测试行", "用 `assistant policy cases` 生成边界行，逐行核对后保存"
             )
         )
-        return None
+        return []
     try:
         rows = load_table(path)
     except (ValidationError, ValueError) as err:
@@ -262,7 +265,7 @@ def _table_problems(folder: Path, book: Rulebook, settings: Settings, report: Re
         return
     _table_coverage(folder, list(book.programs.values()), report, rows)
     lpr = load_lpr_table(index_file(settings.policies_dir, "lpr.yaml"))
-    text = (folder / TABLE_FILE).read_text(encoding="utf-8")
+    text = (folder / TABLE_FILE).read_text(encoding="utf-8") if rows else ""
     for row in rows:
         for wrong in mismatches(book, lpr, row):
             report.problems.append(

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from assistant.onboarding.approve import approve
+from assistant.onboarding.cases import propose_cases
 from assistant.onboarding.check import check_folder
 from assistant.onboarding.draft import draft_folder
 from assistant.onboarding.folder import open_policy
@@ -37,6 +39,20 @@ def cmd_draft(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def cmd_cases(args: argparse.Namespace, settings: Any) -> int:
+    result = propose_cases(Path(args.dir), settings)
+    print(f"已写出 {result.rows} 行待核的边界测试：{result.rows_file}")
+    print(f"已写出 {result.questions} 个待核的评估问题骨架：{result.questions_file}")
+    print("请逐行按原文手算核对期望值；无误的行移入 cases.yaml，问题改成企业的说法后放入 eval.jsonl")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace, settings: Any) -> int:
+    approve(Path(args.dir), args.program, args.by, settings)
+    print(f"已审核通过 {args.program}（审核人 {args.by}）：它将用于答复")
+    return 0
+
+
 def add_policy_parser(sub: Any) -> None:
     """`policy` and its sub-commands, added to the `assistant` parser."""
     policy = sub.add_parser("policy", help="add a policy without code: draft, outline, check, cases, review")
@@ -60,3 +76,17 @@ def add_policy_parser(sub: Any) -> None:
     )
     draft.add_argument("--out", required=True, help="the folder to create (must not exist or be empty)")
     draft.set_defaults(func=cmd_draft)
+
+    cases = policy_sub.add_parser(
+        "cases", help="boundary rows for cases.yaml and question skeletons, to confirm by hand"
+    )
+    cases.add_argument("dir", help="a policy folder whose programs.yaml loads")
+    cases.set_defaults(func=cmd_cases)
+
+    approve_cmd = policy_sub.add_parser(
+        "approve", help="approve one draft program (recorded in programs.yaml with who and when)"
+    )
+    approve_cmd.add_argument("dir", help="the policy folder")
+    approve_cmd.add_argument("program", help="the program id")
+    approve_cmd.add_argument("--by", required=True, help="who approves (name or officer account)")
+    approve_cmd.set_defaults(func=cmd_approve)

@@ -19,6 +19,7 @@ class Problem:
     line: int | None
     message: str
     hint: str = ""
+    pending: bool = False  # a draft's state (review: todo), not an error: rows still run
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
