@@ -28,7 +28,7 @@ from assistant.core.settings import Settings
 from assistant.onboarding.folder import FolderError, open_policy, read_yaml
 from assistant.rules.bounds import Direction, bound_for
 from assistant.rules.lpr import load_lpr_table
-from assistant.rules.rulebook import RULES_FILE, Rulebook, load_vocabulary, rulebook_from
+from assistant.rules.rulebook import RULES_FILE, Rulebook, load_vocabulary, rulebook_from, with_folder_vocabularies
 from assistant.rules.schema import FormulaKind, Program, RulesFile
 from assistant.texts.library import Library
 
@@ -58,7 +58,8 @@ def _book(folder: Path, settings: Settings) -> Rulebook:
         rules = RulesFile.model_validate(data)
     except ValidationError:
         raise FolderError(f"{folder}/{RULES_FILE} 还有问题，请先运行 `assistant policy check {folder}` 改正") from None
-    return rulebook_from(Library(policies=[opened.policy]), load_vocabulary(settings), [rules])
+    vocabulary = with_folder_vocabularies(load_vocabulary(settings), [folder])
+    return rulebook_from(Library(policies=[opened.policy]), vocabulary, [rules])
 
 
 def _other_side(word: str, number: Decimal) -> tuple[Decimal, Decimal]:

@@ -23,7 +23,7 @@ from assistant.onboarding.quotes import check_quote
 from assistant.onboarding.sentences import money_sentences
 from assistant.onboarding.words import part_of_word_problems, region_problems
 from assistant.rules.lpr import load_lpr_table
-from assistant.rules.rulebook import RULES_FILE, Rulebook, load_vocabulary, rulebook_from
+from assistant.rules.rulebook import RULES_FILE, Rulebook, load_vocabulary, rulebook_from, with_folder_vocabularies
 from assistant.rules.schema import Citation, Program, RulesFile
 from assistant.texts.clauses import Clause, parse_clauses
 from assistant.texts.library import Library
@@ -101,7 +101,7 @@ def check_folder(folder: Path, settings: Settings) -> Report:
                     pending=True,
                 )
             )
-    vocabulary = load_vocabulary(settings)
+    vocabulary = with_folder_vocabularies(load_vocabulary(settings), [Path(folder)])
     report.problems += _fact_problems(rules, set(vocabulary.amount_roles), set(vocabulary.tags))
     report.problems += part_of_word_problems(rules.programs, rules.text, policy.text)
     if rules.file is not None and all(p.pending for p in report.problems):

@@ -19,7 +19,7 @@ TITLE = re.compile(r"关于.{2,60}?的(通知|意见|办法|措施|政策|规定
 ISSUER = re.compile(r"^[\u4e00-\u9fa5]{2,30}(人民政府办公厅|人民政府办公室|人民政府|委员会|管理委员会|局|厅|办公室)$")
 START = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起\s*(施行|实施|执行)")
 FROM_ISSUE = re.compile(r"自(印发|发布|公布)之日起(施行|实施|执行)")
-FROM_YEAR = re.compile(r"自\s*(\d{4})\s*年(开始|起)(执行|施行|实施)")
+FROM_YEAR = re.compile(r"[自从]\s*(\d{4})\s*年(开始|起)?(执行|施行|实施)")
 UNTIL = re.compile(r"有效期至\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 YEARS = re.compile(
     r"有效期\s*(?:为|暂定)?\s*([一二三四五六七八九十\d]{1,2})\s*年|暂定([一二三四五六七八九十\d]{1,2})年有效期"
@@ -94,9 +94,9 @@ def read_metadata(policy_id: str, text: str, source_file: str) -> Metadata:
     title = next((m.group(0) for line in lines[:8] for m in [TITLE.search(line)] if m), None) or (
         lines[0] if lines else ""
     )
-    number = DOC_NUMBER.search(text[:2000])
+    number = next((m for line in lines[:6] for m in [DOC_NUMBER.search(line)] if m), None)  # not one it cites
     issuer = next((line for line in lines[:40] if ISSUER.match(line)), None)
-    if issuer is None and title:
+    if issuer is None and "关于" in title:
         issuer = title.split("关于", 1)[0] or None
     dates = [(m, d) for m in DATE.finditer(text[:3000]) if (d := _day(m))]
     issued = next(

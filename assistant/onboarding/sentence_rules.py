@@ -23,7 +23,7 @@ PER_UNIT = re.compile(
 CAP = re.compile(rf"(最高不超过|最高不超|最多不超过|不超过|最高|上限为?|封顶)\s*{NUMBER}\s*(亿元|万元|元)")
 # A bound after the number (500万元以上, 500万元（含）以上) or before it (超过500万元, 不低于500万元).
 BOUND_AFTER = re.compile(rf"{NUMBER}\s*(亿元|万元|元)\s*(?:[（(]含[)）])?\s*(及以上|以上|以下|以内)")
-BOUND_BEFORE = re.compile(rf"(超过|不低于|不少于|达到|不足|不满|低于|高于)\s*{NUMBER}\s*(亿元|万元|元)")
+BOUND_BEFORE = re.compile(rf"(?<![不未])(超过|不低于|不少于|达到|不足|不满|低于|高于)\s*{NUMBER}\s*(亿元|万元|元)")
 LEVELS = ("国家级", "省级", "市级", "县级", "区级")
 LEVEL_NAME = {"国家级": "国家级", "省级": "省级", "市级": "市级", "县级": "区县级", "区级": "区县级"}
 SCALE = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}

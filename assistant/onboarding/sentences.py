@@ -14,7 +14,10 @@ from assistant.texts.clauses import Clause, ClauseKind
 
 # Words by which a text promises money or a tax benefit (issue #3's list).
 MONEY_WORDS = ("奖励", "补助", "补贴", "奖补", "贴息", "配套", "抵免", "扣除", "资助")
-SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+SENTENCE = re.compile(r"[^。；;！!？?]+[。；;！!？?]?")
+# A table's rows end without punctuation, so there a line break ends a sentence too; in a paragraph it
+# is the layout's ("给予20\n万元一次性奖励" is one sentence).
+TABLE_SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,8 @@ def money_sentences(clauses: list[Clause]) -> list[Sentence]:
     for clause in clauses:
         if clause.kind is ClauseKind.BOILERPLATE:
             continue
-        for m in SENTENCE.finditer(clause.text):
+        pattern = TABLE_SENTENCE if clause.kind is ClauseKind.TABLE else SENTENCE
+        for m in pattern.finditer(clause.text):
             text = m.group().strip()
             if any(w in text for w in MONEY_WORDS):
                 lead = len(m.group()) - len(m.group().lstrip())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import yaml
@@ -239,6 +240,35 @@ class Rulebook:
         )
 
 
+class FolderVocabulary(BaseModel):
+    """A policy folder's own `vocabulary.yaml`: the amounts and yes/no facts only its rules use, kept
+    beside them so that adding a policy never edits the shared file other policies' questions are
+    read with. A name the shared vocabulary (or another folder) already defines must mean the same."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    amount_roles: dict[str, AmountRole] = {}
+    tags: dict[str, TagDef] = {}
+
+
+FOLDER_VOCABULARY = "vocabulary.yaml"
+
+
+def with_folder_vocabularies(vocabulary: Vocabulary, folders: list[Path]) -> Vocabulary:
+    """The shared vocabulary plus each folder's own (see FolderVocabulary); raises on a clash."""
+    roles, tags = dict(vocabulary.amount_roles), dict(vocabulary.tags)
+    for folder in folders:
+        path = folder / FOLDER_VOCABULARY
+        if not path.is_file():
+            continue
+        own = FolderVocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        for kind, mine, merged in (("amount role", own.amount_roles, roles), ("tag", own.tags, tags)):
+            for name, value in mine.items():
+                if name in merged and merged[name] != value:
+                    raise ValueError(f"{path}: {kind} {name!r} is already defined with other words")
+                merged[name] = value  # type: ignore[assignment]
+    return vocabulary.model_copy(update={"amount_roles": roles, "tags": tags})
+
+
 def load_vocabulary(settings: Settings) -> Vocabulary:
     """The vocabulary beside the policies folder, since its places and tags describe those policies."""
     path = index_file(settings.policies_dir, "vocabulary.yaml")
@@ -320,7 +350,8 @@ def _build_rulebook(settings: Settings) -> Rulebook:
             if rules.policy != policy.id:
                 raise ValueError(f"{path}: policy {rules.policy!r} differs from folder {policy.id!r}")
             files.append(rules)
-    book = rulebook_from(library, load_vocabulary(settings), files)
+    folders = [policy.folder for policy in library.policies.values()]
+    book = rulebook_from(library, with_folder_vocabularies(load_vocabulary(settings), folders), files)
     for program_id, program in book.programs.items():
         _check_program(book, book.program_policy[program_id], program)
     return book
