@@ -33,7 +33,8 @@ from assistant.rules.schema import FormulaKind, Program, RulesFile
 from assistant.texts.library import Library
 
 CENT = Decimal("0.01")
-TYPICAL = Decimal(1_000_000)
+TYPICAL = Decimal(1_000_000)  # yuan
+TYPICAL_COUNT = Decimal(10)  # of a quantity (亩, 人)
 DRAFT_ROWS = "cases.draft.yaml"
 DRAFT_QUESTIONS = "questions.draft.jsonl"
 
@@ -71,7 +72,8 @@ def _other_side(word: str, number: Decimal) -> tuple[Decimal, Decimal]:
 
 def _base_facts(book: Rulebook, program: Program, place: str) -> dict[str, Any]:
     """Facts under which every condition holds: each threshold at its number, typical amounts elsewhere."""
-    amounts = {fact: TYPICAL for fact in program.amount_facts()}
+    roles = book.vocabulary.amount_roles
+    amounts = {fact: TYPICAL if roles[fact].unit == "元" else TYPICAL_COUNT for fact in program.amount_facts()}
     for cond in program.conditions:
         if cond.threshold:
             amounts[cond.threshold.fact] = _other_side(cond.threshold.word, cond.threshold.number)[0]

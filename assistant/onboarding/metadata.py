@@ -128,7 +128,7 @@ def read_metadata(policy_id: str, text: str, source_file: str) -> Metadata:
         review["valid_from"] = "原文未写明施行日期，请从发布网页核实后填写"
     end, end_basis = _end(text, start)
     f["valid_to"] = end
-    basis = "；".join(b for b in (basis, end_basis) if b)
+    basis = "；".join(dict.fromkeys(b for b in (basis, end_basis) if b))  # one sentence may give both
     f["validity_basis"] = f"正文：“{basis}”" if basis else "文中未载明施行期限"
     if end is None:
         review["valid_to"] = "原文未写明有效期；确实未载明则保持 null（答复将说明效力无法确定）"
