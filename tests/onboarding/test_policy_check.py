@@ -109,8 +109,9 @@ def test_the_command_exits_2_with_all_problems_and_0_when_clean(
     assert main(["policy", "check", str(broken)]) == 2
     out = capsys.readouterr().out
     assert "发现 6 个问题" in out and "Traceback" not in out
-    assert main(["policy", "check", str(SETTINGS.policies_dir / "hekou-2020-5")]) == 0
-    assert "hekou-2020-5：没有发现问题" in capsys.readouterr().out
+    onboarded = Path(__file__).parent / "texts" / "anhui-2021-82"
+    assert main(["policy", "check", str(onboarded)]) == 0
+    assert "anhui-2021-82：没有发现问题" in capsys.readouterr().out
 
 
 def test_a_row_the_calculator_disagrees_with_and_a_bad_region(tmp_path: Path) -> None:
