@@ -50,7 +50,7 @@ def approve(folder: Path, program_id: str, by: str, settings: Settings, today: d
     nxt = re.compile(rf"^{head.group(1)}- id: ", re.M).search(text, head.end())
     block_end = nxt.start() if nxt else len(text)
     block = text[head.end() : block_end]
-    todo = re.search(r"^(\s+)review: todo\s*$", block, re.M)
+    todo = re.search(r"^([ \t]+)review: todo[ \t]*$", block, re.M)
     if todo is None:
         raise FolderError(f"项目 {program_id} 不是待审核状态（没有 review: todo）")
     pad = todo.group(1)

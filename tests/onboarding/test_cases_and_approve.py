@@ -79,7 +79,9 @@ def test_an_approved_program_records_who_and_when_and_is_then_served(folder: Pat
         "张三",
         date(2026, 12, 1),
     )
-    assert "# 草稿" in (folder / "programs.yaml").read_text(encoding="utf-8")  # the file's comments stay
+    text = (folder / "programs.yaml").read_text(encoding="utf-8")
+    assert "# 草稿" in text  # the file's comments stay
+    assert "  review: approved\n  approved_by: 张三\n  approved_on: 2026-12-01\n" in text
     served = tmp_path / "policies"
     shutil.copytree(folder, served / folder.name)
     shutil.copy(SETTINGS.policies_dir.parent / "vocabulary.yaml", tmp_path / "vocabulary.yaml")
