@@ -12,6 +12,7 @@ from assistant.onboarding.check import check_folder
 from assistant.onboarding.draft import draft_folder
 from assistant.onboarding.folder import open_policy
 from assistant.onboarding.outline import outline_lines
+from assistant.onboarding.review import review_page
 
 
 def cmd_outline(args: argparse.Namespace, settings: Any) -> int:
@@ -53,6 +54,12 @@ def cmd_approve(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace, settings: Any) -> int:
+    page = review_page(Path(args.dir), settings)
+    print(f"已写出审核页 {page}：用浏览器打开，对照原文逐项核对")
+    return 0
+
+
 def add_policy_parser(sub: Any) -> None:
     """`policy` and its sub-commands, added to the `assistant` parser."""
     policy = sub.add_parser("policy", help="add a policy without code: draft, outline, check, cases, review")
@@ -90,3 +97,9 @@ def add_policy_parser(sub: Any) -> None:
     approve_cmd.add_argument("program", help="the program id")
     approve_cmd.add_argument("--by", required=True, help="who approves (name or officer account)")
     approve_cmd.set_defaults(func=cmd_approve)
+
+    review = policy_sub.add_parser(
+        "review", help="a static HTML page: the text with quoted spans coloured, a card per program"
+    )
+    review.add_argument("dir", help="the policy folder")
+    review.set_defaults(func=cmd_review)
