@@ -52,6 +52,7 @@ def test_boundary_rows_sit_on_both_sides_of_each_threshold_cap_and_date(folder: 
     assert any("浙江省湖州市德清县的企业，总投资500万" in q for q in questions)
 
 
+@pytest.mark.slow  # the first check in a process loads jieba and the place table (about 3 s)
 def test_a_program_with_problems_cannot_be_approved(folder: Path) -> None:
     with pytest.raises(FolderError, match="doc_number 待核实：原文未见文号"):
         approve(folder, "deqing-2024-1-01", "张三", SETTINGS)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from policy_folders import write_folder
 
+from assistant.cli import main
 from assistant.onboarding.folder import open_policy
 from assistant.onboarding.outline import outline_lines
 from assistant.texts.clauses import ClauseKind, heading_level, looks_like_heading, parse_clauses
@@ -90,12 +89,10 @@ def test_outline_lists_ids_article_numbers_and_skipped_headings(tmp_path: Path) 
     assert len(warnings) == 1 and "source.txt 第10行“一．附则说明”" in warnings[0]
 
 
-def test_outline_command_says_in_chinese_what_is_missing(tmp_path: Path) -> None:
+def test_outline_command_says_in_chinese_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "empty-1"
     folder.mkdir()
     (folder / "source.txt").write_text("一、总则\n", encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, "-m", "assistant", "policy", "outline", str(folder)], capture_output=True, text=True
-    )
-    assert run.returncode == 2
-    assert "policy.yaml 不存在" in run.stderr and "Traceback" not in run.stderr
+    assert main(["policy", "outline", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "policy.yaml 不存在" in err and "Traceback" not in err
