@@ -248,6 +248,9 @@ class FolderVocabulary(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     amount_roles: dict[str, AmountRole] = {}
     tags: dict[str, TagDef] = {}
+    # The policy's place → short names staff write on their own (德清 for 浙江省湖州市德清县), as in
+    # the shared `places`; a county's short name is otherwise read only right after its city.
+    places: dict[str, list[str]] = {}
 
 
 FOLDER_VOCABULARY = "vocabulary.yaml"
@@ -255,18 +258,19 @@ FOLDER_VOCABULARY = "vocabulary.yaml"
 
 def with_folder_vocabularies(vocabulary: Vocabulary, folders: list[Path]) -> Vocabulary:
     """The shared vocabulary plus each folder's own (see FolderVocabulary); raises on a clash."""
-    roles, tags = dict(vocabulary.amount_roles), dict(vocabulary.tags)
+    roles, tags, places = dict(vocabulary.amount_roles), dict(vocabulary.tags), dict(vocabulary.places)
     for folder in folders:
         path = folder / FOLDER_VOCABULARY
         if not path.is_file():
             continue
         own = FolderVocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-        for kind, mine, merged in (("amount role", own.amount_roles, roles), ("tag", own.tags, tags)):
+        mine_all = (("amount role", own.amount_roles, roles), ("tag", own.tags, tags), ("place", own.places, places))
+        for kind, mine, merged in mine_all:
             for name, value in mine.items():
                 if name in merged and merged[name] != value:
                     raise ValueError(f"{path}: {kind} {name!r} is already defined with other words")
                 merged[name] = value  # type: ignore[assignment]
-    return vocabulary.model_copy(update={"amount_roles": roles, "tags": tags})
+    return vocabulary.model_copy(update={"amount_roles": roles, "tags": tags, "places": places})
 
 
 def load_vocabulary(settings: Settings) -> Vocabulary:

@@ -44,3 +44,12 @@ def test_two_folders_may_share_a_word_only_with_the_same_meaning(tmp_path: Path)
     c = write(tmp_path / "c", "amount_roles:\n  rent: {label: 月租金, cues: [月租金]}\n")
     with pytest.raises(ValueError, match="rent"):
         with_folder_vocabularies(SHARED, [a, c])
+
+
+def test_a_folder_names_the_short_name_of_its_own_place(tmp_path: Path) -> None:
+    from assistant.reading.places import read_place
+
+    folder = write(tmp_path / "d", "places:\n  浙江省湖州市德清县: [德清]\n")
+    assert read_place("我们是德清的企业，能拿多少？", SHARED).place != "浙江省湖州市德清县"
+    merged = with_folder_vocabularies(SHARED, [folder])
+    assert read_place("我们是德清的企业，能拿多少？", merged).place == "浙江省湖州市德清县"
