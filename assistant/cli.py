@@ -298,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_eval_parser(sub)
 
+    from assistant.onboarding.commands import add_policy_parser
+
+    add_policy_parser(sub)
+
     officer = sub.add_parser("officer", help="help-desk officer accounts for the review console")
     officer_sub = officer.add_subparsers(dest="officer_command", required=True)
     actions = {

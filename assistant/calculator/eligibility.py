@@ -11,7 +11,7 @@ from datetime import date
 from enum import Enum
 
 from assistant.calculator.facts import EnterpriseFacts
-from assistant.core.money import format_yuan
+from assistant.core.money import format_quantity
 from assistant.rules.bounds import bound_for
 from assistant.rules.schema import LEVEL_RANK, Condition, Exclusion, Program
 
@@ -77,8 +77,8 @@ def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, 
         ok = bound.admits(value, t.number)
         verdict = "满足" if ok else "不满足"
         text = (
-            f"{cond.describe}：{labels[t.fact]} {format_yuan(value)} 元 {bound.symbol} "
-            f"{format_yuan(t.number)} 元，{verdict}（“{t.word}”{'含' if bound.inclusive else '不含'}本数）"
+            f"{cond.describe}：{labels[t.fact]} {format_quantity(value, t.unit)} {bound.symbol} "
+            f"{format_quantity(t.number, t.unit)}，{verdict}（“{t.word}”{'含' if bound.inclusive else '不含'}本数）"
         )
         return Check(cond.id, Outcome.MET if ok else Outcome.FAILED, text)
     if cond.min_level:

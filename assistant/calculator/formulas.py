@@ -12,10 +12,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.calculator.facts import EnterpriseFacts
-from assistant.core.money import format_yuan
+from assistant.core.money import format_quantity
 from assistant.rules.bounds import bound_for
 from assistant.rules.lpr import ChosenRate, LprTable
-from assistant.rules.schema import CAP_LABEL, CapScope, Formula, FormulaKind, Program
+from assistant.rules.schema import CAP_LABEL, CapScope, Formula, FormulaKind, Param, Program, Tier
 
 CENT = Decimal("0.01")
 
@@ -25,7 +25,7 @@ def percent(rate: Decimal) -> str:
 
 
 def yuan(value: Decimal) -> str:
-    return f"{format_yuan(value)} 元"
+    return format_quantity(value)
 
 
 @dataclass
@@ -62,9 +62,10 @@ def _base(formula: Formula, facts: EnterpriseFacts, labels: dict[str, str], out:
         return None
     base = sum((facts.amounts[f] for f in formula.base), Decimal(0))
     label = formula.base_describe or "＋".join(labels[f] for f in formula.base)
-    parts = " ＋ ".join(f"{labels[f]} {yuan(facts.amounts[f])}" for f in formula.base)
+    unit = formula.rate.unit.split("/", 1)[1] if formula.rate and "/" in formula.rate.unit else "元"
+    parts = " ＋ ".join(f"{labels[f]} {format_quantity(facts.amounts[f], unit)}" for f in formula.base)
     if len(formula.base) > 1:
-        out.steps.append(f"{label} = {parts} = {yuan(base)}")
+        out.steps.append(f"{label} = {parts} = {format_quantity(base, unit)}")
     if formula.base_limit:
         lim = formula.base_limit
         ceiling = lim.rate.value * facts.amounts[lim.of]
@@ -77,6 +78,38 @@ def _base(formula: Formula, facts: EnterpriseFacts, labels: dict[str, str], out:
     return base
 
 
+def _pick_tier(f: Formula, facts: EnterpriseFacts, labels: dict[str, str], out: AmountResult) -> Tier | None:
+    """The first row whose bounds admit the fact's value (tiers and rate bands alike)."""
+    bound_facts = {b.fact for t in f.tiers for b in (t.lower, t.upper) if b}
+    lacking = sorted(x for x in bound_facts if x not in facts.amounts)
+    if lacking:
+        out.missing += lacking
+        return None
+    for tier in f.tiers:
+        bounds = [b for b in (tier.lower, tier.upper) if b]
+        if all(bound_for(b.word).admits(facts.amounts[b.fact], b.number) for b in bounds):
+            value = facts.amounts[bounds[0].fact]
+            words = "，".join(f"{format_quantity(b.number, b.unit)}{b.word}" for b in bounds)
+            figure = yuan(tier.param.value) if tier.amount else f"比例 {percent(tier.param.value)}"
+            out.steps.append(
+                f"{labels[bounds[0].fact]} {format_quantity(value, bounds[0].unit)}，属于“{words}”档：{figure}"
+            )
+            return tier
+    out.steps.append("金额不在政策所列任何档次之内")
+    return None
+
+
+def _noted(param: Param, out: AmountResult) -> Decimal:
+    """The param's value; for a range in the text, its maximum, with a note saying so."""
+    if param.range_from is not None:
+        shown = percent if param.unit == "比例" else yuan
+        out.warnings.append(
+            f"原文为区间 {shown(param.range_from)}—{shown(param.value)}，按最高 {shown(param.value)} 测算，"
+            f"实际以主管部门核定为准"
+        )
+    return param.value
+
+
 def _raw_amount(
     program: Program, facts: EnterpriseFacts, labels: dict[str, str], lpr: LprTable, as_of: date, out: AmountResult
 ) -> Decimal | None:
@@ -84,10 +117,15 @@ def _raw_amount(
     if f.kind is FormulaKind.UNSPECIFIED:
         out.steps.append("政策原文未规定具体金额或比例")
         return None
+    if f.kind is FormulaKind.NOT_MODELLED:
+        out.steps.append(f"本项金额暂未纳入测算：{f.reason}")
+        out.warnings.append(f"本项金额暂未纳入测算（{f.reason}），请以政策原文和主管部门核定为准")
+        return None
     if f.kind is FormulaKind.FIXED:
         assert f.amount is not None  # Formula._complete: a fixed formula has its amount
-        out.steps.append(f"定额 {yuan(f.amount.value)}")
-        return f.amount.value
+        value = _noted(f.amount, out)
+        out.steps.append(f"定额 {yuan(value)}")
+        return value
     if f.kind is FormulaKind.BY_LEVEL:
         if facts.level is None:
             out.missing.append("level")
@@ -97,26 +135,29 @@ def _raw_amount(
             levels = "、".join(level.value for level in f.by_level)
             out.steps.append(f"所述级别{facts.level.value}不在政策所列级别（{levels}）之内")
             return None
-        out.steps.append(f"{facts.level.value}：{yuan(row.value)}")
-        return row.value
+        value = _noted(row, out)
+        out.steps.append(f"{facts.level.value}：{yuan(value)}")
+        return value
     if f.kind is FormulaKind.TIERS:
-        lacking = sorted(x for x in f.amount_facts() if x not in facts.amounts)
-        if lacking:
-            out.missing += lacking
+        tier = _pick_tier(f, facts, labels, out)
+        return _noted(tier.param, out) if tier else None
+    if f.kind is FormulaKind.RATE_BANDS:
+        tier = _pick_tier(f, facts, labels, out)
+        base = _base(f, facts, labels, out)
+        if tier is None or base is None:
             return None
-        for tier in f.tiers:
-            bounds = [b for b in (tier.lower, tier.upper) if b]
-            if all(bound_for(b.word).admits(facts.amounts[b.fact], b.number) for b in bounds):
-                value = facts.amounts[bounds[0].fact]
-                words = "，".join(f"{format_yuan(b.number)} 元{b.word}" for b in bounds)
-                out.steps.append(f"{labels[bounds[0].fact]} {yuan(value)}，属于“{words}”档：{yuan(tier.amount.value)}")
-                return tier.amount.value
-        out.steps.append("金额不在政策所列任何档次之内")
-        return None
+        rate = _noted(tier.param, out)
+        raw = rate * base
+        out.steps.append(f"{percent(rate)} × {_base_label(f, labels)} {yuan(base)} = {yuan(raw)}")
+        return raw
     base = _base(f, facts, labels, out)
     if base is None:
         return None
-    label = f.base_describe or "＋".join(labels[x] for x in f.base)
+    label = _base_label(f, labels)
+    if f.kind is FormulaKind.YEAR_SCHEDULE:
+        return _schedule(f, base, label, out)
+    assert f.rate is not None  # Formula._complete: every remaining kind has its rate
+    rate = _noted(f.rate, out)
     if f.kind is FormulaKind.LPR_INTEREST:
         chosen = choose_lpr(facts, lpr, as_of)
         if chosen is None:
@@ -128,14 +169,45 @@ def _raw_amount(
                 f"利率表最新一条为{lpr.last_row.date.isoformat()}公布的{percent(lpr.last_row.rate)}；"
                 f"如此后有新公布的一年期LPR，请提供实际利率重新测算"
             )
-        assert f.rate is not None  # Formula._complete: a rate formula has its rate
-        raw = base * chosen.rate * f.rate.value
-        out.steps.append(f"{label} {yuan(base)} × {chosen.describe()} × {percent(f.rate.value)} = {yuan(raw)}")
+        raw = base * chosen.rate * rate
+        out.steps.append(f"{label} {yuan(base)} × {chosen.describe()} × {percent(rate)} = {yuan(raw)}")
         return raw
-    assert f.rate is not None
-    raw = f.rate.value * base
-    out.steps.append(f"{percent(f.rate.value)} × {label} {yuan(base)} = {yuan(raw)}")
+    if f.kind is FormulaKind.PER_UNIT:
+        per = f.rate.unit.split("/", 1)[1]
+        raw = rate * base
+        out.steps.append(f"每{per} {yuan(rate)} × {label} {format_quantity(base, per)} = {yuan(raw)}")
+        return raw
+    if f.kind is FormulaKind.RATE_ABOVE:
+        assert f.above is not None  # Formula._complete
+        excess = max(base - f.above.value, Decimal(0))
+        raw = rate * excess
+        out.steps.append(
+            f"超出部分 = {label} {yuan(base)} − {yuan(f.above.value)} = {yuan(excess)}；"
+            f"{percent(rate)} × {yuan(excess)} = {yuan(raw)}"
+        )
+        return raw
+    raw = rate * base
+    out.steps.append(f"{percent(rate)} × {label} {yuan(base)} = {yuan(raw)}")
     return raw
+
+
+def _base_label(f: Formula, labels: dict[str, str]) -> str:
+    return f.base_describe or "＋".join(labels[x] for x in f.base)
+
+
+def _schedule(f: Formula, base: Decimal, label: str, out: AmountResult) -> Decimal:
+    """Σ years × rate × the yearly base, one step per stretch (第1—2年 80%, 第3—5年 50%)."""
+    total, first = Decimal(0), 1
+    for stretch in f.schedule:
+        rate = _noted(stretch.rate, out)
+        last = first + stretch.years - 1
+        years = f"第{first}年" if first == last else f"第{first}—{last}年"
+        part = rate * base * stretch.years
+        out.steps.append(f"{years}：{percent(rate)} × {label} {yuan(base)} × {stretch.years} 年 = {yuan(part)}")
+        total += part
+        first = last + 1
+    out.steps.append(f"{first - 1} 年合计 {yuan(total)}")
+    return total
 
 
 def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: AmountResult) -> Decimal:
@@ -167,6 +239,7 @@ def compute_amount(
 ) -> AmountResult:
     out = AmountResult(amount=None)
     raw = _raw_amount(program, facts, labels, lpr, as_of, out)
+    out.missing = list(dict.fromkeys(out.missing))  # a rate band's fact may also be its base
     if raw is None:
         return out
     out.amount = _apply_caps(program, facts, raw, out).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -61,3 +61,11 @@ def format_amount(value: Decimal) -> str:
     if wan.endswith("元"):
         return f"{format_yuan(value)} 元"
     return f"{wan}元（{format_yuan(value)} 元）"
+
+
+def format_quantity(value: Decimal, unit: str = "元") -> str:
+    """As a calculation trace writes it: money to the cent with 元 ("1,000.00 元"), or a quantity as given
+    with its unit ("120 亩")."""
+    if unit == "元":
+        return f"{format_yuan(value)} 元"
+    return f"{value.normalize():,f} {unit}"

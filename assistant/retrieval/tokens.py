@@ -149,6 +149,12 @@ def jieba_tokens(text: str) -> list[str]:
     return [t for t in (w.strip() for w in _jieba().cut_for_search(_normalise(text))) if _is_word(t)]
 
 
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """jieba's precise-mode words with their spans in `text` (not normalised: spans must index it),
+    for telling a word on its own (中药) from one inside a longer word (中药材)."""
+    return [(w, a, b) for w, a, b in _jieba().tokenize(text)]
+
+
 # A run of CJK ideographs, or a run of other letters/digits kept whole ("2020" stays one token
 # rather than four digits; "10%" becomes "10").
 _CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import yaml
@@ -40,6 +41,7 @@ class AmountRole(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     label: str
     cues: list[str]
+    unit: str = "元"  # or a quantity (亩, 平方米: rules.schema.QUANTITY_UNITS) for a per-unit formula
     # Cues that say only "an investment" (投资额): they give way to a specific noun in the clause before.
     weak_cues: list[str] = []
     # Nouns that name the amount only when they follow it ("一个800万的技改项目"): before an amount they
@@ -263,6 +265,39 @@ class Rulebook:
         )
 
 
+class FolderVocabulary(BaseModel):
+    """A policy folder's own `vocabulary.yaml`: the amounts and yes/no facts only its rules use, kept
+    beside them so that adding a policy never edits the shared file other policies' questions are
+    read with. A name the shared vocabulary (or another folder) already defines must mean the same."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    amount_roles: dict[str, AmountRole] = {}
+    tags: dict[str, TagDef] = {}
+    # The policy's place → short names staff write on their own (德清 for 浙江省湖州市德清县), as in
+    # the shared `places`; a county's short name is otherwise read only right after its city.
+    places: dict[str, list[str]] = {}
+
+
+FOLDER_VOCABULARY = "vocabulary.yaml"
+
+
+def with_folder_vocabularies(vocabulary: Vocabulary, folders: list[Path]) -> Vocabulary:
+    """The shared vocabulary plus each folder's own (see FolderVocabulary); raises on a clash."""
+    roles, tags, places = dict(vocabulary.amount_roles), dict(vocabulary.tags), dict(vocabulary.places)
+    for folder in folders:
+        path = folder / FOLDER_VOCABULARY
+        if not path.is_file():
+            continue
+        own = FolderVocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        mine_all = (("amount role", own.amount_roles, roles), ("tag", own.tags, tags), ("place", own.places, places))
+        for kind, mine, merged in mine_all:
+            for name, value in mine.items():
+                if name in merged and merged[name] != value:
+                    raise ValueError(f"{path}: {kind} {name!r} is already defined with other words")
+                merged[name] = value  # type: ignore[assignment]
+    return vocabulary.model_copy(update={"amount_roles": roles, "tags": tags, "places": places})
+
+
 def load_vocabulary(settings: Settings) -> Vocabulary:
     """The vocabulary beside the policies folder, since its places and tags describe those policies."""
     path = index_file(settings.policies_dir, "vocabulary.yaml")
@@ -336,7 +371,6 @@ def build_rulebook(settings: Settings) -> Rulebook:
 
 def _build_rulebook(settings: Settings) -> Rulebook:
     library = load_library(settings.policies_dir)
-    vocabulary = load_vocabulary(settings)
     files: list[RulesFile] = []
     for policy in library.policies.values():
         path = policy.folder / RULES_FILE
@@ -345,6 +379,16 @@ def _build_rulebook(settings: Settings) -> Rulebook:
             if rules.policy != policy.id:
                 raise ValueError(f"{path}: policy {rules.policy!r} differs from folder {policy.id!r}")
             files.append(rules)
+    folders = [policy.folder for policy in library.policies.values()]
+    book = rulebook_from(library, with_folder_vocabularies(load_vocabulary(settings), folders), files)
+    for program_id, program in book.programs.items():
+        _check_program(book, book.program_policy[program_id], program)
+    return book
+
+
+def rulebook_from(library: Library, vocabulary: Vocabulary, files: list[RulesFile]) -> Rulebook:
+    """The rulebook of these rules files over this library, not yet checked program by program (the
+    loader raises at the first broken program; `policy check` lists them all)."""
     all_tags = dict(vocabulary.tags)
     for rules in files:
         for name, tag in rules.tags.items():
@@ -374,8 +418,6 @@ def _build_rulebook(settings: Settings) -> Rulebook:
             book.procedures[key] = procedure
             book.procedure_policy[key] = rules.policy
             book.resolve(rules.policy, procedure.citation)
-    for program_id, program in book.programs.items():
-        _check_program(book, book.program_policy[program_id], program)
     return book
 
 

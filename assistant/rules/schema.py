@@ -38,14 +38,32 @@ class Level(str, Enum):
 
 LEVEL_RANK = {Level.DISTRICT: 1, Level.CITY: 2, Level.PROVINCIAL: 3, Level.NATIONAL: 4}
 
+# Quantities other than money that texts count support by (按每亩X元, 占地50亩以上): a fact in one of
+# these units is read, compared and multiplied like money, and shown with its unit.
+QUANTITY_UNITS = ("亩", "平方米", "吨", "台", "套", "人", "千瓦", "千瓦时")
+PARAM_UNITS = ("元", "比例", "LPR倍数", *(f"元/{u}" for u in QUANTITY_UNITS))
+AMOUNT_UNITS = ("元", *QUANTITY_UNITS)
+
+
+def _known_unit(unit: str, allowed: tuple[str, ...]) -> str:
+    if unit not in allowed:
+        raise ValueError(f"单位“{unit}”不可用，可用的单位：{'、'.join(allowed)}")
+    return unit
+
 
 class Threshold(_Strict):
-    """A money condition in the text's own words: `fact` must be `number` `word` (e.g. 500万元 以上)."""
+    """A condition on an amount in the text's own words: `fact` must be `number` `word` (e.g. 500万元
+    以上, 50亩以上); the unit is the fact's (元 unless the vocabulary gives the role another)."""
 
     fact: str
     word: str  # 以上 / 超过 / 不满 …: its meaning comes from assistant.rules.bounds only
     number: Decimal
-    unit: Literal["元"] = "元"
+    unit: str = "元"
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, unit: str) -> str:
+        return _known_unit(unit, AMOUNT_UNITS)
 
     @field_validator("word")
     @classmethod
@@ -97,11 +115,24 @@ class Exclusion(_Strict):
 
 
 class Param(_Strict):
-    """A number from the text with its unit and clause."""
+    """A number from the text with its unit and clause. A range in the text ("5%—20%") is its maximum
+    as `value` and its minimum as `range_from`: the calculator computes the maximum and says so."""
 
     value: Decimal
-    unit: Literal["元", "比例", "LPR倍数"]
+    unit: str  # 元, 比例, LPR倍数, or 元 per a quantity (元/亩)
+    range_from: Decimal | None = None
     citation: Citation
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, unit: str) -> str:
+        return _known_unit(unit, PARAM_UNITS)
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> Param:
+        if self.range_from is not None and self.range_from > self.value:
+            raise ValueError(f"区间下限 {self.range_from} 大于上限 {self.value}：value 写最大值，range_from 写最小值")
+        return self
 
 
 class BaseLimit(_Strict):
@@ -113,11 +144,32 @@ class BaseLimit(_Strict):
 
 
 class Tier(_Strict):
-    """One row of a tier table; the first whose bounds admit the fact's value applies."""
+    """One row of a tier table; the first whose bounds admit the fact's value applies. A row gives a
+    sum (`tiers`) or a rate on the base (`rate_bands`: 分档 70%、80%、90%)."""
 
     lower: Threshold | None = None
     upper: Threshold | None = None
-    amount: Param
+    amount: Param | None = None
+    rate: Param | None = None
+
+    @model_validator(mode="after")
+    def _one_figure(self) -> Tier:
+        if (self.amount is None) == (self.rate is None):
+            raise ValueError("每一档给出 amount（金额）或 rate（比例）之一")
+        return self
+
+    @property
+    def param(self) -> Param:
+        figure = self.amount or self.rate
+        assert figure is not None  # _one_figure
+        return figure
+
+
+class YearRate(_Strict):
+    """One stretch of a schedule by year: 前2年80% is {years: 2, rate: 0.8}."""
+
+    years: int = Field(gt=0)
+    rate: Param
 
 
 class FormulaKind(str, Enum):
@@ -126,7 +178,29 @@ class FormulaKind(str, Enum):
     FIXED = "fixed"  # a fixed sum
     TIERS = "tiers"  # a sum chosen by the value of one fact
     BY_LEVEL = "by_level"  # a sum chosen by the level the user states (国家级 / 省级 …)
+    PER_UNIT = "per_unit"  # a sum per unit of a quantity × the quantity (每亩500元 × 亩数)
+    RATE_BANDS = "rate_bands"  # a rate chosen by the value of one fact, × base (分档 70%、80%、90%)
+    RATE_ABOVE = "rate_above"  # rate × the part of the base above a threshold (超出额的0.5%)
+    YEAR_SCHEDULE = "year_schedule"  # a yearly base at a rate per stretch of years (前2年80%、后3年50%)
     UNSPECIFIED = "unspecified"  # the text promises support but names no figure
+    # The text gives a figure the schema cannot say yet: no figure is computed, and `reason` is
+    # shown in the answer instead, so the gap is stated rather than hidden or guessed.
+    NOT_MODELLED = "not_modelled"
+
+
+KIND_NEEDS = {
+    FormulaKind.RATE: "rate 和 base",
+    FormulaKind.LPR_INTEREST: "rate 和 base",
+    FormulaKind.FIXED: "amount",
+    FormulaKind.TIERS: "tiers，每档有 amount",
+    FormulaKind.BY_LEVEL: "by_level",
+    FormulaKind.PER_UNIT: "rate（单位如 元/亩）和 base",
+    FormulaKind.RATE_BANDS: "tiers（每档有 rate）和 base",
+    FormulaKind.RATE_ABOVE: "rate、base 和 above",
+    FormulaKind.YEAR_SCHEDULE: "schedule 和 base",
+    FormulaKind.UNSPECIFIED: "",
+    FormulaKind.NOT_MODELLED: "reason",
+}
 
 
 class Formula(_Strict):
@@ -138,20 +212,35 @@ class Formula(_Strict):
     amount: Param | None = None
     tiers: list[Tier] = []
     by_level: dict[Level, Param] = {}
+    above: Param | None = None  # rate_above: the threshold (元) whose excess the rate applies to
+    schedule: list[YearRate] = []  # year_schedule, in order
+    reason: str | None = None  # not_modelled: why, in Chinese, as the answer says it
 
     @model_validator(mode="after")
     def _complete(self) -> Formula:
+        rated = self.rate is not None and bool(self.base)
         need = {
-            FormulaKind.RATE: self.rate is not None and bool(self.base),
-            FormulaKind.LPR_INTEREST: self.rate is not None and bool(self.base),
+            FormulaKind.RATE: rated,
+            FormulaKind.LPR_INTEREST: rated,
             FormulaKind.FIXED: self.amount is not None,
-            FormulaKind.TIERS: bool(self.tiers),
+            FormulaKind.TIERS: bool(self.tiers) and all(t.amount for t in self.tiers),
             FormulaKind.BY_LEVEL: bool(self.by_level),
+            FormulaKind.PER_UNIT: rated and bool(self.rate and "/" in self.rate.unit),
+            FormulaKind.RATE_BANDS: bool(self.tiers and self.base) and all(t.rate for t in self.tiers),
+            FormulaKind.RATE_ABOVE: rated and self.above is not None,
+            FormulaKind.YEAR_SCHEDULE: bool(self.schedule and self.base),
             FormulaKind.UNSPECIFIED: True,
+            FormulaKind.NOT_MODELLED: bool(self.reason),
         }[self.kind]
         if not need:
-            raise ValueError(f"formula of kind {self.kind.value} is missing its parameters")
+            raise ValueError(f"formula of kind {self.kind.value} is missing its parameters ({KIND_NEEDS[self.kind]})")
         return self
+
+    def params(self) -> list[Param]:
+        """Every number of the formula, for citations and range notes."""
+        out = [self.rate, self.amount, self.above] + [t.param for t in self.tiers] + list(self.by_level.values())
+        out += [y.rate for y in self.schedule] + ([self.base_limit.rate] if self.base_limit else [])
+        return [p for p in out if p is not None]
 
     def amount_facts(self) -> list[str]:
         """The amounts this formula reads: its base, the fact its tiers are chosen by, the fact that
@@ -223,6 +312,12 @@ class Program(_Strict):
     valid_to: date | None = None
     notes: list[str] = []  # caveats the answer must carry
     citations: list[Citation] = Field(min_length=1)
+    # A program `policy draft` wrote is `todo` until a maintainer has checked it against the text and
+    # approved it (`policy approve`); the loader skips todo programs, so a draft never answers anyone.
+    review: Literal["todo", "approved"] = "approved"
+    review_notes: list[str] = []  # what the draft read and what it could not, for the reviewer
+    approved_by: str | None = None
+    approved_on: date | None = None
 
     @model_validator(mode="after")
     def _kind_matches_formula(self) -> Program:
@@ -242,11 +337,8 @@ class Program(_Strict):
         cites = list(self.citations)
         cites += [c.citation for c in self.conditions] + [e.citation for e in self.exclusions]
         cites += [c.within.citation for c in self.conditions if c.within]
-        f = self.formula
-        params = [f.rate, f.amount] + [t.amount for t in f.tiers] + list(f.by_level.values())
-        params += [f.base_limit.rate] if f.base_limit else []
-        params += [cap.amount for cap in self.caps]
-        cites += [p.citation for p in params if p is not None]
+        params = self.formula.params() + [cap.amount for cap in self.caps]
+        cites += [p.citation for p in params]
         cites += [self.choose_one_citation] if self.choose_one_citation else []
         return cites
 
@@ -312,4 +404,8 @@ def check_citation(citation: Citation, source: str, clause_span: tuple[int, int]
 
 
 def load_rules(path: Path) -> RulesFile:
-    return RulesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    """The approved programs of a rules file: draft programs (`review: todo`) are left out unread."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and isinstance(data.get("programs"), list):
+        data["programs"] = [p for p in data["programs"] if not (isinstance(p, dict) and p.get("review") == "todo")]
+    return RulesFile.model_validate(data)

@@ -1,12 +1,15 @@
 """Parse a policy text into clauses: its plans, its heading levels and its paragraphs and tables.
 
 Citations must point at a clause an officer can find in the document, so clauses follow the text's
-own numbering (一、 / （一） / 1. / （1）) rather than fixed-size chunks. Every clause keeps its
+own numbering (第X章 / 一、 / 第N条 / （一） / 1. / （1）) rather than fixed-size chunks. Markers are read
+with the spaces received texts put in them ("二 、", "（ 一 ）", "1 ."), since a heading that is silently not
+a heading gives every citation under it the wrong heading path. Every clause keeps its
 character span in `source.txt`, so `text == source[start:end]` always holds.
 
 Clause ids are built from that numbering, e.g. `hekou-2020-5:3.1.p1` is the first paragraph after
 the heading 三、 › （一） of the 河口 text, and `henan-2017-22:P4.2.8` is heading 二、 › （八） of the
-fourth plan. They change only if the text's structure changes.
+fourth plan. A chapter and an article keep their kind in the id (`ch2`, `art12`: 第二章 › 第十二条), so
+`…:ch2.art12.p1` names the article an officer would cite. They change only if the text's structure changes.
 """
 
 from __future__ import annotations
@@ -18,14 +21,28 @@ from enum import Enum
 from assistant.texts.policies import Policy
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CN_NUMBER = "[一二三四五六七八九十百零〇]{1,4}"
 
-# Heading markers by level; the number group is turned into an int for the clause id.
+# Heading markers by level, outermost first; the number group is turned into an int for the clause id.
+# 第X章 and 第N条 keep their kind in the id (LEVEL_KEY); the others are the bare number.
 HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
-    (1, re.compile(r"^([一二三四五六七八九十]{1,3})、")),
-    (2, re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]")),
-    (3, re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")),
-    (4, re.compile(r"^[（(](\d{1,2})[)）]")),
+    (1, re.compile(rf"^第\s*({CN_NUMBER}|\d{{1,3}})\s*章")),
+    (2, re.compile(r"^([一二三四五六七八九十]{1,3})\s*、")),
+    (3, re.compile(rf"^第\s*({CN_NUMBER}|\d{{1,3}})\s*条")),
+    (4, re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]")),
+    (5, re.compile(r"^(\d{1,2})\s*[.．、](?!\d)")),
+    (6, re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]")),
 ]
+LEVEL_KEY = {1: "ch", 3: "art"}
+ARTICLE_LEVEL = 3
+# An article's caption, as written after its number: 第十二条【首台套奖励】, or a short line 第五条 资金来源.
+ARTICLE_CAPTION = re.compile(r"[ \t\u3000]*(【[^】]{1,20}】|\[[^\]]{1,20}\]|[^。，；：,;:\s]{1,20}$)")
+# Lines that open like a heading but match no marker above ("一，", "（一)", "第三部分", "一是"): `policy
+# outline` lists those that were parsed as paragraphs, so a maintainer sees what the parser skipped.
+HEADING_LIKE = re.compile(
+    r"^(第\s*[一二三四五六七八九十百\d]+\s*[部节篇款]|[（(]?\s*[一二三四五六七八九十]{1,3}\s*[)）]?\s*[，,.．:：]"
+    r"|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*$|[一二三四五六七八九十\d]{1,3}\s*[)）]|[一二三四五六七八九十]{1,3}\s+\S)"
+)
 
 # Web-page and layout leftovers found in received texts; a policy may add its own in policy.yaml.
 BOILERPLATE_PATTERNS = [
@@ -98,17 +115,32 @@ def heading_level(text: str) -> tuple[int, int] | None:
 
 
 def _cn_number(token: str) -> int:
+    """一 … 九十九 and 一百 … 一百九十九 (article numbers run that high), 〇/零 inside (一百零五)."""
+    if "百" in token:
+        hundreds, _, rest = token.partition("百")
+        rest = rest.lstrip("零〇")
+        return CN_DIGITS.get(hundreds, 1) * 100 + (_cn_number(rest) if rest else 0)
     if token == "十":
         return 10
     if token.startswith("十"):
         return 10 + CN_DIGITS[token[1]]
     if len(token) >= 2 and token[1] == "十":
         return CN_DIGITS[token[0]] * 10 + (CN_DIGITS[token[2]] if len(token) == 3 else 0)
-    return CN_DIGITS[token]
+    return CN_DIGITS[token[-1]]
+
+
+def looks_like_heading(text: str) -> bool:
+    """Whether a line opens like a numbered heading although no marker matched it (see HEADING_LIKE)."""
+    return heading_level(text) is None and bool(HEADING_LIKE.match(text))
 
 
 def heading_title(text: str) -> str:
-    """The heading's own words: up to the first full stop, as an officer would name the clause."""
+    """The heading's own words: up to the first full stop, as an officer would name the clause. An
+    article (第五条 对…给予…。) is named by its number, and by its caption where it has a short one."""
+    article = HEADING_PATTERNS[ARTICLE_LEVEL - 1][1].match(text)
+    if article:
+        caption = ARTICLE_CAPTION.match(text, article.end())
+        return text[: caption.end()] if caption else text[: article.end()]
     cut = re.split(r"[。:：]", text, maxsplit=1)[0]
     return cut if len(cut) <= 60 else cut[:60] + "…"
 
@@ -144,7 +176,7 @@ class _Parser:
         """Level 0 is outside the numbered body: an annex (A1, A2) or, with number 0, a captioned table."""
         if level == 0:
             return f"A{number}" if number else "T"
-        return str(number)
+        return f"{LEVEL_KEY.get(level, '')}{number}"
 
     def _heading_path(self) -> tuple[str, ...]:
         head = (self.plan_title,) if self.plan_title else ()

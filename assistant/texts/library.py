@@ -16,8 +16,10 @@ from assistant.texts.policies import Policy, load_policies
 class Library:
     """The policies of one folder, by id, and all their clauses, by clause id."""
 
-    def __init__(self, policies_dir: Path):
-        self.policies: dict[str, Policy] = {p.id: p for p in load_policies(policies_dir)}
+    def __init__(self, policies_dir: Path | None = None, policies: list[Policy] | None = None):
+        """The policies of a folder, or (for checking one folder before it is served) those given."""
+        loaded = load_policies(policies_dir) if policies_dir is not None else list(policies or [])
+        self.policies: dict[str, Policy] = {p.id: p for p in loaded}
         self.clauses: dict[str, Clause] = {}
         for policy in self.policies.values():
             for clause in parse_clauses(policy):

@@ -45,7 +45,7 @@ class PolicyMeta(BaseModel):
     title: str
     short_title: str
     issuer: str
-    issue_date: date
+    issue_date: date | None  # None: the received text does not say when it was issued
     region: list[str] = Field(min_length=1)  # outermost first: [山东省, 东营市, 河口区]
     valid_from: date
     valid_to: date | None  # None: the text gives no end date
@@ -55,6 +55,13 @@ class PolicyMeta(BaseModel):
     repealed_between: tuple[date, date] | None = None
     plans: list[Plan] = []
     boilerplate: list[str] = []  # extra lines of this text that are web-page leftovers
+    # The file as received when source.txt is not it byte for byte (an HTML page, a GBK text), kept
+    # beside it so the reading can be redone and checked: its name in the folder and its SHA-256.
+    original_file: str | None = None
+    original_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # Fields `policy draft` could not read from the text, with why: `policy check` lists each until
+    # the maintainer has filled it in and removed it from here.
+    review: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> PolicyMeta:

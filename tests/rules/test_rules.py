@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from assistant.core.settings import Settings
+from assistant.onboarding.sentences import money_sentences as find_money_sentences
 from assistant.rules.rulebook import Rulebook, build_rulebook
 from assistant.rules.schema import Citation
-from assistant.texts.clauses import ClauseKind
-
-# Words by which a text promises money or a tax benefit (issue #3's list).
-MONEY_WORDS = ("奖励", "补助", "补贴", "奖补", "贴息", "配套", "抵免", "扣除", "资助")
-SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +17,9 @@ def book() -> Rulebook:
 
 def money_sentences(book: Rulebook) -> list[tuple[str, int, int, str]]:
     """(policy id, start, end, sentence) for every sentence of the body text with a money word."""
-    found = []
-    for clause in book.library.clauses.values():
-        if clause.kind is ClauseKind.BOILERPLATE:
-            continue
-        for m in SENTENCE.finditer(clause.text):
-            sentence = m.group().strip()
-            if any(w in sentence for w in MONEY_WORDS):
-                found.append((clause.policy_id, clause.start + m.start(), clause.start + m.end(), sentence))
-    return found
+    return [
+        (s.clause.policy_id, s.start, s.end, s.text) for s in find_money_sentences(list(book.library.clauses.values()))
+    ]
 
 
 def covered_spans(book: Rulebook) -> dict[str, list[tuple[int, int]]]:

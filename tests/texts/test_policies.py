@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -22,11 +23,25 @@ def test_five_policies_load() -> None:
     assert len(POLICIES) >= 5
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared/policies is not beside this checkout")
 @pytest.mark.parametrize("policy_id", sorted(POLICIES))
 def test_source_is_byte_identical_to_the_received_text(policy_id: str) -> None:
-    policy = POLICIES[policy_id]
-    assert (policy.folder / "source.txt").read_bytes() == (SHARED / policy.meta.source_file).read_bytes()
+    """Against the original kept in the folder (original_file, with its hash) where there is one,
+    else against ../shared/policies when that is beside the checkout."""
+    meta = POLICIES[policy_id].meta
+    folder = POLICIES[policy_id].folder
+    if meta.original_file:
+        kept = (folder / meta.original_file).read_bytes()
+        assert hashlib.sha256(kept).hexdigest() == meta.original_sha256
+        return
+    if not SHARED.exists():
+        pytest.skip("shared/policies is not beside this checkout and the folder keeps no original_file")
+    received = SHARED / meta.source_file
+    if not received.is_file():
+        pytest.fail(
+            f"{received} 不存在：policy.yaml 的 source_file 应是 ../shared/policies 中收到的原文文件名，"
+            f"或把原文放进 {folder} 并在 policy.yaml 写 original_file 和 original_sha256"
+        )
+    assert (folder / "source.txt").read_bytes() == received.read_bytes()
 
 
 @pytest.mark.parametrize("policy_id", sorted(POLICIES))
@@ -99,3 +114,17 @@ def test_a_program_period_overrides_the_document_period() -> None:
     meta = POLICIES["henan-2016-action-plans"].meta
     assert validity_on(meta, date(2018, 6, 1)).state is Validity.EXPIRED
     assert validity_on(meta, date(2018, 6, 1), valid_to=date(2018, 12, 31)).state is Validity.IN_FORCE
+
+
+def test_an_issue_date_the_text_does_not_give_is_null(tmp_path) -> None:
+    from policy_folders import POLICY_YAML, write_folder
+
+    from assistant.texts.policies import load_policy
+
+    folder = write_folder(
+        tmp_path,
+        "示范措施\n",
+        policy_yaml=POLICY_YAML.format(id="demo-2024-1").replace("issue_date: 2024-01-01", "issue_date: null"),
+    )
+    meta = load_policy(folder).meta
+    assert meta.issue_date is None and meta.valid_from.isoformat() == "2024-01-01"

@@ -1,0 +1,105 @@
+"""What one money sentence says that can be read mechanically, for a draft program.
+
+Only the text's own notation is read (500万元, 1.5亿元, 10%, 每亩500元, 最高不超过100万元, 500万元以上,
+国家级、省级分别给予50万元、20万元): everything else is left for the maintainer, and the draft says so.
+Every figure keeps the words it was read from, so the review can check it against the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from assistant.rules.bounds import bound_for
+
+NUMBER = r"(\d+(?:\.\d+)?)"
+MONEY = re.compile(rf"{NUMBER}\s*(亿元|万元|元)(?!/)")
+PERCENT = re.compile(rf"{NUMBER}\s*[%％]")
+PERCENT_RANGE = re.compile(rf"{NUMBER}\s*[%％]?\s*[—–\-~～至到]\s*{NUMBER}\s*[%％]")
+PER_UNIT = re.compile(
+    rf"(?:每(亩|平方米|吨|台|套|人|千瓦时|千瓦)[^，。；\d]{{0,6}}?{NUMBER}\s*元|{NUMBER}\s*元\s*/\s*(亩|平方米|吨|台|套|人|千瓦时|千瓦))"
+)
+CAP = re.compile(rf"(最高不超过|最高不超|最多不超过|不超过|最高|上限为?|封顶)\s*{NUMBER}\s*(亿元|万元|元)")
+# A bound after the number (500万元以上, 500万元（含）以上) or before it (超过500万元, 不低于500万元).
+BOUND_AFTER = re.compile(rf"{NUMBER}\s*(亿元|万元|元)\s*(?:[（(]含[)）])?\s*(及以上|以上|以下|以内)")
+BOUND_BEFORE = re.compile(rf"(?<![不未])(超过|不低于|不少于|达到|不足|不满|低于|高于)\s*{NUMBER}\s*(亿元|万元|元)")
+LEVELS = ("国家级", "省级", "市级", "县级", "区级")
+LEVEL_NAME = {"国家级": "国家级", "省级": "省级", "市级": "市级", "县级": "区县级", "区级": "区县级"}
+SCALE = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}
+SCOPE_WORDS = (
+    ("单个企业", "enterprise"),
+    ("每家企业", "enterprise"),
+    ("每个企业", "enterprise"),
+    ("每年", "year"),
+    ("年度", "year"),
+    ("总额", "total"),
+)
+
+
+def yuan(number: str, unit: str) -> Decimal:
+    """万元 → 元, exactly (Decimal)."""
+    return (Decimal(number) * SCALE[unit]).normalize()
+
+
+@dataclass
+class Reading:
+    """What the sentence says, each figure with the words it came from."""
+
+    amounts: list[tuple[Decimal, str]] = field(default_factory=list)  # every sum, in text order
+    rates: list[tuple[Decimal, str]] = field(default_factory=list)
+    rate_range: tuple[Decimal, Decimal, str] | None = None
+    per_unit: tuple[Decimal, str, str] | None = None  # (元 per unit, unit, words)
+    caps: list[tuple[Decimal, str, str]] = field(default_factory=list)  # (yuan, scope, words)
+    thresholds: list[tuple[Decimal, str, str]] = field(default_factory=list)  # (yuan, bound word, words)
+    levels: list[str] = field(default_factory=list)  # 国家级、省级 … named before 分别
+    respectively: bool = False  # 分别: the amounts go one to each level (or band) named
+    maximum: bool = False  # 最高 / 不超过 / 可达 without a formula: the sum is a ceiling
+
+    @property
+    def award_amounts(self) -> list[tuple[Decimal, str]]:
+        """Sums that are neither a cap nor a threshold: what is given."""
+        used = {w for _, _, w in self.caps} | {w for _, _, w in self.thresholds}
+        return [(v, w) for v, w in self.amounts if not any(w in u for u in used)]
+
+
+def read_sentence(text: str) -> Reading:
+    out = Reading()
+    out.amounts = [(yuan(m.group(1), m.group(2)), m.group(0)) for m in MONEY.finditer(text)]
+    ranged = PERCENT_RANGE.search(text)
+    if ranged:
+        low, high = Decimal(ranged.group(1)) / 100, Decimal(ranged.group(2)) / 100
+        out.rate_range = (low.normalize(), high.normalize(), ranged.group(0))
+    out.rates = [(Decimal(m.group(1)) / 100, m.group(0)) for m in PERCENT.finditer(text)]
+    if ranged:
+        out.rates = [(v, w) for v, w in out.rates if w not in ranged.group(0)]
+    unit = PER_UNIT.search(text)
+    if unit:
+        per = unit.group(1) or unit.group(4)
+        value = unit.group(2) or unit.group(3)
+        out.per_unit = (Decimal(value), per, unit.group(0))
+    for m in CAP.finditer(text):
+        before = text[max(0, m.start() - 8) : m.start()]
+        scope = next((s for w, s in SCOPE_WORDS if w in before), "project")
+        out.caps.append((yuan(m.group(2), m.group(3)), scope, m.group(0)))
+    for m in BOUND_AFTER.finditer(text):
+        word = {"及以上": "以上"}.get(m.group(3), m.group(3))
+        if _known_bound(word):
+            out.thresholds.append((yuan(m.group(1), m.group(2)), word, m.group(0)))
+    for m in BOUND_BEFORE.finditer(text):
+        if _known_bound(m.group(1)):
+            out.thresholds.append((yuan(m.group(2), m.group(3)), m.group(1), m.group(0)))
+    head = text.split("分别", 1)[0]
+    out.levels = [LEVEL_NAME[level] for level in LEVELS if level in head]
+    out.levels = list(dict.fromkeys(out.levels))
+    out.respectively = "分别" in text
+    out.maximum = bool(re.search(r"最高|不超过|可达|最多", text))
+    return out
+
+
+def _known_bound(word: str) -> bool:
+    try:
+        bound_for(word)
+    except ValueError:
+        return False
+    return True

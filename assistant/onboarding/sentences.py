@@ -1,0 +1,47 @@
+"""The money sentences of a text: every sentence that promises money or a tax benefit.
+
+Each must be covered by a program's quote or set aside (`non_programs`) with a reason; `draft` makes
+one program per such sentence, `check` reports those nobody covers, and the rules test uses the same
+list, so "covered" means one thing everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.texts.clauses import Clause, ClauseKind
+
+# Words by which a text promises money or a tax benefit (issue #3's list).
+MONEY_WORDS = ("奖励", "补助", "补贴", "奖补", "贴息", "配套", "抵免", "扣除", "资助")
+SENTENCE = re.compile(r"[^。；;！!？?]+[。；;！!？?]?")
+# A table's rows end without punctuation, so there a line break ends a sentence too; in a paragraph it
+# is the layout's ("给予20\n万元一次性奖励" is one sentence).
+TABLE_SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    clause: Clause
+    start: int  # span in source.txt
+    end: int
+    text: str  # stripped of surrounding blanks
+
+    def overlaps(self, spans: list[tuple[int, int]]) -> bool:
+        return any(a < self.end and self.start < b for a, b in spans)
+
+
+def money_sentences(clauses: list[Clause]) -> list[Sentence]:
+    """Every sentence of the body text (boilerplate excluded) with a money word, in text order."""
+    found = []
+    for clause in clauses:
+        if clause.kind is ClauseKind.BOILERPLATE:
+            continue
+        pattern = TABLE_SENTENCE if clause.kind is ClauseKind.TABLE else SENTENCE
+        for m in pattern.finditer(clause.text):
+            text = m.group().strip()
+            if any(w in text for w in MONEY_WORDS):
+                lead = len(m.group()) - len(m.group().lstrip())
+                start = clause.start + m.start() + lead
+                found.append(Sentence(clause, start, start + len(text), text))
+    return found

@@ -1,0 +1,147 @@
+"""The formula kinds real local policies need, as data tables: boundaries first, every figure by hand.
+
+Each program is written as a maintainer writes it in programs.yaml; the rows give the facts and the
+figure the calculator must give (or the note it must carry).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from assistant.calculator.facts import EnterpriseFacts
+from assistant.calculator.formulas import compute_amount
+from assistant.core.settings import Settings
+from assistant.rules.lpr import load_lpr_table
+from assistant.rules.schema import Program
+
+LPR = load_lpr_table(Path(Settings.from_env().policies_dir).parent / "lpr.yaml")
+LABELS = {"land_area": "用地面积", "tax_paid": "年度纳税额", "rent": "年租金", "equipment_investment": "设备投资"}
+CITE = '{clause: "x:1", quote: "原文一句话"}'
+
+
+def program(formula: str, caps: str = "[]", amount_kind: str = "max") -> Program:
+    text = f"""
+id: demo
+title: 示例
+clause: "x:1"
+topics: [示例]
+benefit: cash
+formula: {formula}
+caps: {caps}
+amount_kind: {amount_kind}
+citations: [{CITE}]
+"""
+    return Program.model_validate(yaml.safe_load(text))
+
+
+def run(p: Program, **amounts: str):
+    facts = EnterpriseFacts(amounts={k: Decimal(v) for k, v in amounts.items()})
+    return compute_amount(p, facts, LABELS, LPR, date(2024, 6, 30))
+
+
+PER_MU = program(f'{{kind: per_unit, rate: {{value: "500", unit: 元/亩, citation: {CITE}}}, base: [land_area]}}')
+BANDS = program(
+    "{kind: rate_bands, base: [equipment_investment], tiers: ["
+    f'{{upper: {{fact: equipment_investment, word: 以下, number: 5000000}}, rate: {{value: "0.7", unit: 比例, citation: {CITE}}}}},'
+    f'{{lower: {{fact: equipment_investment, word: 超过, number: 5000000}}, upper: {{fact: equipment_investment, word: 以下, number: 10000000}}, rate: {{value: "0.8", unit: 比例, citation: {CITE}}}}},'
+    f'{{lower: {{fact: equipment_investment, word: 超过, number: 10000000}}, rate: {{value: "0.9", unit: 比例, citation: {CITE}}}}}]}}'
+)
+ABOVE = program(
+    f'{{kind: rate_above, base: [tax_paid], rate: {{value: "0.005", unit: 比例, citation: {CITE}}},'
+    f' above: {{value: "10000000", unit: 元, citation: {CITE}}}}}'
+)
+SCHEDULE = program(
+    f'{{kind: year_schedule, base: [rent], schedule: [{{years: 2, rate: {{value: "0.8", unit: 比例, citation: {CITE}}}}},'
+    f' {{years: 3, rate: {{value: "0.5", unit: 比例, citation: {CITE}}}}}]}}'
+)
+RANGE = program(
+    f'{{kind: rate, base: [equipment_investment], rate: {{value: "0.20", range_from: "0.05", unit: 比例, citation: {CITE}}}}}',
+    caps=f'[{{scope: project, amount: {{value: "500000", unit: 元, citation: {CITE}}}}}]',
+)
+
+
+@pytest.mark.parametrize(
+    "p,amounts,figure",
+    [
+        (PER_MU, {"land_area": "0"}, "0.00"),
+        (PER_MU, {"land_area": "1"}, "500.00"),
+        (PER_MU, {"land_area": "120.5"}, "60250.00"),
+        # bands: 500万 itself is in the first band (以下 includes it), one cent above is in the second
+        (BANDS, {"equipment_investment": "5000000"}, "3500000.00"),
+        (BANDS, {"equipment_investment": "5000000.01"}, "4000000.01"),
+        (BANDS, {"equipment_investment": "10000000"}, "8000000.00"),
+        (BANDS, {"equipment_investment": "10000000.01"}, "9000000.01"),
+        # rate above: nothing at or below the threshold, 0.5% of the excess above it
+        (ABOVE, {"tax_paid": "10000000"}, "0.00"),
+        (ABOVE, {"tax_paid": "9000000"}, "0.00"),
+        (ABOVE, {"tax_paid": "10000001"}, "0.01"),
+        (ABOVE, {"tax_paid": "30000000"}, "100000.00"),
+        # schedule: 2 × 80% + 3 × 50% = 3.1 years' rent
+        (SCHEDULE, {"rent": "100000"}, "310000.00"),
+        (SCHEDULE, {"rent": "0.01"}, "0.03"),
+        # a range at its maximum: 20% × 200万 = 40万, under the 50万 cap; 20% × 300万 = 60万 → 50万
+        (RANGE, {"equipment_investment": "2000000"}, "400000.00"),
+        (RANGE, {"equipment_investment": "3000000"}, "500000.00"),
+    ],
+)
+def test_figures(p: Program, amounts: dict[str, str], figure: str) -> None:
+    assert run(p, **amounts).amount == Decimal(figure)
+
+
+def test_traces_are_in_the_users_numbers_with_units() -> None:
+    assert run(PER_MU, land_area="120").steps == ["每亩 500.00 元 × 用地面积 120 亩 = 60,000.00 元"]
+    assert run(BANDS, equipment_investment="8000000").steps[0] == (
+        "设备投资 8,000,000.00 元，属于“5,000,000.00 元超过，10,000,000.00 元以下”档：比例 80%"
+    )
+    assert run(ABOVE, tax_paid="30000000").steps == [
+        "超出部分 = 年度纳税额 30,000,000.00 元 − 10,000,000.00 元 = 20,000,000.00 元；0.5% × 20,000,000.00 元 = 100,000.00 元"
+    ]
+    assert run(SCHEDULE, rent="100000").steps == [
+        "第1—2年：80% × 年租金 100,000.00 元 × 2 年 = 160,000.00 元",
+        "第3—5年：50% × 年租金 100,000.00 元 × 3 年 = 150,000.00 元",
+        "5 年合计 310,000.00 元",
+    ]
+
+
+def test_a_range_is_computed_at_its_maximum_and_says_so() -> None:
+    result = run(RANGE, equipment_investment="1000000")
+    assert result.amount == Decimal("200000.00")
+    assert result.warnings == ["原文为区间 5%—20%，按最高 20% 测算，实际以主管部门核定为准"]
+
+
+def test_missing_facts_are_asked_not_guessed() -> None:
+    assert run(BANDS).missing == ["equipment_investment"]
+    assert run(ABOVE).amount is None and run(ABOVE).missing == ["tax_paid"]
+    assert run(PER_MU).missing == ["land_area"]
+
+
+def test_not_modelled_gives_no_figure_and_its_reason() -> None:
+    p = program("{kind: not_modelled, reason: 按企业贡献一事一议，原文未给出计算方法}")
+    result = run(p, equipment_investment="1000000")
+    assert result.amount is None and result.missing == []
+    assert result.steps == ["本项金额暂未纳入测算：按企业贡献一事一议，原文未给出计算方法"]
+    assert "按企业贡献一事一议" in result.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "formula,message",
+    [
+        ("{kind: not_modelled}", "reason"),
+        (f'{{kind: per_unit, rate: {{value: "500", unit: 比例, citation: {CITE}}}, base: [land_area]}}', "元/亩"),
+        (f'{{kind: rate_above, base: [tax_paid], rate: {{value: "0.005", unit: 比例, citation: {CITE}}}}}', "above"),
+        (
+            f'{{kind: rate, base: [x], rate: {{value: "0.05", range_from: "0.2", unit: 比例, citation: {CITE}}}}}',
+            "区间下限",
+        ),
+        (f'{{kind: fixed, amount: {{value: "5", unit: 元/公顷, citation: {CITE}}}}}', "单位“元/公顷”不可用"),
+    ],
+)
+def test_an_incomplete_formula_is_refused_with_what_it_lacks(formula: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        program(formula)
