@@ -43,6 +43,7 @@ UNIT_VALUE = {"万": Decimal(10**4), "亿": Decimal(10**8)}
 # Words that put the amount inside parentheses or after 其中/含 as a part of the amount before it.
 CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
 # "设备投资（含软件）900万": a parenthesis before the amount qualifies the noun; its words govern nothing.
+TITLE_REACH = 14  # characters from a title's end to the amount it may name (…目录》的设备，投资480万元)
 PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
 # "技术引进、科研仪器和软件费用总和2000万": one amount for the listed parts together.
 SUM_WORDS = ("总和", "合计", "共计", "总计", "一共", "加起来", "合起来", "累计")
@@ -155,7 +156,31 @@ def _sum_of_listed(before: str, vocab: Vocabulary) -> str | None:
     return fits[0][1]
 
 
+def _named_by_title(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
+    """ "列入《节能节水专用设备企业所得税优惠目录》的设备，投资480万元": the noun right after a title (设备) is
+    the kind the title names, when a cue in the title ends with the word the noun begins with
+    (节能节水专用设备), and nothing between it and the amount names another amount."""
+    close = text.rfind("》", max(previous_end, mention.start - TITLE_REACH), mention.start)
+    start = text.rfind("《", 0, close) if close >= 0 else -1
+    if start < 0:
+        return None
+    title, rest = text[start + 1 : close], text[close + 1 : mention.start].lstrip("的")
+    after_noun = rest[2:]
+    if any(not _weak(after_noun, m, vocab) for m in _cues(after_noun, vocab)):
+        return None  # "…目录》的设备，另外厂房投资300万": the amount is another's
+    named = [
+        (len(cue), role)
+        for role, spec in vocab.amount_roles.items()
+        for cue in spec.cues
+        if cue in title and any(rest.startswith(cue[-k:]) for k in range(2, len(cue)))
+    ]
+    return max(named)[1] if named else None
+
+
 def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
+    titled = _named_by_title(text, mention, previous_end, vocab)
+    if titled:
+        return titled
     before, after = _segment(text, mention.start, mention.end, previous_end)
     own_start = mention.start - len(before)
     role = (
