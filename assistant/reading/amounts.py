@@ -342,8 +342,20 @@ def _bare(tokens: list[_Token]) -> Decimal:
     raise _Unreadable
 
 
+# "800w", "480W": 万 as chat shorthand writes it, right after digits and before no other Latin letter;
+# not a power in watts ("功率500W").
+_WAN_SHORTHAND_RE = re.compile(r"(?<=[0-9])[wW](?![A-Za-z])")
+_POWER_WORDS = ("功率", "瓦")
+
+
 def _halfwidth(text: str) -> str:
-    return text.translate(_HALFWIDTH)
+    text = text.translate(_HALFWIDTH)
+
+    def wan(m: re.Match[str]) -> str:
+        power = any(w in text[max(0, m.start() - 10) : m.start()] for w in _POWER_WORDS)
+        return m[0] if power else "万"
+
+    return _WAN_SHORTHAND_RE.sub(wan, text)
 
 
 # --- percentages ---------------------------------------------------------------------------
