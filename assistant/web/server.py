@@ -7,7 +7,9 @@ request under /console is checked here by `ConsoleGuard` before it reaches any r
 console is mounted with `auth_dependency` as well, which is what gives its handlers the officer's
 name as `gr.Request.username`. The login itself is a plain HTML form; the session token goes into
 an HttpOnly, SameSite=Strict cookie scoped to /console. On the enterprise side, `DownloadGuard`
-(assistant.web.downloads) serves a report file only to the browser it was made for.
+(assistant.web.downloads) serves a report file only to the browser it was made for. In front of
+everything, `Gate` (assistant.web.gate) closes unused routes, limits request bodies and keeps one
+client's flood from delaying everyone else.
 
 The retrieval index can take minutes to build on a first start, so it is built in a background
 thread while the server already answers; the page shows the state and calculator answers work
@@ -35,7 +37,9 @@ from assistant.storage.logbook import Logbook, LogSettings, database_path
 from assistant.storage.officers import LoginError, Officers
 from assistant.web import console as console_page
 from assistant.web import page as web
-from assistant.web.downloads import DownloadGuard, ReportOwners, cookie_value
+from assistant.web.downloads import DownloadGuard, ReportOwners
+from assistant.web.gate import MAX_IN_FLIGHT, Gate
+from assistant.web.visitors import Visitors, cookie_value, load_secret
 
 logger = logging.getLogger(__name__)
 MAX_UPLOAD = "64kb"
@@ -267,10 +271,11 @@ def create_app(
     }
     reports = ReportOwners()
     enterprise = web.build_enterprise(engine, logbook, warmup.status if warm_index else None, reports)
-    enterprise.queue(default_concurrency_limit=8)
+    enterprise.queue(default_concurrency_limit=8, max_size=MAX_IN_FLIGHT * 2)  # the Gate refuses before this
+    console = console_page.build_console(engine, logbook)
     gr.mount_gradio_app(
         app,
-        console_page.build_console(engine, logbook),
+        console,
         path=CONSOLE_APP,
         auth_dependency=officer_of,
         css=console_page.CSS,
@@ -278,6 +283,12 @@ def create_app(
     )
     # Mounted last: "/" takes every path the routes and the console mount above did not.
     gr.mount_gradio_app(app, enterprise, path="/", css=web.CSS, **{**common, "footer_links": ["api"]})
+    visitors = Visitors(load_secret(settings.data_dir))
+
+    def pending(event_id: str) -> bool:  # a job the Gate admitted is still queued or running
+        return any(event_id in blocks._queue.event_ids_to_events for blocks in (enterprise, console))
+
     app.add_middleware(ConsoleGuard, officers=officers)
-    app.add_middleware(DownloadGuard, owners=reports)
+    app.add_middleware(DownloadGuard, owners=reports, visitors=visitors)
+    app.add_middleware(Gate, visitors=visitors, pending=pending)  # added last: the outermost, first to see a request
     return app
