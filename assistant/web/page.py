@@ -111,11 +111,12 @@ def build_enterprise(
     logbook: Logbook | None = None,
     index_status: Callable[[], tuple[bool, str]] | None = None,
     reports: ReportOwners | None = None,
+    api_conversations: ApiConversations | None = None,
 ) -> gr.Blocks:
     """The enterprise page; `index_status()` says whether retrieval is ready and what to show meanwhile;
     `reports` records which visitor may download which report (served by the DownloadGuard)."""
     record = Recorder(logbook)
-    api_conversations = ApiConversations(engine, ttl_s=SESSION_TTL_SECONDS)
+    api_conversations = api_conversations or ApiConversations(engine, ttl_s=SESSION_TTL_SECONDS)
     vocab = engine.book.vocabulary
     labels = {role: vocab.amount_roles[role].label for role in FORM_ROLES}
     status_fn = index_status or (lambda: (True, ""))

@@ -37,6 +37,8 @@ from assistant.storage.logbook import Logbook, LogSettings, database_path
 from assistant.storage.officers import LoginError, Officers
 from assistant.web import console as console_page
 from assistant.web import page as web
+from assistant.web.api_conversations import ApiConversations
+from assistant.web.binding import Bindings, SessionBinding
 from assistant.web.downloads import DownloadGuard, ReportOwners
 from assistant.web.gate import MAX_IN_FLIGHT, Gate
 from assistant.web.visitors import Visitors, cookie_value, load_secret
@@ -270,7 +272,8 @@ def create_app(
         "max_file_size": MAX_UPLOAD,
     }
     reports = ReportOwners()
-    enterprise = web.build_enterprise(engine, logbook, warmup.status if warm_index else None, reports)
+    conversations = ApiConversations(engine, ttl_s=web.SESSION_TTL_SECONDS)
+    enterprise = web.build_enterprise(engine, logbook, warmup.status if warm_index else None, reports, conversations)
     enterprise.queue(default_concurrency_limit=8, max_size=MAX_IN_FLIGHT * 2)  # the Gate refuses before this
     console = console_page.build_console(engine, logbook)
     gr.mount_gradio_app(
@@ -283,11 +286,20 @@ def create_app(
     )
     # Mounted last: "/" takes every path the routes and the console mount above did not.
     gr.mount_gradio_app(app, enterprise, path="/", css=web.CSS, **{**common, "footer_links": ["api"]})
-    visitors = Visitors(load_secret(settings.data_dir))
+    secret = load_secret(settings.data_dir)
+    visitors = Visitors(secret)
 
     def pending(event_id: str) -> bool:  # a job the Gate admitted is still queued or running
         return any(event_id in blocks._queue.event_ids_to_events for blocks in (enterprise, console))
 
+    def forget(session_id: str) -> None:  # a client's least recently used session, beyond its cap
+        for blocks in (enterprise, console):
+            blocks.state_holder.delete_state(session_id)  # its delete callbacks: the tab's files go too
+            with blocks.state_holder.lock:
+                blocks.state_holder.session_data.pop(session_id, None)
+        conversations.forget(session_id)
+
+    app.add_middleware(SessionBinding, visitors=visitors, bindings=Bindings(secret, forget))
     app.add_middleware(ConsoleGuard, officers=officers)
     app.add_middleware(DownloadGuard, owners=reports, visitors=visitors)
     app.add_middleware(Gate, visitors=visitors, pending=pending)  # added last: the outermost, first to see a request
