@@ -30,7 +30,7 @@ from assistant.web.visitors import VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE_S, Vis
 __all__ = ["VISITOR_COOKIE", "DownloadGuard", "ReportOwners", "new_report_name"]
 # Every report the page writes is named like this; any file so named needs its visitor to be served.
 REPORT_NAME = re.compile(r"assessment-.*\.md", re.IGNORECASE)
-FILE_ROUTES = ("/gradio_api/file=", "/gradio_api/file/")
+FILE_MARKERS = ("file=", "/file/")
 PAGE_PATHS = {"/", "", "/config", "/config/"}  # where a browser or a gradio_client starts
 
 Scope = MutableMapping[str, Any]
@@ -66,16 +66,16 @@ class ReportOwners:
 
 
 def requested_file_names(path: str) -> set[str]:
-    """The names a file-route path can end up serving: lexically normalised as Gradio does
-    (os.path.abspath, so "x.md/." is "x.md"), and with symlinks resolved."""
-    for prefix in FILE_ROUTES:
-        if path.startswith(prefix):
-            target = os.path.abspath(path[len(prefix) :] or "/")
-            names = {os.path.basename(target)}
-            with contextlib.suppress(OSError, RuntimeError):
-                names.add(Path(target).resolve().name)
-            return names
-    return set()
+    """The names any path can end up serving, whatever route it is for (the page's and the
+    console's /gradio_api/file=, /file=, /gradio_api/file/ and routes added later): what follows the
+    last file marker, else the whole path, lexically normalised as Gradio does (os.path.abspath, so
+    "x.md/." is "x.md"), and with symlinks resolved."""
+    cut = max(path.rfind(marker) + len(marker) if marker in path else -1 for marker in FILE_MARKERS)
+    target = os.path.abspath(path[cut:] if cut >= 0 else path or "/")
+    names = {os.path.basename(target)}
+    with contextlib.suppress(OSError, RuntimeError, ValueError):
+        names.add(Path(target).resolve().name)
+    return names
 
 
 class DownloadGuard:

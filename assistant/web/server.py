@@ -22,6 +22,7 @@ import dataclasses
 import html
 import json
 import logging
+import os
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -30,6 +31,7 @@ import gradio as gr
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.cors import CORSMiddleware
 
 from assistant.answering.engine import Engine
 from assistant.core.settings import Settings
@@ -239,6 +241,19 @@ def add_console_routes(app: FastAPI, officers: Officers, logbook: Logbook, engin
 
 # --- the app ---------------------------------------------------------------------------------------
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "0.0.0.0", "::", "::1")
+
+
+def own_origins(server_name: str, server_port: int) -> list[str]:
+    """The origins a browser may call the API from: this app's own (ASSISTANT_PUBLIC_ORIGIN, comma-
+    separated, when it is served under another name, e.g. behind a proxy). Gradio's own CORS allowed
+    any localhost origin with credentials, and every origin when the Host was not localhost."""
+    configured = [o.strip().rstrip("/") for o in os.environ.get("ASSISTANT_PUBLIC_ORIGIN", "").split(",") if o.strip()]
+    if configured:
+        return configured
+    names = ["127.0.0.1", "localhost"] if server_name in LOOPBACK_NAMES else [server_name]
+    return [f"http://{name}:{server_port}" for name in names]
+
 
 def create_app(
     settings: Settings | None = None, server_name: str = "127.0.0.1", server_port: int = 7860, warm_index: bool = True
@@ -302,5 +317,13 @@ def create_app(
     app.add_middleware(SessionBinding, visitors=visitors, bindings=Bindings(secret, forget))
     app.add_middleware(ConsoleGuard, officers=officers)
     app.add_middleware(DownloadGuard, owners=reports, visitors=visitors)
+    # A CORSMiddleware on the parent app replaces Gradio's own (see gr.mount_gradio_app).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=own_origins(server_name, server_port),
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+    )
     app.add_middleware(Gate, visitors=visitors, pending=pending)  # added last: the outermost, first to see a request
     return app
