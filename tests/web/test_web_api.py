@@ -89,6 +89,31 @@ def test_malformed_date_is_a_chinese_error_not_a_traceback(client) -> None:
     assert "Traceback" not in json.dumps(result, ensure_ascii=False)
 
 
+@pytest.mark.parametrize(
+    ("api", "data", "named"),
+    [
+        ("ask", [123, "2021-06-30"], "question"),
+        ("ask", [["河口区"], None], "question"),
+        ("ask", [QUESTION, 20210630], "as_of"),
+        ("chat", [QUESTION, "2021-06-30", "yes"], "new_conversation"),
+        ("chat", [{"q": 1}, "", False], "question"),
+    ],
+)
+def test_wrong_typed_arguments_get_a_chinese_reply_not_python_text(
+    app: AppProcess, api: str, data: list, named: str
+) -> None:
+    with httpx.Client(base_url=app.url, timeout=30) as http:
+        http.get("/config")
+        joined = http.post(f"/gradio_api/call/{api}", json={"data": data})
+        assert joined.status_code == 200, joined.text
+        stream = http.get(f"/gradio_api/call/{api}/{joined.json()['event_id']}").text
+    assert "event: complete" in stream, stream[:300]
+    result = json.loads(stream.split("data:", 1)[1].strip())[0]
+    assert BadParameter.model_validate(result).kind == "bad_input"
+    assert named in result["error"] and "应为" in result["error"]
+    assert "attribute" not in stream and "Traceback" not in stream
+
+
 def test_only_ask_and_chat_are_exposed(client) -> None:
     api = client.view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {"/ask", "/chat"}
