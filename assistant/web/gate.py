@@ -10,7 +10,8 @@ both Gradio apps and of any route added later (`/api/v1/...` included by constru
 - a request body over `MAX_BODY_BYTES` is refused with 413 before any route sees it;
 - a *computing* request (a job for Gradio's queue, a direct API call) is admitted only while its
   client (assistant.web.visitors: the signed cookie, else the address) has fewer than
-  `PER_CLIENT_IN_FLIGHT` jobs not yet finished and tokens left in its bucket, and while fewer than
+  `PER_CLIENT_IN_FLIGHT` jobs not yet finished (`PER_CLIENT_WHEN_BUSY` while other clients' jobs
+  are waiting too) and tokens left in its bucket, and while fewer than
   `MAX_IN_FLIGHT` jobs are pending overall; otherwise 429 (or 503) with a Chinese message and
   Retry-After. One client therefore holds at most a few of the workers, whatever it sends.
 """
@@ -31,7 +32,9 @@ from starlette.responses import Response
 from assistant.web.visitors import MAX_TRACKED, TokenBucket, Visitors
 
 MAX_BODY_BYTES = 256 * 1024  # a question is at most a few thousand characters; the largest page event is far below
-PER_CLIENT_IN_FLIGHT = 3  # jobs of one client queued or running at once (a page load fires two)
+PER_CLIENT_IN_FLIGHT = 3  # jobs of one client queued or running at once (a page load fires two) …
+PER_CLIENT_WHEN_BUSY = 2  # … and while at least BUSY_OTHERS jobs of other clients are pending
+BUSY_OTHERS = 2
 MAX_IN_FLIGHT = 64  # jobs of all clients queued or running at once
 RATE_PER_S, BURST = 30.0, 60.0  # computing requests per client: sustained and at once
 
@@ -199,10 +202,10 @@ class Gate:
 
     def _refusal(self, client: str) -> Response | None:
         """Why this client's computing request may not start now, as the response to send; None if it may."""
-        held = self.in_flight.count(client)
-        if held >= self.per_client:
+        held, total = self.in_flight.count(client), self.in_flight.total()
+        if held >= (self.per_client if total - held < BUSY_OTHERS else min(self.per_client, PER_CLIENT_WHEN_BUSY)):
             return refusal(429, TOO_MANY_AT_ONCE.format(n=held), retry_after_s=1)
-        if self.in_flight.total() >= self.max_in_flight:
+        if total >= self.max_in_flight:
             return refusal(503, BUSY, retry_after_s=2)
         if not self.rates.take(client):
             return refusal(429, TOO_FAST, retry_after_s=self.rates.wait_s(client))
