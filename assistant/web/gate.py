@@ -12,7 +12,7 @@ both Gradio apps and of any route added later (`/api/v1/...` included by constru
   client (assistant.web.visitors: the signed cookie, else the address) has fewer than
   `PER_CLIENT_IN_FLIGHT` jobs not yet finished (`PER_CLIENT_WHEN_BUSY` while other clients' jobs
   are waiting too) and tokens left in its bucket, and while fewer than
-  `MAX_IN_FLIGHT` jobs are pending overall; otherwise 429 (or 503) with a Chinese message and
+  `MAX_IN_FLIGHT` jobs are pending overall; otherwise 429 with a Chinese message (not 503, which Gradio's page shows as its own English "busy") and
   Retry-After. One client therefore holds at most a few of the workers, whatever it sends.
 """
 
@@ -206,7 +206,7 @@ class Gate:
         if held >= (self.per_client if total - held < BUSY_OTHERS else min(self.per_client, PER_CLIENT_WHEN_BUSY)):
             return refusal(429, TOO_MANY_AT_ONCE.format(n=held), retry_after_s=1)
         if total >= self.max_in_flight:
-            return refusal(503, BUSY, retry_after_s=2)
+            return refusal(429, BUSY, retry_after_s=2)
         if not self.rates.take(client):
             return refusal(429, TOO_FAST, retry_after_s=self.rates.wait_s(client))
         return None
