@@ -47,6 +47,7 @@ bench: index
 	HF_HUB_OFFLINE=1 $(PY) -m assistant bench retrieval --gold eval/retrieval_heldout.jsonl
 	HF_HUB_OFFLINE=1 $(PY) -m assistant bench ask
 	HF_HUB_OFFLINE=1 $(PY) -m assistant bench load
+	HF_HUB_OFFLINE=1 $(PY) -m assistant bench hardening
 
 clean:
 	rm -rf $(VENV) index/build

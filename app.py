@@ -16,7 +16,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
-SHUTDOWN_GRACE_S = 5
 
 
 def address() -> tuple[str, int]:
@@ -29,23 +28,24 @@ def address() -> tuple[str, int]:
 
 
 def main() -> int:
-    import uvicorn
-
     from assistant.core.settings import Settings
+    from assistant.web.serving import private_temp, serve
+
+    settings = Settings.from_env()
+    private_temp(settings.data_dir)  # before Gradio is imported: it reads GRADIO_TEMP_DIR then
+
     from assistant.texts.policies import CorpusError
     from assistant.web.server import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     host, port = address()
     try:
-        app = create_app(Settings.from_env(), server_name=host, server_port=port)
+        app = create_app(settings, server_name=host, server_port=port)
     except CorpusError as err:  # a maintainer's edit to index/policies: say which file, no traceback
         raise SystemExit(f"错误：{err}") from None
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"政策自评估助手：http://{shown}:{port}/    审核台：http://{shown}:{port}/console", flush=True)
-    # Gradio keeps each open page's heartbeat stream open indefinitely, so a graceful shutdown that
-    # waited for every connection to end would never finish; answers in flight get this long.
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
+    serve(app, host, port)
     return 0
 
 

@@ -3,10 +3,16 @@
 The conversation keeps only facts and the questions asked; each turn is answered afresh by the
 engine from them, so a correction ("设备投资改成400万") changes every figure that depends on it.
 A turn with bad input leaves the known facts untouched.
+
+Its memory is bounded, so that turn 100 costs what turn 2 does: the facts carry everything learnt;
+of the answers only the latest (its follow-up and open amounts) and the latest assessment (for "18万 →
+24万") are kept; the engine re-reads only the last `CONTEXT_QUESTIONS` questions; and the questions
+listed in the downloadable record are the last `KEPT_QUESTIONS`.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,14 +24,24 @@ from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan
 from assistant.reading.amounts import find_amounts
 
+CONTEXT_QUESTIONS = 8  # earlier questions the engine reads with a turn (ellipsis, programs in focus)
+KEPT_QUESTIONS = 50  # questions kept for the record
+KEPT_RESPONSES = 2  # answers kept: what the next turn reads is the latest
+
 
 @dataclass
 class Conversation:
     engine: Engine
     as_of: date | None = None
     facts: EnterpriseFacts | None = None
-    questions: list[str] = field(default_factory=list)
-    responses: list[Answer] = field(default_factory=list)
+    questions: deque[str] = field(default_factory=lambda: deque(maxlen=KEPT_QUESTIONS))
+    responses: deque[Answer] = field(default_factory=lambda: deque(maxlen=KEPT_RESPONSES))
+    last_assessment: Answer | None = None
+
+    @property
+    def context(self) -> str:
+        """The recent questions, as the engine reads them with the next turn."""
+        return " ".join(list(self.questions)[-CONTEXT_QUESTIONS:])
 
     def ask(self, text: str) -> Answer:
         """The next turn: answered from the facts so far and `text`, which the answer shows as asked."""
@@ -35,11 +51,12 @@ class Conversation:
             known = self.facts or EnterpriseFacts()
             self.facts = known.model_copy(update={"unknown": sorted(set(known.unknown) | set(reply.unknown))})
         response = self.engine.ask(
-            self._with_pending_amount(reply.text), self.as_of, prior=self.facts, context=" ".join(self.questions)
+            self._with_pending_amount(reply.text), self.as_of, prior=self.facts, context=self.context
         )
         response.question = text
         if response.kind == "assessment":
             self._say_what_changed(response)
+            self.last_assessment = response
         if response.kind != "bad_input":
             # a copy: the answer is handed out (to the page, the log) and must not share state with the next turn
             self.facts = response.facts_state.model_copy(deep=True)
@@ -49,7 +66,7 @@ class Conversation:
 
     def _say_what_changed(self, response: Answer) -> None:
         """After a correction, the figures it changed come first: "技术改造项目直接奖补：18万 → 24万"."""
-        before = next((r for r in reversed(self.responses) if r.kind == "assessment"), None)
+        before = self.last_assessment
         if before is None:
             return
         old = {p.program_id: p.amount_yuan for p in before.programs if p.status == "eligible" and p.amount_yuan}
@@ -77,7 +94,9 @@ class Conversation:
     def replace_facts(self, facts: EnterpriseFacts) -> Answer:
         """The user edited the facts form: recompute with exactly these facts, nothing re-read."""
         self.facts = facts
-        response = self.engine.recompute(facts, self.as_of, context=" ".join(self.questions))
+        response = self.engine.recompute(facts, self.as_of, context=self.context)
+        if response.kind == "assessment":
+            self.last_assessment = response
         self.responses.append(response)
         return response
 
@@ -85,3 +104,4 @@ class Conversation:
         self.facts = None
         self.questions.clear()
         self.responses.clear()
+        self.last_assessment = None

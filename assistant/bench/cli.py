@@ -1,4 +1,4 @@
-"""`python -m assistant bench retrieval | ask | load`: the benchmarks' one argument parser."""
+"""`python -m assistant bench retrieval | ask | load | hardening`: the benchmarks' one argument parser."""
 
 from __future__ import annotations
 
@@ -30,7 +30,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     load.add_argument("--levels", default="1,8,32", help="concurrent users per level (default 1,8,32)")
     load.add_argument("--seconds", type=float, default=60.0, help="seconds per level (default 60)")
     load.add_argument("--json", dest="json_out", type=Path, help="also write all figures to this JSON file")
+    hardening = sub.add_parser(
+        "hardening", help="a flood from one client vs other users' p95, a 2 MB body, memory per session and turn"
+    )
+    hardening.add_argument("--users", type=int, default=4, help="other users during the flood (default 4)")
+    hardening.add_argument("--seconds", type=float, default=20.0, help="seconds per phase (default 20)")
+    hardening.add_argument("--sessions", type=int, default=1000, help="sessions whose memory is measured")
+    hardening.add_argument("--turns", type=int, default=100, help="turns of the long conversation")
     args = parser.parse_args(argv)
+    if args.bench == "hardening":
+        from assistant.bench.appprocess import AppDidNotStart
+        from assistant.bench.hardening import format_hardening_report, run_hardening_benchmark
+
+        if min(args.users, args.sessions) < 1 or args.turns < 20 or args.seconds <= 0:
+            parser.error("--users and --sessions ≥ 1, --turns ≥ 20, --seconds > 0")
+        try:
+            result = run_hardening_benchmark(args.users, args.seconds, args.sessions, args.turns)
+        except AppDidNotStart as err:
+            print(f"benchmark not run: {err}", file=sys.stderr)
+            return 2
+        print(format_hardening_report(result))
+        return 0
     if args.bench == "ask":
         from assistant.bench.ask import print_ask_benchmark, run_ask_benchmark
 

@@ -51,6 +51,11 @@ class ApiConversations:
             self._expire(self._clock())
             return session_id in self._sessions
 
+    def forget(self, session_id: str) -> None:
+        """Drop one conversation (its client opened too many: assistant.web.binding)."""
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
     def turn(self, session_id: str, question: str, as_of: date | None, new_conversation: bool = False) -> Answer:
         """Answer `question` as the next turn of `session_id`'s conversation (a fresh one if asked)."""
         conversation, turn_lock = self._checkout(session_id, new_conversation)

@@ -5,7 +5,8 @@ who presents its URL. The URL is hard to guess (a hash under a secret seed), but
 capability: it stays valid until the cache is cleaned, hours after the tab is gone, and it travels in
 browser history and logs. A report holds what an enterprise told the assistant about its projects.
 
-So every browser gets a random visitor cookie (HttpOnly, SameSite=Lax) when it loads the page; every
+So every browser gets a signed visitor cookie (assistant.web.visitors; HttpOnly, SameSite=Lax) when it
+loads the page or, as `gradio_client` does, its `/config`; every
 report file gets a unique name recorded with the visitor that asked for it; and `DownloadGuard`
 serves a report only to that visitor and only while its session lives. Every other path on the file
 routes goes on to Gradio's own checks (files of its cache only, no traversal).
@@ -19,18 +20,18 @@ import re
 import secrets
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
 from starlette.responses import Response
 
-VISITOR_COOKIE = "assistant_visitor"
-VISITOR_COOKIE_MAX_AGE_S = 8 * 3600  # as long as a session's state and files are kept
+from assistant.web.visitors import VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE_S, Visitors, cookie_value
+
+__all__ = ["VISITOR_COOKIE", "DownloadGuard", "ReportOwners", "new_report_name"]
 # Every report the page writes is named like this; any file so named needs its visitor to be served.
 REPORT_NAME = re.compile(r"assessment-.*\.md", re.IGNORECASE)
-FILE_ROUTES = ("/gradio_api/file=", "/gradio_api/file/")
-PAGE_PATHS = {"/", ""}
+FILE_MARKERS = ("file=", "/file/")
+PAGE_PATHS = {"/", "", "/config", "/config/"}  # where a browser or a gradio_client starts
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -64,40 +65,29 @@ class ReportOwners:
         return owner is not None and visitor is not None and secrets.compare_digest(owner, visitor)
 
 
-def cookie_value(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
-    """The value of cookie `name` in raw ASGI headers; None when absent or unparsable."""
-    for key, raw in headers:
-        if key == b"cookie":
-            jar = SimpleCookie()
-            try:
-                jar.load(raw.decode("latin-1"))
-            except Exception:
-                continue
-            if name in jar:
-                return jar[name].value
-    return None
-
-
 def requested_file_names(path: str) -> set[str]:
-    """The names a file-route path can end up serving: lexically normalised as Gradio does
-    (os.path.abspath, so "x.md/." is "x.md"), and with symlinks resolved."""
-    for prefix in FILE_ROUTES:
-        if path.startswith(prefix):
-            target = os.path.abspath(path[len(prefix) :] or "/")
-            names = {os.path.basename(target)}
-            with contextlib.suppress(OSError, RuntimeError):
-                names.add(Path(target).resolve().name)
-            return names
-    return set()
+    """The names any path can end up serving, whatever route it is for (the page's and the
+    console's /gradio_api/file=, /file=, /gradio_api/file/ and routes added later): what follows the
+    last file marker, else the whole path, lexically normalised as Gradio does (os.path.abspath, so
+    "x.md/." is "x.md"), and with symlinks resolved."""
+    cut = max(path.rfind(marker) + len(marker) if marker in path else -1 for marker in FILE_MARKERS)
+    target = os.path.abspath(path[cut:] if cut >= 0 else path or "/")
+    names = {os.path.basename(target)}
+    with contextlib.suppress(OSError, RuntimeError, ValueError):
+        names.add(Path(target).resolve().name)
+    return names
 
 
 class DownloadGuard:
     """ASGI middleware for the enterprise page: hands out visitor cookies with the page and refuses
     (404, as if absent) a report file to anyone but the visitor it was made for."""
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], owners: ReportOwners) -> None:
+    def __init__(
+        self, app: Callable[[Scope, Receive, Send], Awaitable[None]], owners: ReportOwners, visitors: Visitors
+    ) -> None:
         self.app = app
         self.owners = owners
+        self.visitors = visitors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,16 +100,17 @@ class DownloadGuard:
             refused = Response("Not Found", status_code=404, headers={"Cache-Control": "no-store"})
             await refused(scope, receive, send)
             return
-        if visitor is None and path in PAGE_PATHS and scope.get("method") in ("GET", "HEAD"):
-            await self.app(scope, receive, self._with_cookie(send, scope.get("scheme") == "https"))
-            return
+        if path in PAGE_PATHS and scope.get("method") in ("GET", "HEAD") and self.visitors.verified(scope) is None:
+            issued = self.visitors.issue(scope)
+            if issued is not None:
+                await self.app(scope, receive, self._with_cookie(send, issued, scope.get("scheme") == "https"))
+                return
         await self.app(scope, receive, send)
 
     @staticmethod
-    def _with_cookie(send: Send, secure: bool) -> Send:
-        cookie = (
-            f"{VISITOR_COOKIE}={secrets.token_urlsafe(24)}; Path=/; Max-Age={VISITOR_COOKIE_MAX_AGE_S}; "
-            f"HttpOnly; SameSite=Lax" + ("; Secure" if secure else "")
+    def _with_cookie(send: Send, value: str, secure: bool) -> Send:
+        cookie = f"{VISITOR_COOKIE}={value}; Path=/; Max-Age={VISITOR_COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax" + (
+            "; Secure" if secure else ""
         )
 
         async def sending(message: MutableMapping[str, Any]) -> None:

@@ -23,13 +23,14 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answering.api_models import Answer, BadParameter
+from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import EXAMPLE, Engine
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import InputError, parse_date
 from assistant.rules.schema import Level
 from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
+from assistant.web.api_args import argument_error, bad_parameter
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_report
 from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
@@ -123,11 +124,12 @@ def build_enterprise(
     log: LogWriter | None = None,
     index_status: Callable[[], tuple[bool, str]] | None = None,
     reports: ReportOwners | None = None,
+    api_conversations: ApiConversations | None = None,
 ) -> gr.Blocks:
     """The enterprise page; `index_status()` says whether retrieval is ready and what to show meanwhile;
     `reports` records which visitor may download which report (served by the DownloadGuard)."""
     record = Recorder(log)
-    api_conversations = ApiConversations(engine, ttl_s=SESSION_TTL_SECONDS)
+    api_conversations = api_conversations or ApiConversations(engine, ttl_s=SESSION_TTL_SECONDS)
     vocab = engine.book.vocabulary
     labels = {role: vocab.amount_roles[role].label for role in FORM_ROLES}
     status_fn = index_status or (lambda: (True, ""))
@@ -286,18 +288,21 @@ def build_enterprise(
         )
 
     def answered(
-        question: str, as_of: str, request: gr.Request | None, answer: Callable[[date | None], Answer]
+        question: str,
+        as_of: str,
+        request: gr.Request | None,
+        answer: Callable[[date | None], Answer],
+        new_conversation: object = False,
     ) -> dict[str, Any]:
-        """The API's common path: read as_of, answer, log, send the answer's JSON; a bad date is an
-        answer (`BadParameter`), not an exception."""
+        """The API's common path: check the arguments, read as_of, answer, log, send the answer's JSON;
+        a wrong type or a bad date is an answer (`BadParameter`), not an exception."""
+        problem = argument_error(question, as_of, new_conversation)
+        if problem:
+            return bad_parameter(question, as_of, problem)
         try:
             day = parse_as_of(as_of)
         except InputError as err:
-            message = f"评估日期（as_of）有误：{err.message}"
-            refused = BadParameter(
-                question=question, as_of=as_of, error=message, warnings=[message], answer=f"错误：{message}"
-            )
-            return refused.to_json()
+            return bad_parameter(question, as_of, f"评估日期（as_of）有误：{err.message}")
         response = answer(day)
         record(request.session_hash if request else None, response)
         return response.to_json()
@@ -311,9 +316,13 @@ def build_enterprise(
         first turn of a new one; same JSON as `ask`. One conversation per gradio_client `Client`."""
         session = request.session_hash if request else None
         if not session:
-            return answered(question, as_of, request, lambda day: engine.ask(question, day))
+            return answered(question, as_of, request, lambda day: engine.ask(question, day), new_conversation)
         return answered(
-            question, as_of, request, lambda day: api_conversations.turn(session, question, day, bool(new_conversation))
+            question,
+            as_of,
+            request,
+            lambda day: api_conversations.turn(session, question, day, bool(new_conversation)),
+            new_conversation,
         )
 
     with gr.Blocks(

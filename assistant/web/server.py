@@ -7,7 +7,9 @@ request under /console is checked here by `ConsoleGuard` before it reaches any r
 console is mounted with `auth_dependency` as well, which is what gives its handlers the officer's
 name as `gr.Request.username`. The login itself is a plain HTML form; the session token goes into
 an HttpOnly, SameSite=Strict cookie scoped to /console. On the enterprise side, `DownloadGuard`
-(assistant.web.downloads) serves a report file only to the browser it was made for.
+(assistant.web.downloads) serves a report file only to the browser it was made for. In front of
+everything, `Gate` (assistant.web.gate) closes unused routes, limits request bodies and keeps one
+client's flood from delaying everyone else.
 
 The retrieval index can take minutes to build on a first start, so it is built in a background
 thread while the server already answers; the page shows the state and calculator answers work
@@ -19,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
+import os
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -27,6 +30,7 @@ import gradio as gr
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.cors import CORSMiddleware
 
 from assistant.answering.engine import Engine
 from assistant.core.settings import Settings
@@ -36,8 +40,12 @@ from assistant.storage.officers import LoginError, Officers
 from assistant.web import console as console_page
 from assistant.web import http_api
 from assistant.web import page as web
+from assistant.web.api_conversations import ApiConversations
+from assistant.web.binding import Bindings, SessionBinding
 from assistant.web.console_export import add_export_routes
-from assistant.web.downloads import DownloadGuard, ReportOwners, cookie_value
+from assistant.web.downloads import DownloadGuard, ReportOwners
+from assistant.web.gate import MAX_IN_FLIGHT, Gate
+from assistant.web.visitors import Visitors, cookie_value, load_secret
 
 logger = logging.getLogger(__name__)
 MAX_UPLOAD = "64kb"
@@ -223,6 +231,19 @@ def add_console_routes(app: FastAPI, officers: Officers, logbook: Logbook, engin
 
 # --- the app ---------------------------------------------------------------------------------------
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "0.0.0.0", "::", "::1")
+
+
+def own_origins(server_name: str, server_port: int) -> list[str]:
+    """The origins a browser may call the API from: this app's own (ASSISTANT_PUBLIC_ORIGIN, comma-
+    separated, when it is served under another name, e.g. behind a proxy). Gradio's own CORS allowed
+    any localhost origin with credentials, and every origin when the Host was not localhost."""
+    configured = [o.strip().rstrip("/") for o in os.environ.get("ASSISTANT_PUBLIC_ORIGIN", "").split(",") if o.strip()]
+    if configured:
+        return configured
+    names = ["127.0.0.1", "localhost"] if server_name in LOOPBACK_NAMES else [server_name]
+    return [f"http://{name}:{server_port}" for name in names]
+
 
 def create_app(
     settings: Settings | None = None, server_name: str = "127.0.0.1", server_port: int = 7860, warm_index: bool = True
@@ -259,11 +280,13 @@ def create_app(
         "max_file_size": MAX_UPLOAD,
     }
     reports = ReportOwners()
-    enterprise = web.build_enterprise(engine, log_writer, warmup.status if warm_index else None, reports)
-    enterprise.queue(default_concurrency_limit=8)
+    conversations = ApiConversations(engine, ttl_s=web.SESSION_TTL_SECONDS)
+    enterprise = web.build_enterprise(engine, log_writer, warmup.status if warm_index else None, reports, conversations)
+    enterprise.queue(default_concurrency_limit=8, max_size=MAX_IN_FLIGHT * 2)  # the Gate refuses before this
+    console = console_page.build_console(engine, logbook, lambda: log_writer.status().message)
     gr.mount_gradio_app(
         app,
-        console_page.build_console(engine, logbook, lambda: log_writer.status().message),
+        console,
         path=CONSOLE_APP,
         auth_dependency=officer_of,
         css=console_page.CSS,
@@ -271,6 +294,29 @@ def create_app(
     )
     # Mounted last: "/" takes every path the routes and the console mount above did not.
     gr.mount_gradio_app(app, enterprise, path="/", css=web.CSS, **{**common, "footer_links": ["api"]})
+    secret = load_secret(settings.data_dir)
+    visitors = Visitors(secret)
+
+    def pending(event_id: str) -> bool:  # a job the Gate admitted is still queued or running
+        return any(event_id in blocks._queue.event_ids_to_events for blocks in (enterprise, console))
+
+    def forget(session_id: str) -> None:  # a client's least recently used session, beyond its cap
+        for blocks in (enterprise, console):
+            blocks.state_holder.delete_state(session_id)  # its delete callbacks: the tab's files go too
+            with blocks.state_holder.lock:
+                blocks.state_holder.session_data.pop(session_id, None)
+        conversations.forget(session_id)
+
+    app.add_middleware(SessionBinding, visitors=visitors, bindings=Bindings(secret, forget))
     app.add_middleware(ConsoleGuard, officers=officers)
-    app.add_middleware(DownloadGuard, owners=reports)
+    app.add_middleware(DownloadGuard, owners=reports, visitors=visitors)
+    # A CORSMiddleware on the parent app replaces Gradio's own (see gr.mount_gradio_app).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=own_origins(server_name, server_port),
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+    )
+    app.add_middleware(Gate, visitors=visitors, pending=pending)  # added last: the outermost, first to see a request
     return app

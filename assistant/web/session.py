@@ -12,7 +12,26 @@ from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
 from assistant.web.downloads import ReportOwners
 
-DOWNLOAD_ROOT = Path(tempfile.gettempdir()) / "policy-assistant-downloads"
+DOWNLOAD_FOLDER = "policy-assistant-downloads"  # under the process's temp folder (assistant.web.serving)
+KEPT_MESSAGES = 40  # chat messages a tab keeps and shows (20 turns): each turn sends them all back
+
+
+class RecentMessages(list[dict[str, str]]):
+    """The chat as the tab shows it, bounded to the last `KEPT_MESSAGES`: the page sends the whole
+    chat with every answer, so an unbounded one made each turn of a long conversation slower and
+    every session bigger. The conversation's facts, not the chat, carry what was learnt."""
+
+    def append(self, message: dict[str, str]) -> None:
+        super().append(message)
+        self._trim()
+
+    def __iadd__(self, messages: Any) -> RecentMessages:  # type: ignore[override]
+        super().__iadd__(messages)
+        self._trim()
+        return self
+
+    def _trim(self) -> None:
+        del self[: max(0, len(self) - KEPT_MESSAGES)]
 
 
 # --- one browser tab --------------------------------------------------------------------------------
@@ -26,7 +45,7 @@ class Session:
     browser may fetch this tab's report (assistant.web.downloads)."""
 
     conversation: Conversation
-    chat: list[dict[str, str]] = field(default_factory=list)
+    chat: list[dict[str, str]] = field(default_factory=RecentMessages)
     citations: list[dict[str, Any]] = field(default_factory=list)
     folder: Path | None = None
     visitor: str | None = None
@@ -40,8 +59,9 @@ class Session:
     def download_folder(self) -> Path:
         """A private temp dir per session: the report file is only ever written here."""
         if self.folder is None:
-            DOWNLOAD_ROOT.mkdir(parents=True, exist_ok=True)
-            self.folder = Path(tempfile.mkdtemp(prefix="session-", dir=DOWNLOAD_ROOT))
+            root = Path(tempfile.gettempdir()) / DOWNLOAD_FOLDER
+            root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix="session-", dir=root))
         return self.folder
 
     def forget_reports(self) -> None:

@@ -181,3 +181,21 @@ def test_a_yes_no_reply_sets_the_fact_asked_and_a_correction_is_not_a_no() -> No
     assert asked in conversation.engine.book.vocabulary.tags and conversation.facts.tags.get(asked) is True
     conversation.ask("不对，设备是400万")  # starts with a 'no' word, but states its own fact
     assert conversation.facts.amounts["equipment_investment"] == Decimal(4_000_000)
+
+
+def test_a_long_conversation_keeps_only_what_later_turns_need() -> None:
+    """Thirty turns: two answers kept, the engine reads the last few questions only, and a correction
+    still says which figure it changed (the latest assessment is kept even after a fact answer)."""
+    from assistant.answering.conversation import CONTEXT_QUESTIONS, KEPT_RESPONSES
+
+    conversation = Conversation(default_engine(), date(2021, 6, 30))
+    conversation.ask("河口区技改项目总投资500万，设备投资300万，能拿多少？")
+    for n in range(28):
+        conversation.ask(f"项目贷款实际发生额是{100 + n}万")
+    assert len(conversation.responses) == KEPT_RESPONSES
+    assert conversation.context.split() == list(conversation.questions)[-CONTEXT_QUESTIONS:]
+    assert "设备投资300万" not in conversation.context
+    conversation.ask("什么样的企业算僵尸企业？")  # a fact answer in between
+    corrected = conversation.ask("设备投资改成400万")
+    assert corrected.total_max_yuan and [c.after_yuan for c in corrected.figure_changes] == [240000.0]
+    assert len(conversation.responses) == KEPT_RESPONSES

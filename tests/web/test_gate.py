@@ -1,0 +1,157 @@
+"""The Gate (assistant.web.gate) on the real server: closed routes, the body limit, one client's
+flood refused while another user is served; and its pure parts (paths, cookies) in-process.
+
+One `python app.py` for the module on a free loopback port; the flood is bounded (a few hundred
+requests from one thread) and every request has a timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from assistant.bench.appprocess import AppDidNotStart, AppProcess, running_app
+from assistant.web import gate
+from assistant.web.visitors import NEW_VISITORS_PER_ADDRESS, VISITOR_COOKIE, Visitors
+
+QUESTION = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
+AS_OF = "2021-06-30"
+FLOOD = 300
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    try:
+        with running_app(tmp_path_factory.mktemp("gate-data"), ready=None) as process:
+            yield process
+    except AppDidNotStart as err:
+        pytest.fail(str(err))
+
+
+def chinese_refusal(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status, (response.request.url, response.status_code, response.text[:200])
+    message = response.json()["detail"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message) and "Traceback" not in response.text
+    return message
+
+
+# --- closed routes and the body limit -----------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/gradio_api/upload"),
+        ("POST", "//gradio_api/upload"),
+        ("POST", "/gradio_api/./upload"),
+        ("POST", "/console/app/gradio_api/upload"),
+        ("GET", "/gradio_api/upload_progress?upload_id=x"),
+        ("GET", "/?deep_link=abcdef"),
+        ("GET", "/gradio_api/deep_link?session_hash=abc"),
+        ("GET", "/monitoring"),
+        ("GET", "/monitoring/summary"),
+    ],
+)
+def test_unused_routes_are_closed(app: AppProcess, method: str, path: str) -> None:
+    files = {"files": ("a.txt", b"hello")} if method == "POST" else None
+    response = httpx.request(method, app.url + path, files=files, timeout=10)
+    assert chinese_refusal(response, 404) == gate.CLOSED
+
+
+@pytest.mark.slow
+def test_a_body_over_the_limit_is_refused_on_every_route_and_a_normal_one_served(app: AppProcess) -> None:
+    big = b'{"data": ["' + b"x" * (gate.MAX_BODY_BYTES + 1) + b'"]}'
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(4):
+            yield b"x" * (gate.MAX_BODY_BYTES // 2)
+
+    for path in ("/gradio_api/call/ask", "/gradio_api/queue/join", "/console/login", "/api/v1/ask", "/anything"):
+        chinese_refusal(httpx.post(app.url + path, content=big, timeout=10), 413)
+        chinese_refusal(httpx.post(app.url + path, content=chunked(), timeout=10), 413)
+    with httpx.Client(base_url=app.url, timeout=30) as http:
+        http.get("/config")  # a visitor cookie, as gradio_client gets one
+        joined = http.post("/gradio_api/call/ask", json={"data": [QUESTION, AS_OF]})
+        assert joined.status_code == 200, joined.text
+        result = http.get(f"/gradio_api/call/ask/{joined.json()['event_id']}")
+        assert "180000" in result.text
+
+
+# --- one client's flood -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_flood_from_one_client_is_refused_while_another_user_is_served(app: AppProcess) -> None:
+    """One client without cookies fires FLOOD jobs as fast as it can and never reads a result: at most
+    a few are admitted at a time, the rest get 429 with a Chinese message and Retry-After, and a user
+    with its own cookie keeps getting right answers meanwhile."""
+    from gradio_client import Client
+
+    user = Client(app.url + "/", verbose=False, download_files=False, analytics_enabled=False)
+    assert VISITOR_COOKIE in user.cookies  # the client's identity, from its first /config
+    user.predict(QUESTION, AS_OF, api_name="/ask")  # warm: the index is loaded
+    statuses: list[int] = []
+    messages: set[str] = set()
+    retry_after: set[str] = set()
+
+    def flood() -> None:
+        with httpx.Client(base_url=app.url, timeout=10) as http:
+            for n in range(FLOOD):
+                r = http.post(
+                    "/gradio_api/call/ask", json={"data": [f"河口区技改项目总投资{600 + n}万，设备投资300万", AS_OF]}
+                )
+                statuses.append(r.status_code)
+                if r.status_code == 429:
+                    messages.add(r.json()["detail"])
+                    retry_after.add(r.headers.get("retry-after", ""))
+
+    flooder = threading.Thread(target=flood, daemon=True)
+    flooder.start()
+    served = []
+    try:
+        while flooder.is_alive() and len(served) < 20:
+            began = time.monotonic()
+            answer = user.predict(QUESTION, AS_OF, api_name="/ask")
+            served.append((time.monotonic() - began, answer["total_max_yuan"]))
+    finally:
+        flooder.join(timeout=120)
+        user.close()
+    assert not flooder.is_alive() and len(statuses) == FLOOD
+    refused, admitted = statuses.count(429), statuses.count(200)
+    assert refused + admitted == FLOOD and refused >= FLOOD * 0.8, (admitted, refused)
+    assert messages and all("请" in m for m in messages) and "" not in retry_after
+    assert served and all(total == 180000.0 for _, total in served)
+    assert max(seconds for seconds, _ in served) < 5.0, served  # without the Gate: tens of seconds
+
+
+# --- the pure parts -------------------------------------------------------------------------------------
+
+
+def test_route_paths_are_normalised_as_the_routes_see_them() -> None:
+    assert gate.route_path("//gradio_api//upload/") == "/gradio_api/upload"
+    assert gate.route_path("/gradio_api/x/../upload") == "/gradio_api/upload"
+    assert gate.route_path("/console/app/gradio_api/queue/join") == "/gradio_api/queue/join"
+    assert gate.is_computing("POST", "/api/v1/assess") and not gate.is_computing("GET", "/gradio_api/queue/join")
+    assert gate.is_closed("/", b"x=1&deep_link=") and not gate.is_closed("/", b"__theme=light")
+
+
+def test_visitor_cookies_are_signed_and_handed_out_sparingly_per_address(tmp_path) -> None:
+    visitors = Visitors(b"k" * 32)
+    scope = {"type": "http", "client": ("10.0.0.1", 5000), "headers": []}
+    issued = [visitors.issue(scope) for _ in range(NEW_VISITORS_PER_ADDRESS + 5)]
+    assert all(issued[:NEW_VISITORS_PER_ADDRESS]) and issued[-1] is None  # the address had its share
+    other = visitors.issue({**scope, "client": ("10.0.0.2", 5000)})
+    assert other is not None
+
+    def with_cookie(value: str) -> dict:
+        return {**scope, "headers": [(b"cookie", f"{VISITOR_COOKIE}={value}".encode())]}
+
+    assert visitors.client(with_cookie(issued[0])) == f"v:{issued[0]}"
+    forged = issued[0].rsplit(".", 1)[0] + ".0123456789abcdef0123456789abcdef"
+    assert visitors.client(with_cookie(forged)) == "a:10.0.0.1"  # an invented cookie is the address
+    assert Visitors(b"j" * 32).verified(with_cookie(issued[0])) is None  # another server's key
