@@ -213,6 +213,9 @@ def _schedule(f: Formula, base: Decimal, label: str, out: AmountResult) -> Decim
 def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: AmountResult) -> Decimal:
     amount = raw
     received = facts.amounts.get("received_same_program", Decimal(0))
+    if program.once and received:
+        out.exhausted = f"已获得 {yuan(received)}；原文为一次性奖励（“{program.once.quote}”），同一项目不能再获"
+        return Decimal(0)
     for cap in program.caps:
         limit = cap.amount.value
         label = f"{CAP_LABEL[cap.scope]} {yuan(limit)}"

@@ -38,6 +38,7 @@ TOTAL_WORDS = ("一共", "共计", "合计", "总共", "总计", "累计", "加�
 # Amounts already received add up ("拿了100万、100万，去年又拿了50万"): this role sums its mentions.
 SUMMED_ROLES = ("received_same_program",)
 # What may stand between two amounts of one list: "100万、100万", "100万和50万".
+PART_JOINERS = ("、", "和", "及", "与", "加")  # between parts of one amount in a list (not "，但…": a contrast)
 LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
 UNIT_VALUE = {"万": Decimal(10**4), "亿": Decimal(10**8)}
 # Words that put the amount inside parentheses or after 其中/含 as a part of the amount before it.
@@ -334,6 +335,20 @@ def _after_total_word(text: str, mention: AmountMention, since: int) -> bool:
     return before.endswith(TOTAL_WORDS)
 
 
+def _another_part(text: str, items: list[_Item], mention: AmountMention, role: str, vocab: Vocabulary) -> bool:
+    """ "购置研发设备460万、中试设备300万": right after the amount before it, in a list, another word of the
+    same role names a second part of that amount (the same word again, "设备300万，设备400万", corrects it)."""
+    if not items or items[-1].role != role:
+        return False
+    previous = items[-1].mention
+    between = text[previous.end : mention.start]
+    if not between.startswith(PART_JOINERS):
+        return False
+    said_before = text[max(0, previous.start - LOOK_BEHIND) : previous.start]
+    cues = vocab.amount_roles[role].cues
+    return any(cue in between and cue not in said_before for cue in cues)
+
+
 def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
     """Every amount of the question, each given to its role or kept open; vague ones unsettled."""
     out = ReadAmounts(_stated_none(text, vocab), {}, [], [])
@@ -373,6 +388,8 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
             said = text[items[-1].mention.start : mention.end]
             out.unsettled[role] = Unsettled(said=said, ask=f"您说的“{said}”，{label}是哪一个？")
             out.amounts.pop(role, None)
+        elif role in out.amounts and not total and not corrects and _another_part(text, items, mention, role, vocab):
+            out.amounts[role] += mention.value  # "研发设备460万、中试设备300万": two parts of one amount
         else:
             out.amounts[role] = mention.value  # a later mention of the same role corrects an earlier one
             out.unsettled.pop(role, None)

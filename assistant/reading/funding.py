@@ -21,7 +21,7 @@ from assistant.rules.schema import LEVEL_RANK, Level
 
 HIGHER = "上级"
 APPLIED = "applied"  # applied for, the outcome not said: asked, never taken as had
-SOURCE_REACH = 6  # characters from who gave to the funding noun (省里的技改专项资金)
+SOURCE_REACH = 8  # characters from who gave to the funding noun (省里的技改专项资金, 中央预算内投资补助)
 OPTION_REACH = 12  # characters from "已经选了" to the option's name
 WISHES = ("能", "可以", "想", "要", "可", "否", "会", "没")  # 能拿, 想要: hoped for, not had
 CLAUSE = re.compile(r"[，,。；;！!？?\n]")

@@ -43,6 +43,7 @@ CANDIDATE = "candidate"  # most of a name found: to be confirmed
 IN_PROCESS = "in_process"  # in process, the outcome awaited: asked, never taken as had nor as refused
 LEVEL_FORMS = ("国家", "省", "市", "区", "县")  # levels as the vocabulary's same_as writes them
 ELLIPSIS_WORDS = ("下来", "还", "已")  # words of an elliptic clause that name nothing (还没认定下来)
+PHRASE_GAP = 8  # characters a "…" in a tag's phrase stands for
 AFTER_REACH = 10  # characters after a mention read for …还没认定下来, …申报了但是没评上
 YEAR = re.compile(r"((?:19|20)\d\d)年")  # 2016年列入…: the year a status began
 
@@ -346,7 +347,7 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
         mentions += [m for group in groups for m in group if all(m is not seen for seen in mentions)]
     _contraries(norm.text, index, vocab, mentions)
     for name, tag in vocab.tags.items():
-        if has_any(text, tag.negative_phrases):
+        if any(_says(text, phrase) for phrase in tag.negative_phrases):
             mentions.append(Mention(name, -1, len(norm.text), len(norm.text), "", True, (), stated=False))
     sure_spans = [(m.start, m.end) for m in mentions if m.sure and m.stated is True and m.clause >= 0]
     mentions = [
@@ -367,6 +368,14 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
         elif m.tag not in out.tags and m.stated in (APPLIED, CANDIDATE, IN_PROCESS):
             out.confirmations.setdefault(m.tag, _question(m, norm, text, vocab))
     return out
+
+
+def _says(text: str, phrase: str) -> bool:
+    """`phrase` in `text`; "预计…投产" is 预计 and, later in the same clause, 投产 (预计明年3月投产)."""
+    if "…" not in phrase:
+        return phrase in text
+    first, last = phrase.split("…", 1)
+    return re.search(f"{re.escape(first)}[^，,。；;！!？?\n]{{0,{PHRASE_GAP}}}{re.escape(last)}", text) is not None
 
 
 def _from_statement(s: Statement, number: int, offset: int) -> Mention:

@@ -301,6 +301,9 @@ class Program(_Strict):
     exclusions: list[Exclusion] = []
     formula: Formula
     caps: list[Cap] = []
+    # "一次性奖励": given once per project, so what the user already received under it for this project
+    # uses it up (the quote that says so).
+    once: Citation | None = None
     amount_kind: AmountKind
     choose_one_group: str | None = None  # programs sharing a group are alternatives: one may be chosen
     # Where the text says only one may be had (企业可任选一种奖补方式): once the user has chosen

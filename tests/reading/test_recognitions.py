@@ -72,6 +72,8 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("济源公司是两化融合管理体系贯标试点企业，正在贯标，还没通过评定", JIYUAN, {"jy_two_integration_certified": False}),
     # the user does not know: neither true nor false (asked)
     ("新乡的企业，不确定我们算不算重点企业，智能车间软硬件投资2000万", HENAN, {"hn17_smart_key_enterprise": None}),
+    # money from above said with a long name of who gave it
+    ("技改项目拿了中央预算内投资补助（国家发改委下达的专项）", HEKOU, {"higher_level_funding": True}),
     # in process, the outcome awaited: neither had nor refused (asked: see CONFIRMATIONS)
     ("河口区企业，数字化车间正在申报中", HEKOU, {"smart_demo": None}),
     ("我们申报的省级双创基地目前还在公示", JIYUAN, {"jy_shuangchuang_base": None}),
@@ -194,6 +196,8 @@ def test_higher_level_money_in_everyday_words(question: str, place: str, expect:
 CHOICES: list[tuple[str, dict[str, str]]] = [
     ("这个项目已经选择了贷款贴息方式", {"hekou-tech-award": "hekou-loan-interest"}),
     ("我们已经拿到了直接奖补的钱", {"hekou-tech-award": "hekou-direct-award"}),
+    ("这个技改项目去年已经拿过区里的贷款贴息了", {"hekou-tech-award": "hekou-loan-interest"}),
+    ("前年已经按6%领过区里的直接奖补了", {"hekou-tech-award": "hekou-direct-award"}),
     ("我们打算选直接奖补", {}),
     ("已经拿到了银行贷款2000万", {}),  # 贷款 names the loan, not the subsidy
     ("另一个项目已经选了贴息，这个项目呢", {}),
