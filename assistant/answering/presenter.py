@@ -157,7 +157,8 @@ def card(book: Rulebook, p: Program, as_of: str) -> Card:
     if p.status == Status.EXPIRED.value:
         return Card(
             p,
-            f"政策已不在有效期内（按 {as_of}）{'，原口径测算 ' + figure + '，仅供参考' if figure else ''}",
+            f"政策已不在有效期内（按 {as_of}），目前不能按此申报"
+            f"{'；原口径测算 ' + figure + '，仅供参考' if figure else ''}",
             p.validity,
             [],
         )
