@@ -42,6 +42,7 @@ from assistant.web.chat_messages import (
     asks_yes_no,
     missing_yes_no,
 )
+from assistant.web.coverage import coverage_html, day_in_force
 from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
 from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form, form_place
 from assistant.web.session import Session, close_session
@@ -79,6 +80,15 @@ CSS = """
 .citation-view .clause {white-space:pre-wrap;line-height:1.8;background:#fafafa;border-left:4px solid #1976d2;
   padding:8px 12px}
 .citation-view mark {background:#ffe082;padding:0 2px}
+.intro {color:#404040}
+#coverage h2 {font-size:16px;margin:6px 0}
+#coverage table {width:100%;border-collapse:collapse;font-size:13px}
+#coverage th, #coverage td {border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+#coverage th {background:#f5f5f5}
+#coverage .why {color:#404040;font-size:12px}
+#coverage .expired b, #coverage .repealed b {color:#b71c1c}
+#coverage .unknown b, #coverage .maybe_repealed b {color:#6b4500}
+#coverage .in_force b {color:#1b5e20}
 """
 
 
@@ -88,6 +98,11 @@ CSS = """
 def _shown(content: str) -> Any:
     """An HTML block that takes no room on the page while it has nothing to say."""
     return gr.HTML(content, visible=bool(content))
+
+
+def _constant(value: str) -> Callable[[], str]:
+    """An event handler that always gives `value` (a one-click date)."""
+    return lambda: value
 
 
 def parse_as_of(text: str | None) -> date | None:
@@ -321,9 +336,11 @@ def build_enterprise(
     ) as page:
         session_state = gr.State(None, time_to_live=SESSION_TTL_SECONDS, delete_callback=close_session)
         gr.HTML(
-            "<h2 style='margin:4px 0'>政策自评估助手</h2><div style='color:#555'>描述企业所在地区和项目情况，"
+            "<h1 style='margin:4px 0;font-size:24px'>政策自评估助手</h1><div class='intro'>描述企业所在地区和项目情况，"
             "助手按政策原文测算可申请的奖补并给出依据；结果仅供参考，以主管部门审核为准。</div>"
         )
+        # Computed at each page load, so a server left running for days still says "today" truthfully.
+        gr.HTML(lambda: coverage_html(engine, date.today()), elem_id="coverage")
         index_html = gr.HTML(elem_id="index-status", visible=False)
         banner = gr.HTML(elem_id="validity-banner", visible=False)
         with gr.Row():
@@ -368,9 +385,24 @@ def build_enterprise(
                     reset = gr.Button("重新开始", elem_id="reset")
                     download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
             with gr.Column(scale=5):
-                as_of = gr.Textbox(
-                    label="评估日期（YYYY-MM-DD，留空为今天）", placeholder="例如 2021-06-30", elem_id="as-of"
+                as_of = gr.DateTime(
+                    value=lambda: date.today().isoformat(),
+                    include_time=False,
+                    type="string",  # as typed: parse_as_of reads it and says in Chinese what is wrong
+                    label="按哪一天的政策判断",
+                    info="默认今天；可选日期，或点击下方按钮选一个政策有效期内的日子",
+                    elem_id="as-of",
                 )
+                in_force_days = []
+                with gr.Row(elem_id="in-force-days"):
+                    for policy in engine.book.library.policies.values():
+                        day = day_in_force(policy.meta).isoformat()
+                        button = gr.Button(
+                            f"政策有效期内的某天：{policy.meta.short_title}（{day}）",
+                            size="sm",
+                            elem_classes=["in-force-day"],
+                        )
+                        in_force_days.append((button, day))
                 with gr.Accordion("已了解的企业信息（可直接修改，金额单位：万元）", open=True):
                     place = gr.Dropdown(
                         choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
@@ -437,6 +469,16 @@ def build_enterprise(
         ):
             # Progress only on the result: a spinner over the citations would swallow the click that blurred a field.
             trigger(
+                on_facts,
+                {as_of, session_state, *form},
+                outputs,
+                trigger_mode="always_last",
+                show_progress_on=[result],
+                **private,
+            ).then(**scroll)
+        for button, day in in_force_days:
+            # The chosen day applies to the answer on screen at once (on_facts does nothing before one).
+            button.click(_constant(day), None, as_of, **private).then(
                 on_facts,
                 {as_of, session_state, *form},
                 outputs,
