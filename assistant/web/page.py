@@ -33,6 +33,7 @@ from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_report
 from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
+from assistant.web.chart import chart_figure, subsidy_curve
 from assistant.web.chat_messages import (
     NO,
     SCROLL_TO_NEWEST_ANSWER,
@@ -150,6 +151,11 @@ def build_enterprise(
     def new_session() -> Session:
         return Session(Conversation(engine), reports=reports)
 
+    def chart_plot(response: Answer | None) -> Any:
+        """The subsidy against its base for the program in focus, beside the result; hidden without one."""
+        curve = subsidy_curve(engine, response) if response is not None else None
+        return gr.Plot(value=chart_figure(curve) if curve else None, visible=curve is not None)
+
     def refresh(session: Session, clear_question: bool = True, echo_form: bool = True) -> tuple[Any, ...]:
         """Every output for the session's latest answer. After a form edit the form is not echoed back:
         it already shows what was typed, and an echo would erase what the user typed meanwhile."""
@@ -165,6 +171,7 @@ def build_enterprise(
             session.chat,
             *(facts_to_form(session.conversation.facts) if echo_form else [gr.skip()] * (len(FORM_ROLES) + 3)),
             result_card(engine, response),
+            chart_plot(response),
             _shown(validity_banner(engine, response)),
             gr.Radio(choices=citation_choices(session.citations), value=None),
             citation_view(engine, None, date.today()),
@@ -194,6 +201,7 @@ def build_enterprise(
             gr.skip(),
             gr.skip(),
             gr.skip(),
+            gr.skip(),
         )
 
     def on_ask(text: str, as_of_text: str, session: Session | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
@@ -210,7 +218,7 @@ def build_enterprise(
             return
         if not status_fn()[0]:  # the answer waits for the index: say so rather than spin silently
             waiting = [{"role": "user", "content": text}, {"role": "assistant", "content": INDEX_WAIT}]
-            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 12)))
+            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 13)))
         response = session.conversation.ask(text)
         response.id = response.id or uuid.uuid4().hex[:12]
         unlogged = record(request.session_hash, response)
@@ -291,6 +299,11 @@ def build_enterprise(
             session.close()
         return refresh(new_session())
 
+    def today_on_page() -> tuple[str, str]:
+        """The coverage panel as of today, and today as the date to judge by."""
+        today = date.today()
+        return coverage_html(engine, today), today.isoformat()
+
     def on_index_status() -> tuple[Any, Any]:
         ready, message = status_fn()
         if ready:
@@ -339,8 +352,7 @@ def build_enterprise(
             "<h1 style='margin:4px 0;font-size:24px'>政策自评估助手</h1><div class='intro'>描述企业所在地区和项目情况，"
             "助手按政策原文测算可申请的奖补并给出依据；结果仅供参考，以主管部门审核为准。</div>"
         )
-        # Computed at each page load, so a server left running for days still says "today" truthfully.
-        gr.HTML(lambda: coverage_html(engine, date.today()), elem_id="coverage")
+        coverage = gr.HTML(coverage_html(engine, date.today()), elem_id="coverage")
         index_html = gr.HTML(elem_id="index-status", visible=False)
         banner = gr.HTML(elem_id="validity-banner", visible=False)
         with gr.Row():
@@ -386,7 +398,7 @@ def build_enterprise(
                     download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
             with gr.Column(scale=5):
                 as_of = gr.DateTime(
-                    value=lambda: date.today().isoformat(),
+                    value=date.today().isoformat(),
                     include_time=False,
                     type="string",  # as typed: parse_as_of reads it and says in Chinese what is wrong
                     label="按哪一天的政策判断",
@@ -434,6 +446,7 @@ def build_enterprise(
                         lpr = gr.Number(label="一年期LPR（%，留空按公布值）", value=None, minimum=0, elem_id="fact-lpr")
                     recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
                 result = gr.HTML(result_card(engine, None), elem_id="result-card")
+                chart = gr.Plot(label="奖补随投资额的变化（计算器测算）", visible=False, elem_id="subsidy-chart")
                 citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
                 cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
 
@@ -443,6 +456,7 @@ def build_enterprise(
             chat,
             *form,
             result,
+            chart,
             banner,
             citations,
             cited,
@@ -495,6 +509,8 @@ def build_enterprise(
             trigger(on_reset, [session_state], outputs, **private)
         timer = gr.Timer(1.0, active=True)
         timer.tick(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
+        # At each page load, so a server left running for days still says "today" truthfully.
+        page.load(today_on_page, None, [coverage, as_of], show_progress="hidden", **private)
         page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
         page.load(lambda: facts_to_form(None), None, form, show_progress="hidden", **private)

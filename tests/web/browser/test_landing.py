@@ -31,6 +31,7 @@ def open_page(context, app):
     page = context.new_page()
     page.goto(app.url + "/")
     page.locator("#question textarea").wait_for()
+    page.locator("#coverage table").wait_for()
     return page
 
 
@@ -57,6 +58,7 @@ def test_coverage_date_picker_and_a_day_in_force(context, running_app, artifacts
     assert "按哪一天的政策判断" in page.locator("#as-of").inner_text()
     assert date_box(page).input_value() == today.isoformat()
     assert page.locator("#as-of button").count() >= 1  # the calendar
+    assert not page.locator("#subsidy-chart").is_visible()  # nothing to draw before an answer
     page.screenshot(path=artifacts / "landing-coverage.png", full_page=True)
 
     # Today 河口's policy is out of force: the answer says so plainly and gives no how-to-apply text.
@@ -72,6 +74,13 @@ def test_coverage_date_picker_and_a_day_in_force(context, running_app, artifacts
     page.locator("#chat .message-row").filter(has_text="符合条件，可以申请").last.wait_for()
     assert date_box(page).input_value() == day
     assert "180,000.00" in page.locator("#result-card").inner_text()
+    # Beside the result: the chart of the subsidy against 设备投资 for the program in focus.
+    chart = page.locator("#subsidy-chart img")
+    chart.wait_for()
+    box, card = chart.bounding_box(), page.locator("#result-card").bounding_box()
+    assert box["width"] > 300 and box["height"] > 150 and abs(box["x"] - card["x"]) < 40
+    page.locator("#subsidy-chart").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "landing-in-force-day-chart.png", full_page=True)
 
 
 def test_a_place_not_covered_gets_the_coverage_and_where_to_ask(context, running_app, artifacts: Path) -> None:
