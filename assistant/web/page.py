@@ -30,6 +30,7 @@ from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import InputError, parse_date
 from assistant.rules.schema import Level
 from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
+from assistant.web import accessibility
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_report
 from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
@@ -62,7 +63,8 @@ SESSION_TTL_SECONDS = 8 * 3600
 INDEX_BUILDING = "正在建立检索索引…"
 INDEX_WAIT = "正在建立检索索引（仅首次启动需要，约几分钟），建好后即给出测算结果和政策原文依据，请稍候…"
 
-CSS = """
+CSS = (
+    """
 #index-status .building {background:#fff7e6;border:1px solid #f0b35a;padding:8px 12px;border-radius:6px}
 #index-status .failed {background:#fdecea;border:1px solid #e57373;padding:8px 12px;border-radius:6px}
 #validity-banner .banner {background:#fdecea;border:2px solid #d32f2f;color:#7f1d1d;padding:10px 14px;
@@ -91,6 +93,8 @@ CSS = """
 #coverage .unknown b, #coverage .maybe_repealed b {color:#6b4500}
 #coverage .in_force b {color:#1b5e20}
 """
+    + accessibility.CSS
+)
 
 
 # --- the page ---------------------------------------------------------------------------------------
@@ -379,6 +383,7 @@ def build_enterprise(
                 confirm = gr.Button("确认勾选的情况并测算", size="sm", visible=False, elem_id="confirm-missing")
                 with gr.Row():
                     question = gr.Textbox(
+                        label="您的问题",  # not shown: the name screen readers announce
                         show_label=False,
                         placeholder=f"例如：{EXAMPLE}",
                         scale=5,
@@ -510,6 +515,7 @@ def build_enterprise(
         timer = gr.Timer(1.0, active=True)
         timer.tick(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # At each page load, so a server left running for days still says "today" truthfully.
+        page.load(None, None, None, js=accessibility.naming_script(), **private)
         page.load(today_on_page, None, [coverage, as_of], show_progress="hidden", **private)
         page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
