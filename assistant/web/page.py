@@ -63,6 +63,35 @@ SESSION_TTL_SECONDS = 8 * 3600
 INDEX_BUILDING = "正在建立检索索引…"
 INDEX_WAIT = "正在建立检索索引（仅首次启动需要，约几分钟），建好后即给出测算结果和政策原文依据，请稍候…"
 
+# On a phone the two columns become one list, reordered: the question, the date and the answer (the
+# chat's card, then the result) first; the form, examples and citations after; the coverage last.
+PHONE_ORDER = [
+    "index-status",
+    "ask-row",
+    "as-of",
+    "chat",
+    "validity-banner",
+    "one-click-replies",
+    "missing-facts",
+    "confirm-missing",
+    "result-card",
+    "subsidy-chart",
+]
+PHONE_CSS = (
+    "@media (max-width: 640px) {"
+    "#main-row, #main-row > .column {display:contents}"
+    "#page-body > *, #main-row > .column > * {order:50}"
+    + "".join(f"#page-body :is(#{x}, div:has(> #{x})) {{order:{n}}}" for n, x in enumerate(PHONE_ORDER, start=1))
+    + "#page-body :is(#coverage, div:has(> #coverage)) {order:60}"
+    "#coverage table, #coverage tbody, #coverage tr, #coverage td {display:block;width:auto}"
+    "#coverage thead {display:none} #coverage tr {border-bottom:1px solid #ddd;padding:4px 0}"
+    "#coverage td {border:none}"
+    ".result-card table, .result-card tbody, .result-card tr, .result-card td {display:block;width:auto}"
+    ".result-card thead {display:none}"
+    # below the question and the date, the chat must still end on the first screen
+    "#chat {height:52vh !important;max-height:52vh !important}"
+    "}"
+)
 CSS = (
     """
 #index-status .building {background:#fff7e6;border:1px solid #f0b35a;padding:8px 12px;border-radius:6px}
@@ -94,6 +123,7 @@ CSS = (
 #coverage .in_force b {color:#1b5e20}
 """
     + accessibility.CSS
+    + PHONE_CSS
 )
 
 
@@ -356,104 +386,109 @@ def build_enterprise(
             "<h1 style='margin:4px 0;font-size:24px'>政策自评估助手</h1><div class='intro'>描述企业所在地区和项目情况，"
             "助手按政策原文测算可申请的奖补并给出依据；结果仅供参考，以主管部门审核为准。</div>"
         )
-        coverage = gr.HTML(coverage_html(engine, date.today()), elem_id="coverage")
-        index_html = gr.HTML(elem_id="index-status", visible=False)
-        banner = gr.HTML(elem_id="validity-banner", visible=False)
-        with gr.Row():
-            with gr.Column(scale=5):
-                chat = gr.Chatbot(
-                    label="对话",
-                    height=620,
-                    elem_id="chat",
-                    autoscroll=False,  # SCROLL_TO_NEWEST_ANSWER shows the newest answer's start instead
-                    feedback_options=None,
-                    buttons=["copy"],
-                    placeholder="请在下方输入问题，或点击示例问题。",
-                )
-                with gr.Row(visible=False, elem_id="one-click-replies") as replies:
-                    yes = gr.Button(YES, size="sm", elem_id="reply-yes")
-                    no = gr.Button(NO, size="sm", elem_id="reply-no")
-                    unknown = gr.Button(UNKNOWN, size="sm", elem_id="reply-unknown")
-                missing_box = gr.CheckboxGroup(
-                    label="还缺的情况：勾选属实的，一次确认（未勾选的仍待确认）",
-                    choices=[],
-                    visible=False,
-                    elem_id="missing-facts",
-                )
-                confirm = gr.Button("确认勾选的情况并测算", size="sm", visible=False, elem_id="confirm-missing")
-                with gr.Row():
-                    question = gr.Textbox(
-                        label="您的问题",  # not shown: the name screen readers announce
-                        show_label=False,
-                        placeholder=f"例如：{EXAMPLE}",
-                        scale=5,
-                        lines=1,
-                        max_lines=4,
-                        elem_id="question",
+        with gr.Column(elem_id="page-body"):  # its parts are reordered on a phone (PHONE_CSS)
+            coverage = gr.HTML(coverage_html(engine, date.today()), elem_id="coverage")
+            index_html = gr.HTML(elem_id="index-status", visible=False)
+            banner = gr.HTML(elem_id="validity-banner", visible=False)
+            with gr.Row(elem_id="main-row"):
+                with gr.Column(scale=5):
+                    chat = gr.Chatbot(
+                        label="对话",
+                        height=620,
+                        elem_id="chat",
+                        autoscroll=False,  # SCROLL_TO_NEWEST_ANSWER shows the newest answer's start instead
+                        feedback_options=None,
+                        buttons=["copy"],
+                        placeholder="请在下方输入问题，或点击示例问题。",
                     )
-                    send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
-                gr.Examples(
-                    examples=[[q] for q in EXAMPLES],
-                    inputs=[question],
-                    label="示例问题（点击填入）",
-                    api_visibility="private",
-                )
-                with gr.Row():
-                    reset = gr.Button("重新开始", elem_id="reset")
-                    download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
-            with gr.Column(scale=5):
-                as_of = gr.DateTime(
-                    value=date.today().isoformat(),
-                    include_time=False,
-                    type="string",  # as typed: parse_as_of reads it and says in Chinese what is wrong
-                    label="按哪一天的政策判断",
-                    info="默认今天；可选日期，或点击下方按钮选一个政策有效期内的日子",
-                    elem_id="as-of",
-                )
-                in_force_days = []
-                with gr.Row(elem_id="in-force-days"):
-                    for policy in engine.book.library.policies.values():
-                        day = day_in_force(policy.meta).isoformat()
-                        button = gr.Button(
-                            f"政策有效期内的某天：{policy.meta.short_title}（{day}）",
-                            size="sm",
-                            elem_classes=["in-force-day"],
+                    with gr.Row(visible=False, elem_id="one-click-replies") as replies:
+                        yes = gr.Button(YES, size="sm", elem_id="reply-yes")
+                        no = gr.Button(NO, size="sm", elem_id="reply-no")
+                        unknown = gr.Button(UNKNOWN, size="sm", elem_id="reply-unknown")
+                    missing_box = gr.CheckboxGroup(
+                        label="还缺的情况：勾选属实的，一次确认（未勾选的仍待确认）",
+                        choices=[],
+                        visible=False,
+                        elem_id="missing-facts",
+                    )
+                    confirm = gr.Button("确认勾选的情况并测算", size="sm", visible=False, elem_id="confirm-missing")
+                    with gr.Row(elem_id="ask-row"):
+                        question = gr.Textbox(
+                            label="您的问题",  # not shown: the name screen readers announce
+                            show_label=False,
+                            placeholder=f"例如：{EXAMPLE}",
+                            scale=5,
+                            lines=1,
+                            max_lines=4,
+                            elem_id="question",
                         )
-                        in_force_days.append((button, day))
-                with gr.Accordion("已了解的企业信息（可直接修改，金额单位：万元）", open=True):
-                    place = gr.Dropdown(
-                        choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
-                        label="企业所在地区",
-                        value=None,
-                        allow_custom_value=True,  # the place read may be any county (河南省洛阳市); typed ones are read
-                        elem_id="fact-place",
+                        send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                    gr.Examples(
+                        examples=[[q] for q in EXAMPLES],
+                        inputs=[question],
+                        label="示例问题（点击填入）",
+                        api_visibility="private",
                     )
-                    numbers = []
-                    for i in range(0, len(FORM_ROLES), 3):
-                        with gr.Row():
-                            for role in FORM_ROLES[i : i + 3]:
-                                numbers.append(
-                                    gr.Number(
-                                        label=f"{labels[role]}（万元）",
-                                        value=None,
-                                        minimum=0,
-                                        elem_id=f"fact-{role}",
-                                        min_width=120,
-                                    )
-                                )
-                    with gr.Row():
-                        level = gr.Dropdown(
-                            choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
-                            label="认定级别",
+                    with gr.Row(elem_id="actions"):
+                        reset = gr.Button("重新开始", elem_id="reset")
+                        download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
+                with gr.Column(scale=5):
+                    as_of = gr.DateTime(
+                        value=date.today().isoformat(),
+                        include_time=False,
+                        type="string",  # as typed: parse_as_of reads it and says in Chinese what is wrong
+                        label="按哪一天的政策判断",
+                        info="默认今天；可选日期，或点击下方按钮选一个政策有效期内的日子",
+                        elem_id="as-of",
+                    )
+                    in_force_days = []
+                    with gr.Row(elem_id="in-force-days"):
+                        for policy in engine.book.library.policies.values():
+                            day = day_in_force(policy.meta).isoformat()
+                            button = gr.Button(
+                                f"政策有效期内的某天：{policy.meta.short_title}（{day}）",
+                                size="sm",
+                                elem_classes=["in-force-day"],
+                            )
+                            in_force_days.append((button, day))
+                    with gr.Accordion(
+                        "已了解的企业信息（可直接修改，金额单位：万元）", open=True, elem_id="facts-form"
+                    ):
+                        place = gr.Dropdown(
+                            choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
+                            label="企业所在地区",
                             value=None,
-                            elem_id="fact-level",
+                            allow_custom_value=True,  # the place read may be any county (河南省洛阳市); typed ones are read
+                            elem_id="fact-place",
                         )
-                        lpr = gr.Number(label="一年期LPR（%，留空按公布值）", value=None, minimum=0, elem_id="fact-lpr")
-                    recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
-                result = gr.HTML(result_card(engine, None), elem_id="result-card")
-                chart = gr.Plot(label="奖补随投资额的变化（计算器测算）", visible=False, elem_id="subsidy-chart")
-                citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
-                cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
+                        numbers = []
+                        for i in range(0, len(FORM_ROLES), 3):
+                            with gr.Row():
+                                for role in FORM_ROLES[i : i + 3]:
+                                    numbers.append(
+                                        gr.Number(
+                                            label=f"{labels[role]}（万元）",
+                                            value=None,
+                                            minimum=0,
+                                            elem_id=f"fact-{role}",
+                                            min_width=120,
+                                        )
+                                    )
+                        with gr.Row():
+                            level = gr.Dropdown(
+                                choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
+                                label="认定级别",
+                                value=None,
+                                elem_id="fact-level",
+                            )
+                            lpr = gr.Number(
+                                label="一年期LPR（%，留空按公布值）", value=None, minimum=0, elem_id="fact-lpr"
+                            )
+                        recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
+                    result = gr.HTML(result_card(engine, None), elem_id="result-card")
+                    chart = gr.Plot(label="奖补随投资额的变化（计算器测算）", visible=False, elem_id="subsidy-chart")
+                    citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
+                    cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
 
         form = [place, *numbers, level, lpr]
         outputs = [
