@@ -273,9 +273,7 @@ class Engine:
         if errors:
             response = turn.answer("bad_input", render("bad_input.j2", {"errors": errors}), warnings=errors)
         elif not covering_policies(self.book, facts.place):
-            response = self._out_of_scope(
-                turn, text or context, f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区"
-            )
+            response = self._out_of_scope(turn, f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区")
         elif fact_question:
             response = self._fact(turn, text)
         else:
@@ -310,11 +308,11 @@ class Engine:
         response.answer_template, response.answer = response.answer, candidate
         response.answer_source = "llm"
 
-    def _out_of_scope(self, turn: Turn, text: str, what: str) -> Answer:
-        sources = self.sources(text, None)
+    def _out_of_scope(self, turn: Turn, what: str) -> Answer:
+        """No clauses: the nearest clause of a policy that does not cover the case would read as an answer."""
         covered = [f"{p.meta.region_path}：{p.meta.label}" for p in self.book.library.policies.values()]
-        answer = render("out_of_scope.j2", {"what": what, "sources": sources[:3], "covered": covered})
-        return turn.answer("out_of_scope", answer, sources=sources, covered_policies=covered)
+        answer = render("out_of_scope.j2", {"what": what, "covered": covered})
+        return turn.answer("out_of_scope", answer, sources=[], covered_policies=covered)
 
     def _fact(self, turn: Turn, text: str, sources: list[Source] | None = None) -> Answer:
         sources = self.sources(text, turn.facts.place) if sources is None else sources
@@ -326,7 +324,7 @@ class Engine:
             text, sources, self.pair_stats, subject_pairs(text, ignored), procedure, kinds=kinds
         )
         if not quoted or not any(q.informative for q in quoted):
-            return self._out_of_scope(turn, text, "这一问题")
+            return self._out_of_scope(turn, "这一问题")
         answer = render("extractive.j2", {"sources": quoted, "unstated": unstated(kinds, quoted)})
         return turn.answer("fact", answer, sources=sources, quotes=[q.quote() for q in quoted])
 

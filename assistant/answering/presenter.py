@@ -130,6 +130,7 @@ class Card:
 
 
 CAPPED = "按上限计"  # the formula's step where a cap replaced the computed figure (calculator.formulas)
+ASK_LOCALLY = "当地工业和信息化、发展改革主管部门"  # whom to ask where the text names no department
 REFUSAL_WORDS = ("不满足", "不符合", "不适用", "不在其范围", "已选择")
 
 
@@ -157,8 +158,9 @@ def card(book: Rulebook, p: Program, as_of: str) -> Card:
     if p.status == Status.EXPIRED.value:
         return Card(
             p,
-            f"政策已不在有效期内（按 {as_of}）{'，原口径测算 ' + figure + '，仅供参考' if figure else ''}",
-            p.validity,
+            f"政策已不在有效期内（按 {as_of}），目前不能按此申报"
+            f"{'；原口径测算 ' + figure + '，仅供参考' if figure else ''}",
+            f"{p.validity}；是否有接续政策，请咨询{'、'.join(p.departments) or ASK_LOCALLY}",
             [],
         )
     refusal = next((r for r in p.reasons if any(w in r for w in REFUSAL_WORDS)), p.reasons[0] if p.reasons else "")

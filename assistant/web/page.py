@@ -30,10 +30,12 @@ from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import InputError, parse_date
 from assistant.rules.schema import Level
 from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
+from assistant.web import accessibility
 from assistant.web.api_args import argument_error, bad_parameter
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_report
 from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
+from assistant.web.chart import chart_figure, subsidy_curve
 from assistant.web.chat_messages import (
     NO,
     SCROLL_TO_NEWEST_ANSWER,
@@ -43,6 +45,7 @@ from assistant.web.chat_messages import (
     asks_yes_no,
     missing_yes_no,
 )
+from assistant.web.coverage import coverage_html, day_in_force
 from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
 from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form, form_place
 from assistant.web.session import Session, close_session
@@ -61,7 +64,37 @@ SESSION_TTL_SECONDS = 8 * 3600
 INDEX_BUILDING = "正在建立检索索引…"
 INDEX_WAIT = "正在建立检索索引（仅首次启动需要，约几分钟），建好后即给出测算结果和政策原文依据，请稍候…"
 
-CSS = """
+# On a phone the two columns become one list, reordered: the question, the date and the answer (the
+# chat's card, then the result) first; the form, examples and citations after; the coverage last.
+PHONE_ORDER = [
+    "index-status",
+    "ask-row",
+    "as-of",
+    "chat",
+    "validity-banner",
+    "one-click-replies",
+    "missing-facts",
+    "confirm-missing",
+    "result-card",
+    "subsidy-chart",
+]
+PHONE_CSS = (
+    "@media (max-width: 640px) {"
+    "#main-row, #main-row > .column {display:contents}"
+    "#page-body > *, #main-row > .column > * {order:50}"
+    + "".join(f"#page-body :is(#{x}, div:has(> #{x})) {{order:{n}}}" for n, x in enumerate(PHONE_ORDER, start=1))
+    + "#page-body :is(#coverage, div:has(> #coverage)) {order:60}"
+    "#coverage table, #coverage tbody, #coverage tr, #coverage td {display:block;width:auto}"
+    "#coverage thead {display:none} #coverage tr {border-bottom:1px solid #ddd;padding:4px 0}"
+    "#coverage td {border:none}"
+    ".result-card table, .result-card tbody, .result-card tr, .result-card td {display:block;width:auto}"
+    ".result-card thead {display:none}"
+    # below the question and the date, the chat must still end on the first screen
+    "#chat {height:52vh !important;max-height:52vh !important}"
+    "}"
+)
+CSS = (
+    """
 #index-status .building {background:#fff7e6;border:1px solid #f0b35a;padding:8px 12px;border-radius:6px}
 #index-status .failed {background:#fdecea;border:1px solid #e57373;padding:8px 12px;border-radius:6px}
 #validity-banner .banner {background:#fdecea;border:2px solid #d32f2f;color:#7f1d1d;padding:10px 14px;
@@ -80,7 +113,19 @@ CSS = """
 .citation-view .clause {white-space:pre-wrap;line-height:1.8;background:#fafafa;border-left:4px solid #1976d2;
   padding:8px 12px}
 .citation-view mark {background:#ffe082;padding:0 2px}
+.intro {color:#404040}
+#coverage h2 {font-size:16px;margin:6px 0}
+#coverage table {width:100%;border-collapse:collapse;font-size:13px}
+#coverage th, #coverage td {border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+#coverage th {background:#f5f5f5}
+#coverage .why {color:#404040;font-size:12px}
+#coverage .expired b, #coverage .repealed b {color:#b71c1c}
+#coverage .unknown b, #coverage .maybe_repealed b {color:#6b4500}
+#coverage .in_force b {color:#1b5e20}
 """
+    + accessibility.CSS
+    + PHONE_CSS
+)
 
 
 # --- the page ---------------------------------------------------------------------------------------
@@ -89,6 +134,11 @@ CSS = """
 def _shown(content: str) -> Any:
     """An HTML block that takes no room on the page while it has nothing to say."""
     return gr.HTML(content, visible=bool(content))
+
+
+def _constant(value: str) -> Callable[[], str]:
+    """An event handler that always gives `value` (a one-click date)."""
+    return lambda: value
 
 
 def parse_as_of(text: str | None) -> date | None:
@@ -137,6 +187,11 @@ def build_enterprise(
     def new_session() -> Session:
         return Session(Conversation(engine), reports=reports)
 
+    def chart_plot(response: Answer | None) -> Any:
+        """The subsidy against its base for the program in focus, beside the result; hidden without one."""
+        curve = subsidy_curve(engine, response) if response is not None else None
+        return gr.Plot(value=chart_figure(curve) if curve else None, visible=curve is not None)
+
     def refresh(session: Session, clear_question: bool = True, echo_form: bool = True) -> tuple[Any, ...]:
         """Every output for the session's latest answer. After a form edit the form is not echoed back:
         it already shows what was typed, and an echo would erase what the user typed meanwhile."""
@@ -152,6 +207,7 @@ def build_enterprise(
             session.chat,
             *(facts_to_form(session.conversation.facts) if echo_form else [gr.skip()] * (len(FORM_ROLES) + 3)),
             result_card(engine, response),
+            chart_plot(response),
             _shown(validity_banner(engine, response)),
             gr.Radio(choices=citation_choices(session.citations), value=None),
             citation_view(engine, None, date.today()),
@@ -181,6 +237,7 @@ def build_enterprise(
             gr.skip(),
             gr.skip(),
             gr.skip(),
+            gr.skip(),
         )
 
     def on_ask(text: str, as_of_text: str, session: Session | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
@@ -197,7 +254,7 @@ def build_enterprise(
             return
         if not status_fn()[0]:  # the answer waits for the index: say so rather than spin silently
             waiting = [{"role": "user", "content": text}, {"role": "assistant", "content": INDEX_WAIT}]
-            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 12)))
+            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 13)))
         response = session.conversation.ask(text)
         response.id = response.id or uuid.uuid4().hex[:12]
         unlogged = record(request.session_hash, response)
@@ -278,6 +335,11 @@ def build_enterprise(
             session.close()
         return refresh(new_session())
 
+    def today_on_page() -> tuple[str, str]:
+        """The coverage panel as of today, and today as the date to judge by."""
+        today = date.today()
+        return coverage_html(engine, today), today.isoformat()
+
     def on_index_status() -> tuple[Any, Any]:
         ready, message = status_fn()
         if ready:
@@ -330,89 +392,112 @@ def build_enterprise(
     ) as page:
         session_state = gr.State(None, time_to_live=SESSION_TTL_SECONDS, delete_callback=close_session)
         gr.HTML(
-            "<h2 style='margin:4px 0'>政策自评估助手</h2><div style='color:#555'>描述企业所在地区和项目情况，"
+            "<h1 style='margin:4px 0;font-size:24px'>政策自评估助手</h1><div class='intro'>描述企业所在地区和项目情况，"
             "助手按政策原文测算可申请的奖补并给出依据；结果仅供参考，以主管部门审核为准。</div>"
         )
-        index_html = gr.HTML(elem_id="index-status", visible=False)
-        banner = gr.HTML(elem_id="validity-banner", visible=False)
-        with gr.Row():
-            with gr.Column(scale=5):
-                chat = gr.Chatbot(
-                    label="对话",
-                    height=620,
-                    elem_id="chat",
-                    autoscroll=False,  # SCROLL_TO_NEWEST_ANSWER shows the newest answer's start instead
-                    feedback_options=None,
-                    buttons=["copy"],
-                    placeholder="请在下方输入问题，或点击示例问题。",
-                )
-                with gr.Row(visible=False, elem_id="one-click-replies") as replies:
-                    yes = gr.Button(YES, size="sm", elem_id="reply-yes")
-                    no = gr.Button(NO, size="sm", elem_id="reply-no")
-                    unknown = gr.Button(UNKNOWN, size="sm", elem_id="reply-unknown")
-                missing_box = gr.CheckboxGroup(
-                    label="还缺的情况：勾选属实的，一次确认（未勾选的仍待确认）",
-                    choices=[],
-                    visible=False,
-                    elem_id="missing-facts",
-                )
-                confirm = gr.Button("确认勾选的情况并测算", size="sm", visible=False, elem_id="confirm-missing")
-                with gr.Row():
-                    question = gr.Textbox(
-                        show_label=False,
-                        placeholder=f"例如：{EXAMPLE}",
-                        scale=5,
-                        lines=1,
-                        max_lines=4,
-                        elem_id="question",
+        with gr.Column(elem_id="page-body"):  # its parts are reordered on a phone (PHONE_CSS)
+            coverage = gr.HTML(coverage_html(engine, date.today()), elem_id="coverage")
+            index_html = gr.HTML(elem_id="index-status", visible=False)
+            banner = gr.HTML(elem_id="validity-banner", visible=False)
+            with gr.Row(elem_id="main-row"):
+                with gr.Column(scale=5):
+                    chat = gr.Chatbot(
+                        label="对话",
+                        height=620,
+                        elem_id="chat",
+                        autoscroll=False,  # SCROLL_TO_NEWEST_ANSWER shows the newest answer's start instead
+                        feedback_options=None,
+                        buttons=["copy"],
+                        placeholder="请在下方输入问题，或点击示例问题。",
                     )
-                    send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
-                gr.Examples(
-                    examples=[[q] for q in EXAMPLES],
-                    inputs=[question],
-                    label="示例问题（点击填入）",
-                    api_visibility="private",
-                )
-                with gr.Row():
-                    reset = gr.Button("重新开始", elem_id="reset")
-                    download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
-            with gr.Column(scale=5):
-                as_of = gr.Textbox(
-                    label="评估日期（YYYY-MM-DD，留空为今天）", placeholder="例如 2021-06-30", elem_id="as-of"
-                )
-                with gr.Accordion("已了解的企业信息（可直接修改，金额单位：万元）", open=True):
-                    place = gr.Dropdown(
-                        choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
-                        label="企业所在地区",
-                        value=None,
-                        allow_custom_value=True,  # the place read may be any county (河南省洛阳市); typed ones are read
-                        elem_id="fact-place",
+                    with gr.Row(visible=False, elem_id="one-click-replies") as replies:
+                        yes = gr.Button(YES, size="sm", elem_id="reply-yes")
+                        no = gr.Button(NO, size="sm", elem_id="reply-no")
+                        unknown = gr.Button(UNKNOWN, size="sm", elem_id="reply-unknown")
+                    missing_box = gr.CheckboxGroup(
+                        label="还缺的情况：勾选属实的，一次确认（未勾选的仍待确认）",
+                        choices=[],
+                        visible=False,
+                        elem_id="missing-facts",
                     )
-                    numbers = []
-                    for i in range(0, len(FORM_ROLES), 3):
-                        with gr.Row():
-                            for role in FORM_ROLES[i : i + 3]:
-                                numbers.append(
-                                    gr.Number(
-                                        label=f"{labels[role]}（万元）",
-                                        value=None,
-                                        minimum=0,
-                                        elem_id=f"fact-{role}",
-                                        min_width=120,
-                                    )
-                                )
-                    with gr.Row():
-                        level = gr.Dropdown(
-                            choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
-                            label="认定级别",
-                            value=None,
-                            elem_id="fact-level",
+                    confirm = gr.Button("确认勾选的情况并测算", size="sm", visible=False, elem_id="confirm-missing")
+                    with gr.Row(elem_id="ask-row"):
+                        question = gr.Textbox(
+                            label="您的问题",  # not shown: the name screen readers announce
+                            show_label=False,
+                            placeholder=f"例如：{EXAMPLE}",
+                            scale=5,
+                            lines=1,
+                            max_lines=4,
+                            elem_id="question",
                         )
-                        lpr = gr.Number(label="一年期LPR（%，留空按公布值）", value=None, minimum=0, elem_id="fact-lpr")
-                    recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
-                result = gr.HTML(result_card(engine, None), elem_id="result-card")
-                citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
-                cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
+                        send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                    gr.Examples(
+                        examples=[[q] for q in EXAMPLES],
+                        inputs=[question],
+                        label="示例问题（点击填入）",
+                        api_visibility="private",
+                    )
+                    with gr.Row(elem_id="actions"):
+                        reset = gr.Button("重新开始", elem_id="reset")
+                        download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
+                with gr.Column(scale=5):
+                    as_of = gr.DateTime(
+                        value=date.today().isoformat(),
+                        include_time=False,
+                        type="string",  # as typed: parse_as_of reads it and says in Chinese what is wrong
+                        label="按哪一天的政策判断",
+                        info="默认今天；可选日期，或点击下方按钮选一个政策有效期内的日子",
+                        elem_id="as-of",
+                    )
+                    in_force_days = []
+                    with gr.Row(elem_id="in-force-days"):
+                        for policy in engine.book.library.policies.values():
+                            day = day_in_force(policy.meta).isoformat()
+                            button = gr.Button(
+                                f"政策有效期内的某天：{policy.meta.short_title}（{day}）",
+                                size="sm",
+                                elem_classes=["in-force-day"],
+                            )
+                            in_force_days.append((button, day))
+                    with gr.Accordion(
+                        "已了解的企业信息（可直接修改，金额单位：万元）", open=True, elem_id="facts-form"
+                    ):
+                        place = gr.Dropdown(
+                            choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
+                            label="企业所在地区",
+                            value=None,
+                            allow_custom_value=True,  # the place read may be any county (河南省洛阳市); typed ones are read
+                            elem_id="fact-place",
+                        )
+                        numbers = []
+                        for i in range(0, len(FORM_ROLES), 3):
+                            with gr.Row():
+                                for role in FORM_ROLES[i : i + 3]:
+                                    numbers.append(
+                                        gr.Number(
+                                            label=f"{labels[role]}（万元）",
+                                            value=None,
+                                            minimum=0,
+                                            elem_id=f"fact-{role}",
+                                            min_width=120,
+                                        )
+                                    )
+                        with gr.Row():
+                            level = gr.Dropdown(
+                                choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
+                                label="认定级别",
+                                value=None,
+                                elem_id="fact-level",
+                            )
+                            lpr = gr.Number(
+                                label="一年期LPR（%，留空按公布值）", value=None, minimum=0, elem_id="fact-lpr"
+                            )
+                        recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
+                    result = gr.HTML(result_card(engine, None), elem_id="result-card")
+                    chart = gr.Plot(label="奖补随投资额的变化（计算器测算）", visible=False, elem_id="subsidy-chart")
+                    citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
+                    cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
 
         form = [place, *numbers, level, lpr]
         outputs = [
@@ -420,6 +505,7 @@ def build_enterprise(
             chat,
             *form,
             result,
+            chart,
             banner,
             citations,
             cited,
@@ -453,6 +539,16 @@ def build_enterprise(
                 show_progress_on=[result],
                 **private,
             ).then(**scroll)
+        for button, day in in_force_days:
+            # The chosen day applies to the answer on screen at once (on_facts does nothing before one).
+            button.click(_constant(day), None, as_of, **private).then(
+                on_facts,
+                {as_of, session_state, *form},
+                outputs,
+                trigger_mode="always_last",
+                show_progress_on=[result],
+                **private,
+            ).then(**scroll)
         confirm.click(
             on_confirm, [missing_box, as_of, session_state], outputs, show_progress_on=[chat, result], **private
         ).then(**scroll)
@@ -462,6 +558,9 @@ def build_enterprise(
             trigger(on_reset, [session_state], outputs, **private)
         timer = gr.Timer(1.0, active=True)
         timer.tick(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
+        # At each page load, so a server left running for days still says "today" truthfully.
+        page.load(None, None, None, js=accessibility.naming_script(), **private)
+        page.load(today_on_page, None, [coverage, as_of], show_progress="hidden", **private)
         page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
         page.load(lambda: facts_to_form(None), None, form, show_progress="hidden", **private)

@@ -51,6 +51,9 @@ def test_after_expiry_the_figure_is_reference_only(engine: Engine) -> None:
     assert award.policy.in_force is False
     assert "仅供参考" in r.answer and "2022-12-31" in r.answer
     assert r.total_max_yuan is None  # expired programs are not counted
+    # It says plainly that one cannot apply now and whom to ask, and gives no how-to-apply text.
+    assert "目前不能按此申报" in r.answer and "请咨询" in r.answer
+    assert "申报方式" not in r.answer and "下一步：申报" not in r.answer
 
 
 def test_a_formula_shown_for_an_ineligible_program_says_it_does_not_apply(engine: Engine) -> None:
@@ -93,6 +96,9 @@ def test_a_place_no_policy_covers_gets_no_figure(engine: Engine) -> None:
     r = engine.ask("我们在上海做技改，总投资1000万，设备投资500万，能拿多少", date(2021, 6, 30))
     assert r.kind == "out_of_scope" and r.programs == [] and r.total_max_yuan is None
     assert "不涉及" in r.answer
+    # What is covered and where to ask instead; no clause of another region's policy.
+    assert "收录范围" in r.answer and "工信" in r.answer and "发改" in r.answer
+    assert r.sources == [] and "最接近的条款" not in r.answer
 
 
 @pytest.mark.parametrize(

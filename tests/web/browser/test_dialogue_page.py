@@ -30,7 +30,9 @@ def open_page(chromium, app, size: str):
     page = context.new_page()
     page.goto(app.url + "/")
     page.locator("#question textarea").wait_for()
-    page.locator("#as-of").locator("input, textarea").first.fill("2025-06-30")
+    box = page.locator("#as-of").locator("input, textarea").first
+    box.fill("2025-06-30")
+    box.press("Tab")  # the date picker takes a typed date when the field is left
     return context, page
 
 

@@ -35,7 +35,9 @@ def open_page(context, app):
 
 
 def set_as_of(page, day: str) -> None:
-    page.locator("#as-of").locator("input, textarea").first.fill(day)
+    box = page.locator("#as-of").locator("input, textarea").first
+    box.fill(day)
+    box.press("Tab")  # the date picker takes a typed date when the field is left
 
 
 def ask(page, question: str, wait_for: str | None = None) -> None:
