@@ -525,30 +525,24 @@ def build_enterprise(
             button.click(
                 one_click(reply), [as_of, session_state], outputs, show_progress_on=[chat, result], **private
             ).then(**scroll)
+        # Progress only on the result: a spinner over the citations would swallow the click that blurred a field.
+        recompute_form = {
+            "fn": on_facts,
+            "inputs": {as_of, session_state, *form},
+            "outputs": outputs,
+            "trigger_mode": "always_last",
+            "show_progress_on": [result],
+            **private,
+        }
         for trigger in (
             [n.submit for n in [*numbers, lpr]]
             + [n.blur for n in [*numbers, lpr]]
             + [place.input, level.input, recompute.click, as_of.submit]
         ):
-            # Progress only on the result: a spinner over the citations would swallow the click that blurred a field.
-            trigger(
-                on_facts,
-                {as_of, session_state, *form},
-                outputs,
-                trigger_mode="always_last",
-                show_progress_on=[result],
-                **private,
-            ).then(**scroll)
+            trigger(**recompute_form).then(**scroll)
         for button, day in in_force_days:
             # The chosen day applies to the answer on screen at once (on_facts does nothing before one).
-            button.click(_constant(day), None, as_of, **private).then(
-                on_facts,
-                {as_of, session_state, *form},
-                outputs,
-                trigger_mode="always_last",
-                show_progress_on=[result],
-                **private,
-            ).then(**scroll)
+            button.click(_constant(day), None, as_of, **private).then(**recompute_form).then(**scroll)
         confirm.click(
             on_confirm, [missing_box, as_of, session_state], outputs, show_progress_on=[chat, result], **private
         ).then(**scroll)
