@@ -240,6 +240,21 @@ def build_enterprise(
             gr.skip(),
         )
 
+    def show(
+        session: Session,
+        request: gr.Request,
+        response: Answer,
+        lead: str = "",
+        asked: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Log one answered turn (a warning when it could not be logged), then add it to the chat: the
+        user's message if there was one (`asked`), and the answer's messages after `lead`."""
+        response.id = response.id or uuid.uuid4().hex[:12]
+        unlogged = record(request.session_hash, response)
+        if unlogged:
+            gr.Warning(unlogged)
+        session.chat += [*(asked or []), *answer_messages(response, lead=lead)]
+
     def on_ask(text: str, as_of_text: str, session: Session | None, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         session = session or new_session()
         session.visitor = visitor_of(request)
@@ -256,11 +271,7 @@ def build_enterprise(
             waiting = [{"role": "user", "content": text}, {"role": "assistant", "content": INDEX_WAIT}]
             yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 13)))
         response = session.conversation.ask(text)
-        response.id = response.id or uuid.uuid4().hex[:12]
-        unlogged = record(request.session_hash, response)
-        if unlogged:
-            gr.Warning(unlogged)
-        session.chat += [{"role": "user", "content": text}, *answer_messages(response)]
+        show(session, request, response, asked=[{"role": "user", "content": text}])
         yield refresh(session)
 
     def one_click(reply: str) -> Callable[..., Iterator[tuple[Any, ...]]]:
@@ -290,11 +301,7 @@ def build_enterprise(
             return tuple(gr.skip() for _ in outputs)  # a blur without an edit: nothing to redo
         session.conversation.as_of = day
         response = session.conversation.replace_facts(facts)
-        response.id = response.id or uuid.uuid4().hex[:12]
-        unlogged = record(request.session_hash, response)
-        if unlogged:
-            gr.Warning(unlogged)
-        session.chat += answer_messages(response, lead="已按修改后的企业信息重新测算：\n\n")
+        show(session, request, response, lead="已按修改后的企业信息重新测算：\n\n")
         return refresh(session, clear_question=False, echo_form=False)
 
     def on_confirm(
@@ -312,11 +319,7 @@ def build_enterprise(
         known = session.conversation.facts or EnterpriseFacts()
         facts = known.model_copy(update={"tags": {**known.tags, **dict.fromkeys(checked, True)}})
         response = session.conversation.replace_facts(facts)
-        response.id = response.id or uuid.uuid4().hex[:12]
-        unlogged = record(request.session_hash, response)
-        if unlogged:
-            gr.Warning(unlogged)
-        session.chat += answer_messages(response, lead="已按您勾选的情况重新测算：\n\n")
+        show(session, request, response, lead="已按您勾选的情况重新测算：\n\n")
         return refresh(session)
 
     def on_cite(choice: str | None, as_of_text: str, session: Session | None) -> str:
