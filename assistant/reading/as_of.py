@@ -20,6 +20,10 @@ from assistant.reading.amounts import find_dates
 # Words that make the date next to them the policy's day rather than a fact of the project.
 BEFORE = ("按照", "按", "截至", "截止", "依据")
 AFTER = ("的政策", "的规定", "的标准", "那天", "当天", "的时候", "时候", "时的", "当时", "那时", "那个时间点")
+# Nouns of a document's title: "按2012年那个河南加快企业技术改造意见", "按2016年度行动计划" name a document by
+# its year; the day to judge on is still the page's.
+DOCUMENT_NOUNS = ("意见", "计划", "通知", "办法", "方案", "细则", "文件", "号文")
+CLAUSE_END = re.compile(r"[，,。；;？?！!]")
 PARTIAL = re.compile(r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})年(?:(?P<month>1[0-2]|0?[1-9])月(?![0-9日号])|(?:底|末))?")
 
 
@@ -33,7 +37,15 @@ class StatedDay:
 
 def _policy_time(text: str, start: int, end: int) -> bool:
     # The word right before the date: "按河南省2012年那个意见" names a document by its year, not a day.
-    return text[:start].rstrip().endswith(BEFORE) or text[end:].startswith(AFTER)
+    if text[end:].startswith(AFTER):
+        return True
+    return text[:start].rstrip().endswith(BEFORE) and not _names_document(text[end:])
+
+
+def _names_document(after: str) -> bool:
+    """The clause after the year goes on to a document's title noun (…年那个…意见, …年度行动计划)."""
+    clause = CLAUSE_END.split(after, maxsplit=1)[0]
+    return any(noun in clause for noun in DOCUMENT_NOUNS)
 
 
 def stated_day(text: str) -> StatedDay | None:

@@ -21,6 +21,9 @@ from assistant.reading.as_of import stated_day
         ("项目贷款2021年3月放款2000万", None),
         ("我们2019年首次认定高新技术企业", None),
         ("能按河南省2012年那个技改意见申请吗", None),
+        ("想按2013年那个省里加快技改的意见抵免，可以吗", None),  # 按 before, the title noun after
+        ("还能按2017年度行动计划拿补助吗", None),
+        ("按2018年的政策，还能按那个意见申请吗", date(2018, 12, 31)),  # 的政策 right after: the day
         # two different days: none is taken, the page's date stands
         ("按2021年6月30日的政策，还是按2022年1月1日的政策", None),
     ],
