@@ -40,6 +40,9 @@ SUMMED_ROLES = ("received_same_program",)
 # What may stand between two amounts of one list: "100万、100万", "100万和50万".
 PART_JOINERS = ("、", "和", "及", "与", "加")  # between parts of one amount in a list (not "，但…": a contrast)
 LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
+BUYING = ("用来买", "用于购买", "用于购置", "用于", "购买", "购置", "采购", "买了", "买")  # amount, verb, noun
+ACTUAL = "实际"  # the word that says which of two figures for one amount is the real one
+LIST_GAP = 8  # at most this many characters between two figures quoted back as one phrase
 UNIT_VALUE = {"万": Decimal(10**4), "亿": Decimal(10**8)}
 # Words that put the amount inside parentheses or after 其中/含 as a part of the amount before it.
 CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
@@ -126,12 +129,16 @@ def _defer_weak(text: str, before: str, own_start: int, previous_end: int, vocab
     if not matches or not all(_weak(before, m, vocab) for m in matches):
         return None
     previous_clause = text[max(previous_end, own_start - LOOK_BACK_ACROSS) : own_start]
-    return _cue_before(previous_clause, vocab, strong_only=True)
+    # "研发的盾构机…，卖了3000万": a word followed by 的 qualifies a thing; it names no amount of its own
+    nouns = [m for m in _cues(previous_clause, vocab) if not previous_clause.startswith("的", m[1])]
+    return _cue_before(previous_clause, vocab, strong_only=True) if nouns else None
 
 
 def _cue_after(after: str, vocab: Vocabulary) -> str | None:
-    """ "300万的设备", "500万是当年完成投资": the role named right after the number."""
+    """ "300万的设备", "500万是当年完成投资", "花了960万买研发设备": the role named right after the number,
+    or right after the verb of buying that follows it."""
     rest = after.lstrip("的是为指")
+    rest = rest[len(next((v for v in BUYING if rest.startswith(v)), "")) :]
     found = [
         (len(cue), role)
         for role, spec in vocab.amount_roles.items()
@@ -349,12 +356,34 @@ def _another_part(text: str, items: list[_Item], mention: AmountMention, role: s
     return any(cue in between and cue not in said_before for cue in cues)
 
 
+def _actual(text: str, items: list[_Item], mention: AmountMention, role: str) -> bool | None:
+    """Of two figures for one amount, the one said to be 实际 (what was really drawn, paid or invested) is the
+    one the rules count ("项目贷款实际发生额", "实际设备投资额"): True when it is this one, False when it was
+    the earlier one, None when neither or both are."""
+    previous = next(it.mention for it in reversed(items) if it.role == role)
+    this_said = ACTUAL in text[previous.end : mention.start][-LOOK_BEHIND:]
+    earlier_said = ACTUAL in text[max(0, previous.start - LOOK_BEHIND) : previous.start]
+    return None if this_said == earlier_said else this_said
+
+
+def _two_figures(text: str, items: list[_Item], mention: AmountMention, role: str, label: str) -> Unsettled:
+    """The question back for two figures of one amount: the words between them when they stand in one list
+    ("设备300万、400万"), else the two figures, and a reminder that two projects are asked one at a time."""
+    previous = next(it.mention for it in reversed(items) if it.role == role)
+    if mention.start - previous.end <= LIST_GAP:
+        said = text[previous.start : mention.end]
+        return Unsettled(said=said, ask=f"您说的“{said}”，{label}是哪一个？")
+    said = f"“{_quoted(previous.raw)}”和“{_quoted(mention.raw)}”"
+    return Unsettled(said=said, ask=f"您说的{said}，{label}是哪一个？如果是两个项目，请一次说一个项目。")
+
+
 def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
     """Every amount of the question, each given to its role or kept open; vague ones unsettled."""
     out = ReadAmounts(_stated_none(text, vocab), {}, [], [])
     mentions = find_amounts(text)
     respective = _respective_roles(text, mentions, vocab)
     items: list[_Item] = []
+    doubled: set[str] = set()  # roles given two figures: asked, whatever follows short of a correction
     previous_end = 0
     for i, mention in enumerate(mentions):
         since = previous_end
@@ -383,15 +412,26 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
             out.amounts.pop(role, None)
         elif role in SUMMED_ROLES and role in out.amounts and not total and not corrects:
             out.amounts[role] += mention.value  # what was already received adds up
-        elif listed and not total and not corrects and role in out.amounts:
-            # "设备300万、400万": two figures for one amount; which one is meant must be asked
-            said = text[items[-1].mention.start : mention.end]
-            out.unsettled[role] = Unsettled(said=said, ask=f"您说的“{said}”，{label}是哪一个？")
-            out.amounts.pop(role, None)
         elif role in out.amounts and not total and not corrects and _another_part(text, items, mention, role, vocab):
             out.amounts[role] += mention.value  # "研发设备460万、中试设备300万": two parts of one amount
+        elif (role in out.amounts or role in doubled) and not corrects and _actual(text, items, mention, role):
+            out.amounts[role] = mention.value  # "贷款合同3000万，实际放款2400万": the rules count what is 实际
+            out.unsettled.pop(role, None)
+            doubled.discard(role)
+        elif role in out.amounts and item.inside == role:
+            pass  # "设备800万，其中40万的设备退货了": a part of the amount before, not another figure for it
+        elif role in out.amounts and not total and not corrects and _actual(text, items, mention, role) is False:
+            pass  # "实际放款2400万，合同3000万": the figure said to be 实际 stands
+        elif role in out.amounts and not total and not corrects and out.amounts[role] != mention.value:
+            # "设备300万、400万", "A项目设备500万…B项目设备300万": two figures for one amount, and no word says
+            # the second corrects the first; which one is meant is asked, never taken silently
+            out.unsettled[role] = _two_figures(text, items, mention, role, label)
+            out.amounts.pop(role)
+            doubled.add(role)
+        elif role in doubled and not corrects:
+            pass  # a third figure for an amount already asked about: still asked
         else:
-            out.amounts[role] = mention.value  # a later mention of the same role corrects an earlier one
+            out.amounts[role] = mention.value  # said again, or corrected ("不对，是…")
             out.unsettled.pop(role, None)
         items = [it for it in items if it.role != role] + [item]
     _sum_parts(items, vocab, out)

@@ -132,6 +132,8 @@ def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vo
         return IN_PROCESS
     if has_any(after, cues.pending_after) or _negated_verb(after[:AFTER_REACH], vocab):
         return False
+    if has_any(part, cues.in_process) and not money:  # 还在申请省首台（套）认定: the application under way
+        return IN_PROCESS
     if has_any(part, cues.pending) and not money:
         return False
     applied = max((part.rfind(w) for w in cues.applied if w in part), default=-1)

@@ -53,12 +53,17 @@ def _read_level(text: str, vocab: Vocabulary) -> Level | None:
 
 # A one-year LPR has never been near these bounds; a stated rate outside them is a slip to ask about.
 PLAUSIBLE_LPR = (Decimal("0.001"), Decimal("0.15"))
+SHARE_OF = ("的", "×", "*", "x", "乘以", "乘", "的百分之")  # between LPR and a percentage that is a share of it
 
 
 def _read_lpr(text: str, lpr_cues: list[str], out: Understanding) -> None:
     """The one-year LPR the user states; a negative or implausible one ("385%") is asked about."""
     for p in find_percents(text):
-        if not any(cue in text[max(0, p.start - 12) : p.start] for cue in lpr_cues):
+        before = text[max(0, p.start - 12) : p.start]
+        if not any(cue in before for cue in lpr_cues):
+            continue
+        cue_end = max(before.rfind(cue) + len(cue) for cue in lpr_cues if cue in before)
+        if before[cue_end:].strip() in SHARE_OF:  # "按LPR的25%": the text's share of the LPR, not the rate
             continue
         said = text[p.start : p.end]
         negative = text[max(0, p.start - 1) : p.start] in ("-", "－", "−", "负")

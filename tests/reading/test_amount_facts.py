@@ -54,6 +54,14 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("去年拿了区里奖补60万、40万，今年又拿了30万，新项目设备投资500万", dict(received_same_program=130)),
         ("三个项目已经各拿了50万的奖补，一共150万，设备投资500万", dict(received_same_program=150)),
         ("上半年已经按前一批设备拿了200万补助", dict(received_same_program=200)),
+        # of two figures for one amount, the one said to be 实际 is the one the rules count, in either order
+        ("贷款合同签了2000万，实际放款1500万", dict(loan_amount=1500)),
+        ("实际用款700万，贷款合同是1000万", dict(loan_amount=700)),
+        ("设备合同额500万，其中20万的设备退回了，实际设备投资480万", dict(equipment_investment=480)),
+        # a verb of buying between the amount and its noun
+        ("今年花了300万买研发设备", dict(rd_equipment_investment=300)),
+        # a word before 的 qualifies a thing and names no amount: the verb then does
+        ("自己研发的数控机床经过省里认定，卖了900万", dict(sales_price=900)),
         # one part alone is not the whole of a composite (软硬件投资)
         ("智能车间软件投资40万", dict(software_investment=40)),
         ("智能车间软件投资40万、硬件投资360万", dict(software_investment=40, hardware_investment=360)),
@@ -82,6 +90,8 @@ def test_roles_and_sums(question: str, expected: dict[str, float]) -> None:
         # two neighbouring digits are a range; two figures for one amount must be asked about
         ("设备投资大概七八百万", "equipment_investment", "七八百万", 700, 800),
         ("设备投资200万、300万", "equipment_investment", "200万、300万", None, None),
+        # two projects' figures in one message: asked, neither taken silently
+        ("一号项目设备投资400万，二号项目设备投资250万", "equipment_investment", "“400万”和“250万”", None, None),
         # the parts of a project bound its total from below when the total is not given
         ("设备300万、软件50万、土建400万", "total_investment", None, 750, None),
     ],
@@ -101,3 +111,10 @@ def test_amounts_not_given_exactly_are_unsettled(
 def test_a_foreign_amount_asks_for_yuan() -> None:
     vague = read_amounts("技改总投资150万美元", VOCAB).unsettled["total_investment"]
     assert "人民币" in vague.ask and "150万美元" in vague.ask
+
+
+def test_an_amount_pointing_at_the_award_is_no_fact() -> None:
+    """ "能先算上那5万吗", "30万能拿吗": the figure hoped for, neither a fact nor an amount to ask about."""
+    for question in ("数字化车间还没批，能先算上那5万吗", "贯标通过了，30万能拿吗"):
+        got = read_amounts(question, VOCAB)
+        assert not got.amounts and not got.open_amounts, question

@@ -67,7 +67,6 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("利用自有土地技改，不改变用途", HENAN, {"hn12_plan_conforming_same_use": True}),
     # pending: not yet
     ("我们准备申报省级工业云试点示范", JIYUAN, {"jy_industrial_cloud_demo": False}),
-    ("正在申报高新技术企业，还没认定下来", HENAN, {"hn17_high_tech_enterprise": False}),
     # what a later clause says takes up the nearest earlier clause it can speak of, not only the last one
     ("济源公司是两化融合管理体系贯标试点企业，正在贯标，还没通过评定", JIYUAN, {"jy_two_integration_certified": False}),
     # the user does not know: neither true nor false (asked)
@@ -79,7 +78,11 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("我们申报的省级双创基地目前还在公示", JIYUAN, {"jy_shuangchuang_base": None}),
     ("两化融合管理体系评定已经交了材料，结果还没出", JIYUAN, {"jy_two_integration_certified": None}),
     ("两化融合管理体系评定还在走流程，没通过", JIYUAN, {"jy_two_integration_certified": None}),
-    ("正在申请认定高新技术企业", HENAN, {"hn17_high_tech_enterprise": False}),
+    # an application under way, before the recognition; a bare "还没认定下来" after it only restates that
+    ("正在申请认定高新技术企业", HENAN, {"hn17_high_tech_enterprise": None}),
+    ("正在申报高新技术企业，还没认定下来", HENAN, {"hn17_high_tech_enterprise": None}),
+    ("我们研发的成套装备还在申请省首台（套）认定", HENAN, {"hn17_first_set_equipment": None}),
+    ("新产品还在省工业新产品认定公示期", JIYUAN, {"jy_provincial_new_product": None}),
     # applied for, outcome not said: not stated (asked); said later: stated
     ("申报了市级数字化车间", HEKOU, {"smart_demo": None}),
     ("申报了市级数字化车间，上个月已经批下来了", HEKOU, {"smart_demo": True}),
