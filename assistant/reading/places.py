@@ -24,7 +24,12 @@ CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 LOOK_BEHIND = 6  # characters before a place searched for whose place it is
 LOOK_AHEAD = 8  # and after it ("的技改直接奖补" reaches the policy word)
 MODIFIER = 4  # characters allowed between a place and its enterprise noun (佛山的装备企业)
-AFTER_VERB = "的、，,"  # 郑州企业生产的 / 生产、: the verb describes another enterprise's product
+AFTER_VERB = "的、，,"
+TOWNSHIP = (
+    "镇",
+    "乡",
+    "街道",
+)  # after a name: a township of that name (西固区河口镇 is not 河口区)  # 郑州企业生产的 / 生产、: the verb describes another enterprise's product
 # A place-like word ("某某县") the table does not know, said as where someone is.
 PLACE_LIKE = re.compile(r"(?:在|位于|地处|属于|来自)([\u4e00-\u9fa5]{2,5}?(?:省|市|区|县|州|盟))(?!级)")
 
@@ -84,6 +89,8 @@ def _tokens(text: str, table: PlaceTable, short: dict[str, str]) -> list[Token]:
         follows = bool(out) and not text[out[-1].end : i].strip()
         for size in range(min(longest, len(text) - i), 1, -1):
             word = text[i : i + size]
+            if text.startswith(TOWNSHIP, i + size):
+                continue
             if word in table.anywhere or word in short or (follows and word in table.after_parent):
                 out.append(Token(i, i + size, word))
                 i += size
