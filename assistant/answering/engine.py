@@ -323,8 +323,11 @@ class Engine:
         quoted = self._procedure(text, sources) or best_sentences(
             text, sources, self.pair_stats, subject_pairs(text, ignored), procedure, kinds=kinds
         )
-        if not quoted or not any(q.informative for q in quoted):
+        informative = [q for q in quoted if q.informative]
+        if not informative and not (kinds and quoted):
             return self._out_of_scope(turn, "这一问题")
+        # "申报材料清单包括哪些": asked for a kind of thing the clauses about the subject do not give,
+        # the answer says the text does not state it, and quotes what is closest
         answer = render("extractive.j2", {"sources": quoted, "unstated": unstated(kinds, quoted)})
         return turn.answer("fact", answer, sources=sources, quotes=[q.quote() for q in quoted])
 

@@ -26,6 +26,7 @@ SENTENCE = re.compile(r"[^。？?！!；;\n]+[？?]?")
 CLAUSE_BREAK = re.compile(r"[，,]")
 HOW_REACH = 4  # characters after a how-word within which its verb stands ("如何才能申请")
 THING_LENGTH = 4  # characters after a which-word that name the thing asked for
+SUBJECT_VERBS = ("包括", "包含", "都有", "有", "是", "需要", "要")  # between a noun and a which-word ending the clause
 
 
 class Intent(str, Enum):
@@ -82,10 +83,20 @@ def _which_thing(clause: str, cues: IntentCues) -> bool:
     measure = "".join(cues.measure_words)
     for which in cues.which_words:
         for m in re.finditer(re.escape(which), clause):
-            thing = clause[m.end() :].lstrip(measure)[:THING_LENGTH]
+            thing = clause[m.end() :].lstrip(measure).rstrip("？?。！!呢啊吗")[:THING_LENGTH]
             if thing and not any(thing.startswith(w) for w in cues.benefit_words):
                 return True
+            if not thing and _subject_is_thing(clause[: m.start()], cues):
+                return True
     return False
+
+
+def _subject_is_thing(before: str, cues: IntentCues) -> bool:
+    """ "申报材料清单包括哪些": a which-word ending the clause asks of the noun before its verb, a
+    property of the text unless that noun is a benefit ("济源的政策有哪些")."""
+    verb = next((v for v in sorted(SUBJECT_VERBS, key=len, reverse=True) if before.endswith(v)), None)
+    head = before[: -len(verb)][-THING_LENGTH:] if verb else ""
+    return len(head) >= 2 and not any(w in head for w in cues.benefit_words)
 
 
 def _either_or(clause: str, cues: IntentCues) -> bool:
