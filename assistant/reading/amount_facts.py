@@ -48,6 +48,7 @@ UNIT_VALUE = {"万": Decimal(10**4), "亿": Decimal(10**8)}
 CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
 # "设备投资（含软件）900万": a parenthesis before the amount qualifies the noun; its words govern nothing.
 TITLE_REACH = 14  # characters from a title's end to the amount it may name (…目录》的设备，投资480万元)
+TITLE_NOUN = 8  # characters of the noun right after a title read for the kind it names (除尘脱硫设备)
 PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
 # "技术引进、科研仪器和软件费用总和2000万": one amount for the listed parts together.
 SUM_WORDS = ("总和", "合计", "共计", "总计", "一共", "加起来", "合起来", "累计")
@@ -173,16 +174,23 @@ def _named_by_title(text: str, mention: AmountMention, previous_end: int, vocab:
     if start < 0:
         return None
     title, rest = text[start + 1 : close], text[close + 1 : mention.start].lstrip("的")
-    after_noun = rest[2:]
-    if any(not _weak(after_noun, m, vocab) for m in _cues(after_noun, vocab)):
-        return None  # "…目录》的设备，另外厂房投资300万": the amount is another's
+    # the noun after the title, up to its clause's end: "设备", "除尘脱硫设备"
+    noun = re.split(r"[，,、；;（(]", rest, maxsplit=1)[0][:TITLE_NOUN]
     named = [
-        (len(cue), role)
+        (len(cue), role, cue[-k:])
         for role, spec in vocab.amount_roles.items()
         for cue in spec.cues
-        if cue in title and any(rest.startswith(cue[-k:]) for k in range(2, len(cue)))
+        for k in range(2, len(cue))
+        if cue in title and (noun.startswith(cue[-k:]) or noun.endswith(cue[-k:]))
     ]
-    return max(named)[1] if named else None
+    if not named:
+        return None
+    _, role, head = max(named)
+    after_noun = rest[len(noun) :] if noun.endswith(head) else rest[len(head) :]
+    # "…目录》的设备，另外厂房投资300万": the amount is another's; "…的脱硫设备，设备投资额850万": the same
+    if any(not _weak(after_noun, m, vocab) and head not in after_noun[m[0] : m[1]] for m in _cues(after_noun, vocab)):
+        return None
+    return role
 
 
 def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:

@@ -76,6 +76,10 @@ _APPROX = r"多(?!少)|余(?!额)"
 _YUAN = r"元|块钱|(?<=[万亿萬億])块"  # a bare 块 is money only after 万/亿: 三块地 is three plots
 # Words after "3万"/"2亿" that make it a count, not money: 3万人, 5万吨, 2万平方米, 1万个.
 _COUNT_WORDS = "人个项亩吨台套户家名次件株头只辆平米方瓦度条张间所座栋层份批种位"
+# …unless the word goes on as another word: "6000万项目贷款", "3000万批下来了", "900万所得税".
+_NOT_COUNTS = "项目|批了|批下|批给|批复|批准|所得|方案|条件|位于|名下|次年"
+# "6个亿", "3个亿": spoken, the 个 between an Arabic number and its unit; read as a space (same length).
+_SPOKEN_UNIT_RE = re.compile(r"(?<=[0-9])个(?=[万亿])")
 # Fullwidth digits, full stop and percent sign, one for one so that spans stay valid. Not "，":
 # that is the Chinese comma between clauses ("总投资500万，设备300万"), never a digit separator.
 _HALFWIDTH = str.maketrans("０１２３４５６７８９．％\u200b\u200c\u200d\u2060\ufeff", "0123456789.%     ")
@@ -87,7 +91,7 @@ _AMOUNT_RE = re.compile(
     # Atomic: a number followed by a count word is not retried as a shorter number (3万人 is not 3).
     # One space may separate Arabic digits from their unit: "500 万元".
     rf"(?>(?:(?:{_ARABIC})(?:\s(?=[{_UNIT_CHARS}元]))?|[{_NUMERAL_CHARS}])+(?:(?:{_APPROX})[{_UNIT_CHARS}]*)?)"
-    rf"(?:(?:{_YUAN})?人民币|{_YUAN}|(?![{_COUNT_WORDS}]))"
+    rf"(?:(?:{_YUAN})?人民币|{_YUAN}|(?!(?!{_NOT_COUNTS})[{_COUNT_WORDS}]))"
 )
 # A foreign currency after an amount ("150万美元") or its sign before it ("$2,000", "€500万"): the
 # value is not yuan, and converting it would be a guess about the rate, so the reader asks instead.
@@ -191,7 +195,7 @@ def find_amounts(text: str) -> list[AmountMention]:
     Money means a number with a money unit (元, 万, 亿, 块 ...) or a ¥ sign, so years, dates,
     percentages, counts and document numbers (〔2020〕5号) are left alone.
     """
-    normalized = _halfwidth(text)
+    normalized = _SPOKEN_UNIT_RE.sub(" ", _halfwidth(text))
     found = (_amount_at(text, normalized, m.start(), m.end()) for m in _AMOUNT_RE.finditer(normalized))
     return [_with_currency(normalized, mention) for mention in found if mention is not None]
 

@@ -58,6 +58,12 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("贷款合同签了2000万，实际放款1500万", dict(loan_amount=1500)),
         ("实际用款700万，贷款合同是1000万", dict(loan_amount=700)),
         ("设备合同额500万，其中20万的设备退回了，实际设备投资480万", dict(equipment_investment=480)),
+        # the noun after a title ends with the title's kind; a bare or generic noun after it is the same thing
+        (
+            "买了列入《安全生产专用设备企业所得税优惠目录》的防爆监测设备，设备投资额300万",
+            dict(environmental_equipment_investment=300),
+        ),
+        ("硬件设备1800万，软件200万", dict(hardware_investment=1800, software_hardware_investment=2000)),
         # a verb of buying between the amount and its noun
         ("今年花了300万买研发设备", dict(rd_equipment_investment=300)),
         # a word before 的 qualifies a thing and names no amount: the verb then does
