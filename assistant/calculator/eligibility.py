@@ -15,6 +15,7 @@ from assistant.core.money import format_quantity
 from assistant.rules.bounds import bound_for
 from assistant.rules.schema import LEVEL_RANK, Condition, Exclusion, Program
 
+ALREADY_HAD = "option-already-had"  # the id of the check that this option was already had for the project
 CHOSEN_OTHER = "chosen-other-option"  # the id of the check that another option was already chosen
 
 
@@ -135,9 +136,15 @@ def _check_exclusion(excl: Exclusion, facts: EnterpriseFacts) -> Check | str | N
 def _check_choice(program: Program, facts: EnterpriseFacts) -> Check | None:
     """Ruled out when the user already chose another option of a group the text says is choose-one."""
     chosen = facts.chosen.get(program.choose_one_group or "")
-    if program.choose_one_citation is None or chosen in (None, program.id):
+    if program.choose_one_citation is None:
         return None
     quote = program.choose_one_citation.quote
+    if program.id in facts.had:  # the project had it already: one option, once, per project
+        return Check(
+            ALREADY_HAD, Outcome.FAILED, f"不符合：所述项目已享受过这一奖补方式，不再重复给予，原文：“{quote}”"
+        )
+    if chosen in (None, program.id):
+        return None
     return Check(CHOSEN_OTHER, Outcome.FAILED, f"不符合：所述项目已选择并享受了另一种奖补方式，原文：“{quote}”")
 
 

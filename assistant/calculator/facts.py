@@ -61,6 +61,8 @@ class EnterpriseFacts(BaseModel):
     unknown: list[str] = []  # facts the user said they do not know ("不清楚"): not asked again
     # choose-one group → the program the user has already chosen (and had) for this project
     chosen: dict[str, str] = {}
+    # options of a choose-one group this project already received ("前年已经领过直接奖补"): not offered again
+    had: list[str] = []
     # tag → the year the user says its status began ("2016年列入市培育名单"), for rules that count years
     since: dict[str, int] = {}
     # Yes/no facts the user spoke of without settling them (applied for, the outcome awaited, or only half
@@ -108,6 +110,7 @@ class EnterpriseFacts(BaseModel):
             level=newer.level or self.level,
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,
             chosen={**self.chosen, **newer.chosen},
+            had=sorted(set(self.had) | set(newer.had)),
             since={**self.since, **newer.since},
             levels={**self.levels, **newer.levels},
             to_confirm=sorted((set(self.to_confirm) | set(newer.to_confirm)) - set(newer.tags)),

@@ -23,6 +23,12 @@ HIGHER = "上级"
 APPLIED = "applied"  # applied for, the outcome not said: asked, never taken as had
 SOURCE_REACH = 8  # characters from who gave to the funding noun (省里的技改专项资金, 中央预算内投资补助)
 OPTION_REACH = 12  # characters from "已经选了" to the option's name
+# "之前几个技改项目", "前面三个技改项目": projects besides this one, with words between (the listed
+# other_project phrases are the plain forms)
+OTHER_PROJECTS = re.compile(
+    r"(?:之前|以前|前面|此前|前几年)的?(?:[几两三四五六七八九十多]|[0-9]+)个[^，,。；;]{0,4}项目"
+)
+CHOOSING = "选"  # in 选了/选择了: chosen, not yet had (领过/拿过/享受过 say it was had)
 WISHES = ("能", "可以", "想", "要", "可", "否", "会", "没")  # 能拿, 想要: hoped for, not had
 CLAUSE = re.compile(r"[，,。；;！!？?\n]")
 PLACE_RANKS = (("区", 1), ("县", 1), ("市", 2), ("省", 3))
@@ -108,13 +114,15 @@ def funding_statements(
     return []
 
 
-def chosen_options(text: str, vocab: Vocabulary) -> dict[str, str]:
-    """choose-one group → the option the user says is already chosen or had for this project."""
+def chosen_options(text: str, vocab: Vocabulary) -> tuple[dict[str, str], list[str]]:
+    """choose-one group → the option the user says is already chosen or had for this project; and the
+    options said to be had already (领过/拿过/享受过…, not only 选了): used up for this project."""
     cues = vocab.recognition
-    if has_any(text, cues.other_project):
-        return {}
+    if has_any(text, cues.other_project) or OTHER_PROJECTS.search(text):
+        return {}, []
     amount_words = {cue for role in vocab.amount_roles.values() for cue in role.cues}
     chosen: dict[str, str] = {}
+    had: list[str] = []
     for clause in CLAUSE.split(text):
         for verb in sorted(cues.chose, key=len, reverse=True):
             at = clause.find(verb)
@@ -129,4 +137,6 @@ def chosen_options(text: str, vocab: Vocabulary) -> dict[str, str]:
                 ]
                 if len(named) == 1:
                     chosen.setdefault(group, named[0])
-    return chosen
+                    if CHOOSING not in verb and named[0] not in had:
+                        had.append(named[0])
+    return chosen, had

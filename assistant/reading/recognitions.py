@@ -71,6 +71,7 @@ class Recognitions:
     tags: dict[str, bool] = field(default_factory=dict)
     level: Level | None = None  # the level said with a recognition (入选了山东省…, 工信部…称号)
     chosen: dict[str, str] = field(default_factory=dict)  # choose-one group → option already had
+    had: list[str] = field(default_factory=list)  # options said to be had already for this project
     confirmations: dict[str, str] = field(default_factory=dict)  # tag → the question to ask
     since: dict[str, int] = field(default_factory=dict)  # tag → the year said with it (2016年列入…)
     levels: dict[str, Level] = field(default_factory=dict)  # tag → the level written right in front of it
@@ -337,7 +338,8 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
     cues = vocab.recognition
     index = tag_names(vocab)
     norm = normalize(text, cues.same_as, cues.fillers, cues.questions)
-    out = Recognitions(chosen=chosen_options(text, vocab))
+    chosen, had = chosen_options(text, vocab)
+    out = Recognitions(chosen=chosen, had=had)
     mentions: list[Mention] = []
     groups: list[list[Mention]] = [[]]  # the mentions of the clauses so far, by clause, nearest first
     for number, (start, end) in enumerate(clauses(norm.text)):

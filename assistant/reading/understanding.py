@@ -95,6 +95,7 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     _read_place(text, vocab, out)
     found = read_recognitions(text, vocab, out.facts.place)
     out.facts.tags, out.facts.chosen, out.facts.since = found.tags, found.chosen, found.since
+    out.facts.had = found.had
     out.facts.levels = found.levels if len(set(found.levels.values())) > 1 else {}  # only where they differ
     out.confirmations = found.confirmations
     out.facts.to_confirm = sorted(found.confirmations)

@@ -102,5 +102,6 @@ def facts_from_form(
         level=Level(level) if level else None,
         lpr_rate=(rate / 100) if rate is not None else None,
         chosen=dict(base.chosen),
+        had=list(base.had),
         since=dict(base.since),
     )

@@ -204,6 +204,7 @@ CHOICES: list[tuple[str, dict[str, str]]] = [
     ("我们打算选直接奖补", {}),
     ("已经拿到了银行贷款2000万", {}),  # 贷款 names the loan, not the subsidy
     ("另一个项目已经选了贴息，这个项目呢", {}),
+    ("之前几个技改项目一共已经拿了区里贷款贴息280万，这个新项目呢", {}),  # other projects, words between
     ("没有选贷款贴息", {}),
 ]
 
@@ -211,6 +212,18 @@ CHOICES: list[tuple[str, dict[str, str]]] = [
 @pytest.mark.parametrize("question,expect", CHOICES, ids=[r[0] for r in CHOICES])
 def test_an_option_already_chosen(question: str, expect: dict[str, str]) -> None:
     assert read_recognitions(question, _vocab(), HEKOU).chosen == expect
+
+
+@pytest.mark.parametrize(
+    ("question", "had"),
+    [
+        ("前年已经按6%领过区里的直接奖补了", ["hekou-direct-award"]),  # had: not offered again
+        ("这个技改项目去年已经拿过区里的贷款贴息了", ["hekou-loan-interest"]),
+        ("这个项目已经选择了贷款贴息方式", []),  # chosen, not yet had: still computed
+    ],
+)
+def test_an_option_already_had(question: str, had: list[str]) -> None:
+    assert read_recognitions(question, _vocab(), HEKOU).had == had
 
 
 # Roles around a recognised item: the buyer and the developer of a 首台（套）, and where it was made.
