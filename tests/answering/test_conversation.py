@@ -199,3 +199,16 @@ def test_a_long_conversation_keeps_only_what_later_turns_need() -> None:
     corrected = conversation.ask("设备投资改成400万")
     assert corrected.total_max_yuan and [c.after_yuan for c in corrected.figure_changes] == [240000.0]
     assert len(conversation.responses) == KEPT_RESPONSES
+
+
+@pytest.mark.parametrize(("reply", "held"), [("我们是的", True), ("本公司没有", False), ("我们企业不清楚", None)])
+def test_a_reply_that_opens_with_its_subject_is_bound_to_the_fact_asked(reply: str, held: bool | None) -> None:
+    """ "我们是研发制造单位" to a yes/no question is a yes; the subject (我们, 本公司) is read past."""
+    conversation = Conversation(default_engine(), date(2018, 6, 30))
+    conversation.ask("我们在济源，技改项目当年完成投资800万，设备300万，研发100万，能拿多少？")
+    asked = conversation.responses[-1].follow_up_fact
+    assert asked in conversation.engine.book.vocabulary.tags
+    conversation.ask(reply)
+    assert conversation.facts is not None
+    assert conversation.facts.tags.get(asked) is held
+    assert (asked in conversation.facts.unknown) is (held is None)
