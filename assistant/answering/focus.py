@@ -7,8 +7,10 @@ support (贴息, 后补助, 配套 …, shared with the program's own title or t
 市里, 省里: the policy's region depth) and the figures a formula is computed from. Each way adds to a
 program's score; a name or a kind of support in the sentence that asks (not in the scene set before
 it) adds more, and a name in the scene only to say its recognition is not held ("还没认定为省工业新产品")
-counts nothing. The programs with the top score, and those computed from exactly the figures the user
-gave, are the focus, the clearest named first: they lead the answer, and the first follow-up asks what
+counts nothing; a topic word inside a longer name the question gives another program (新产品 in 省工业
+新产品) names nothing. The programs with the top score, those computed from exactly the figures the user
+gave, and any other the asking sentence names by a word of its own ("纳统奖励和直接奖补都能拿吗") are the
+focus, the clearest named first: they lead the answer, and the first follow-up asks what
 they are missing. The rest are shown folded, as "其他可能适用的政策（N）".
 
 Left out: a program the user declined ("我们没有贷款": all its base amounts are none; "直接奖补我们不要":
@@ -106,9 +108,19 @@ def names_program(book: Rulebook, rule: Rule, text: str, counts: Counter[str]) -
 
 
 def naming_words(book: Rulebook, rule: Rule, text: str, counts: Counter[str]) -> list[str]:
-    """The words of `text` that name the program (its title, its distinctive topic words)."""
+    """The words of `text` that name the program (its title, its distinctive topic words), none of them
+    only part of a longer name the text gives another program (新产品 in 省工业新产品)."""
     figure_words = {cue for role in book.vocabulary.amount_roles.values() for cue in role.cues}
     topics = [t for t in distinctive_topics(rule, counts) if t in text and t not in figure_words]
+    if topics:
+        own = set(rule.topics)
+        longer = {
+            t
+            for other in book.programs.values()
+            for t in distinctive_topics(other, counts)
+            if t in text and t not in own and t not in figure_words
+        }
+        topics = [t for t in topics if not any(t in name and t != name for name in longer)]
     return [rule.title, *topics] if rule.title in text else topics
 
 
@@ -249,6 +261,7 @@ def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list
     if top == 0:
         return Focus(shown, [])
     asked = [p for p in leading if points[p.program_id] == top or _takes_every_figure(book, p, facts)]
+    asked += [p for p in leading if p not in asked and _named_besides(book, p, asked, question, counts)]
     groups = {p.choose_one_group for p in asked if p.choose_one_group}
     asked += [
         p for p in leading if p not in asked and p.choose_one_group in groups and _title_has_benefit(book, p, question)
@@ -257,6 +270,21 @@ def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list
     # recognition the user has not stated (技改后补助 before 技改示范项目后补助). Otherwise the order is kept.
     asked.sort(key=lambda p: (-points[p.program_id], _reserved_for_unstated(book, p, facts)))
     return Focus(asked, [p for p in shown if p not in asked])
+
+
+def _named_besides(book: Rulebook, program: Program, asked: list[Program], question: str, counts: Counter[str]) -> bool:
+    """The asking sentence names this program too, by a word that names none of those already asked
+    about ("纳统奖励和直接奖补都能拿吗"): several programs asked about are all in focus. A topic word no
+    other program speaks of names it here even when short (纳统)."""
+    ask = asking_sentences(question)
+
+    def names(p: Program) -> set[str]:
+        rule = book.programs[p.program_id]
+        own = {t for t in rule.topics if counts[t] == 1 and t in ask}
+        return own | set(naming_words(book, rule, ask, counts))
+
+    taken = {w for p in asked for w in names(p)}
+    return bool(names(program) - taken)
 
 
 def _names_its_policy(book: Rulebook, program: Program, question: str) -> bool:

@@ -11,7 +11,14 @@ import pytest
 
 from assistant.answering.api_models import Answer
 from assistant.answering.engine import Engine, default_engine
-from assistant.answering.focus import declined_by_name, issuer_level, mention_counts, names_policy, quotes_its_figure
+from assistant.answering.focus import (
+    declined_by_name,
+    issuer_level,
+    mention_counts,
+    names_policy,
+    naming_words,
+    quotes_its_figure,
+)
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.schema import Level
 
@@ -219,3 +226,20 @@ def test_the_first_follow_up_asks_what_the_leading_program_misses_first(engine: 
     answer = engine.ask("济源技改项目已投产，设备500万，研发80万，后补助多少？", as_of=date(2019, 6, 1))
     assert _ids(answer)[0] == "jy-tech-transformation-post-subsidy"
     assert answer.follow_up_fact == "year_investment"
+
+
+def test_a_topic_word_inside_another_programs_longer_name_does_not_name_it() -> None:
+    """ "是省工业新产品" names the new-product subsidy, not the new-material program that lists 新产品."""
+    book = default_engine().book
+    counts = mention_counts(book)
+    material = book.programs["hn17-new-material-first-batch"]
+    assert "新产品" not in naming_words(book, material, "我们的产品是省工业新产品", counts)
+    assert "新产品" in naming_words(book, material, "新材料新产品推广应用", counts)
+
+
+def test_several_programs_named_in_the_asking_sentence_are_all_in_focus(engine: Engine) -> None:
+    answer = engine.ask(
+        "河口区的企业纳统奖励和直接奖补都能拿吗？总投资1500万，设备900万，已纳统投产", as_of=date(2021, 6, 30)
+    )
+    assert set(_unfolded(answer)) == {"hekou-direct-award", "hekou-statistics-award"}
+    assert answer.programs[0].program_id in {"hekou-direct-award", "hekou-statistics-award"}
