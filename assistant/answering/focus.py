@@ -64,10 +64,20 @@ class Focus:
 
     asked: list[Program]
     others: list[Program]
+    # The asked programs with the top score (the clearest named); all of `asked` when nothing is named.
+    leading: tuple[str, ...] = ()
 
     @property
     def ordered(self) -> list[Program]:
         return self.asked + self.others
+
+    def waiting_on(self) -> set[str] | None:
+        """The facts the follow-up may ask: what the clearest named programs miss, nothing once they are
+        settled ("首台套买方奖励多少" answered: not "是否研发单位"), or None (any) when nothing is named."""
+        if not self.leading:
+            return None
+        lead = [p for p in self.asked if p.program_id in self.leading]
+        return {name for p in lead if p.status == "needs_info" for name in p.missing}
 
     def folded(self) -> OtherPrograms | None:
         """The answer's fold of the others, or None when there are none."""
@@ -189,8 +199,13 @@ def score(book: Rulebook, rule: Rule, question: str, facts: EnterpriseFacts, cou
         points += NAMED + (IN_THE_ASK if in_the_ask else 0)
     if quotes_its_figure(rule, question, facts):
         points += NAMED
-    if states_recipient(rule, facts) and not _first_tags(rule) <= set(book.vocabulary.project_tags):
-        points += RECOGNITION  # a recognition it is for (首次认定高企), not a fact of any project (已投产)
+    first = _first_tags(rule)
+    if not first <= set(book.vocabulary.project_tags) and (
+        states_recipient(rule, facts) or first & set(facts.to_confirm)
+    ):
+        # a recognition it is for (首次认定高企), not a fact of any project (已投产); also one half-said,
+        # still to be confirmed ("国家技术创新中心" for 国家级制造业创新中心)
+        points += RECOGNITION
     if names_policy(book.library.policies[book.program_policy[rule.id]].meta, question):
         points += POLICY
     own_words = rule.title + "|" + "|".join(rule.topics)
@@ -205,7 +220,8 @@ def score(book: Rulebook, rule: Rule, question: str, facts: EnterpriseFacts, cou
     base = rule.formula.base
     given = [role for role in base if role in facts.amounts]
     points += ALL_FIGURES if base and len(given) == len(base) else SOME_FIGURES if given else 0
-    points += TOPIC * len(_used(rule.topics, question))
+    # A benefit word among the topics (奖励) is counted once, as the kind of support, not again as a topic.
+    points += TOPIC * len([t for t in _used(rule.topics, question) if t not in words.benefit_words])
     return points
 
 
@@ -269,7 +285,8 @@ def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list
     # The clearest named leads; at equal score, one open to the project as told before one reserved for a
     # recognition the user has not stated (技改后补助 before 技改示范项目后补助). Otherwise the order is kept.
     asked.sort(key=lambda p: (-points[p.program_id], _reserved_for_unstated(book, p, facts)))
-    return Focus(asked, [p for p in shown if p not in asked])
+    leading_ids = tuple(p.program_id for p in asked if points[p.program_id] == top)
+    return Focus(asked, [p for p in shown if p not in asked], leading_ids)
 
 
 def _named_besides(book: Rulebook, program: Program, asked: list[Program], question: str, counts: Counter[str]) -> bool:

@@ -243,3 +243,26 @@ def test_several_programs_named_in_the_asking_sentence_are_all_in_focus(engine: 
     )
     assert set(_unfolded(answer)) == {"hekou-direct-award", "hekou-statistics-award"}
     assert answer.programs[0].program_id in {"hekou-direct-award", "hekou-statistics-award"}
+
+
+def test_a_benefit_word_among_the_topics_is_counted_once_and_a_half_said_recognition_points_at_its_program(
+    engine: Engine,
+) -> None:
+    """ "省里奖励多少" with a recognition said in other words than the text's: the first-set awards list
+    奖励 as a topic too, but only the innovation-centre award is about the recognition."""
+    answer = engine.ask("郑州企业，新获批国家技术创新中心，省里奖励多少？", as_of=date(2021, 6, 1))
+    assert _unfolded(answer) == ["hn17-innovation-center-national"]
+    assert answer.follow_up_fact in answer.programs[0].missing
+
+
+def test_once_the_program_asked_about_is_settled_nothing_else_is_asked(engine: Engine) -> None:
+    """济源's 技改后补助 is eligible; the province's 示范项目 subsidy takes the same figures and stays in focus,
+    but its listing is not asked for: the question is answered."""
+    answer = engine.ask(
+        "济源企业技改项目当年完成投资1000万，设备500万，研发100万，已投产，市里的技改后补助多少？",
+        as_of=date(2021, 6, 1),
+    )
+    assert answer.programs[0].program_id == "jy-tech-transformation-post-subsidy"
+    assert answer.programs[0].status == "eligible"
+    assert "hn17-tech-demo-post-subsidy" in _unfolded(answer)
+    assert answer.follow_up is None
