@@ -376,10 +376,10 @@ class Engine:
         missing = presenter.missing_facts(self.book, programs, focus.asked)
         top = headline(self.book, focus.asked)
         total = top.total
-        # "不清楚": ask the next one instead. Once the programs asked about most clearly miss nothing, the
-        # others' facts are listed under 还需补充 but not asked: the question is answered.
-        waiting = focus.waiting_on()
-        open_facts = [m for m in missing if m.fact not in facts.unknown and (waiting is None or m.fact in waiting)]
+        # "不清楚": ask the next one instead. Once the programs asked about miss nothing, the others'
+        # facts are listed under 还需补充 but not asked: the question is answered.
+        waiting = {name for p in focus.asked if p.status == "needs_info" for name in p.missing}
+        open_facts = [m for m in missing if m.fact not in facts.unknown and (m.fact in waiting or not focus.others)]
         asked = follow_up(self.book, facts, turn.open_amounts, open_facts, turn.confirmations)
         question = asked.text if asked else None
         folded = focus.folded()

@@ -64,20 +64,10 @@ class Focus:
 
     asked: list[Program]
     others: list[Program]
-    # The asked programs with the top score (the clearest named); all of `asked` when nothing is named.
-    leading: tuple[str, ...] = ()
 
     @property
     def ordered(self) -> list[Program]:
         return self.asked + self.others
-
-    def waiting_on(self) -> set[str] | None:
-        """The facts the follow-up may ask: what the clearest named programs miss, nothing once they are
-        settled ("首台套买方奖励多少" answered: not "是否研发单位"), or None (any) when nothing is named."""
-        if not self.leading:
-            return None
-        lead = [p for p in self.asked if p.program_id in self.leading]
-        return {name for p in lead if p.status == "needs_info" for name in p.missing}
 
     def folded(self) -> OtherPrograms | None:
         """The answer's fold of the others, or None when there are none."""
@@ -200,8 +190,10 @@ def score(book: Rulebook, rule: Rule, question: str, facts: EnterpriseFacts, cou
     if quotes_its_figure(rule, question, facts):
         points += NAMED
     first = _first_tags(rule)
-    if not first <= set(book.vocabulary.project_tags) and (
-        states_recipient(rule, facts) or first & set(facts.to_confirm)
+    if (
+        not first <= set(book.vocabulary.project_tags)
+        and (states_recipient(rule, facts) or first & set(facts.to_confirm))
+        and not _only_named_by_a_figure(book, first, question)
     ):
         # a recognition it is for (首次认定高企), not a fact of any project (已投产); also one half-said,
         # still to be confirmed ("国家技术创新中心" for 国家级制造业创新中心)
@@ -229,6 +221,14 @@ def _used(words: list[str], question: str) -> list[str]:
     """The words the question uses, each once, none inside a longer one it uses (补助 in 后补助)."""
     found = {w for w in words if w in question}
     return [w for w in found if not any(w != longer and w in longer for longer in found)]
+
+
+def _only_named_by_a_figure(book: Rulebook, tags: set[str], question: str) -> bool:
+    """The recognition was read only from the name of an amount ("研发投入1500万" says 开展研发活动): the
+    user gave a figure, and named no program by it."""
+    figure_words = {cue for role in book.vocabulary.amount_roles.values() for cue in role.cues}
+    said = [w for t in tags if t in book.vocabulary.tags for w in book.vocabulary.tags[t].phrases if w in question]
+    return bool(said) and all(any(w in cue or cue in w for cue in figure_words if cue in question) for w in said)
 
 
 def _denies_recipient(rule: Rule, facts: EnterpriseFacts) -> bool:
@@ -285,8 +285,7 @@ def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list
     # The clearest named leads; at equal score, one open to the project as told before one reserved for a
     # recognition the user has not stated (技改后补助 before 技改示范项目后补助). Otherwise the order is kept.
     asked.sort(key=lambda p: (-points[p.program_id], _reserved_for_unstated(book, p, facts)))
-    leading_ids = tuple(p.program_id for p in asked if points[p.program_id] == top)
-    return Focus(asked, [p for p in shown if p not in asked], leading_ids)
+    return Focus(asked, [p for p in shown if p not in asked])
 
 
 def _named_besides(book: Rulebook, program: Program, asked: list[Program], question: str, counts: Counter[str]) -> bool:

@@ -255,14 +255,11 @@ def test_a_benefit_word_among_the_topics_is_counted_once_and_a_half_said_recogni
     assert answer.follow_up_fact in answer.programs[0].missing
 
 
-def test_once_the_program_asked_about_is_settled_nothing_else_is_asked(engine: Engine) -> None:
-    """济源's 技改后补助 is eligible; the province's 示范项目 subsidy takes the same figures and stays in focus,
-    but its listing is not asked for: the question is answered."""
+def test_a_recognition_read_only_from_an_amount_name_points_at_no_program(engine: Engine) -> None:
+    """ "研发投入1500万" makes the R&D deduction's 开展研发活动 true, but the user gave a figure: the programs
+    computed from the figures lead, and what they miss is asked."""
     answer = engine.ask(
-        "济源企业技改项目当年完成投资1000万，设备500万，研发100万，已投产，市里的技改后补助多少？",
-        as_of=date(2021, 6, 1),
+        "济源技改项目当年完成投资4000万，设备投资1500万，研发投入900万，能拿多少？", as_of=date(2025, 6, 30)
     )
     assert answer.programs[0].program_id == "jy-tech-transformation-post-subsidy"
-    assert answer.programs[0].status == "eligible"
-    assert "hn17-tech-demo-post-subsidy" in _unfolded(answer)
-    assert answer.follow_up is None
+    assert answer.follow_up_fact == "production_started"
