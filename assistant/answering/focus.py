@@ -110,7 +110,7 @@ def names_program(book: Rulebook, rule: Rule, text: str, counts: Counter[str]) -
 def naming_words(book: Rulebook, rule: Rule, text: str, counts: Counter[str]) -> list[str]:
     """The words of `text` that name the program (its title, its distinctive topic words), none of them
     only part of a longer name the text gives another program (新产品 in 省工业新产品)."""
-    figure_words = {cue for role in book.vocabulary.amount_roles.values() for cue in role.cues}
+    figure_words = _figure_words(book)
     topics = [t for t in distinctive_topics(rule, counts) if t in text and t not in figure_words]
     if topics:
         own = set(rule.topics)
@@ -122,6 +122,11 @@ def naming_words(book: Rulebook, rule: Rule, text: str, counts: Counter[str]) ->
         }
         topics = [t for t in topics if not any(t in name and t != name for name in longer)]
     return [rule.title, *topics] if rule.title in text else topics
+
+
+def _figure_words(book: Rulebook) -> set[str]:
+    """The words that name an amount (设备投资, 研发投入): a figure's name, not a program's."""
+    return {cue for role in book.vocabulary.amount_roles.values() for cue in role.cues}
 
 
 def quotes_its_figure(rule: Rule, text: str, facts: EnterpriseFacts) -> bool:
@@ -226,7 +231,7 @@ def _used(words: list[str], question: str) -> list[str]:
 def _only_named_by_a_figure(book: Rulebook, tags: set[str], question: str) -> bool:
     """The recognition was read only from the name of an amount ("研发投入1500万" says 开展研发活动): the
     user gave a figure, and named no program by it."""
-    figure_words = {cue for role in book.vocabulary.amount_roles.values() for cue in role.cues}
+    figure_words = _figure_words(book)
     said = [w for t in tags if t in book.vocabulary.tags for w in book.vocabulary.tags[t].phrases if w in question]
     return bool(said) and all(any(w in cue or cue in w for cue in figure_words if cue in question) for w in said)
 
