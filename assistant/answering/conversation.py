@@ -1,7 +1,8 @@
 """A self-assessment over several turns: facts learned so far, corrected and added to, answer recomputed.
 
 The conversation keeps only facts and the questions asked; each turn is answered afresh by the
-engine from them, so a correction ("设备投资改成400万") changes every figure that depends on it.
+engine from them, so a correction ("设备投资改成400万") changes every figure that depends on it; one that
+names the old value instead of the fact ("是2100万，不是1900万") corrects the fact that holds that value.
 A turn with bad input leaves the known facts untouched.
 
 Its memory is bounded, so that turn 100 costs what turn 2 does: the facts carry everything learnt;
@@ -22,6 +23,7 @@ from assistant.answering.engine import Engine
 from assistant.answering.replies import Reply, bind_reply
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan
+from assistant.reading.amount_facts import read_amounts
 from assistant.reading.amounts import find_amounts
 
 CONTEXT_QUESTIONS = 8  # earlier questions the engine reads with a turn (ellipsis, programs in focus)
@@ -50,9 +52,8 @@ class Conversation:
         if reply.unknown:  # "不清楚": keep the fact open, and do not ask it again
             known = self.facts or EnterpriseFacts()
             self.facts = known.model_copy(update={"unknown": sorted(set(known.unknown) | set(reply.unknown))})
-        response = self.engine.ask(
-            self._with_pending_amount(reply.text), self.as_of, prior=self.facts, context=self.context
-        )
+        said = self._corrected_held_amount(self._with_pending_amount(reply.text))
+        response = self.engine.ask(said, self.as_of, prior=self.facts, context=self.context)
         response.question = text
         if response.kind == "assessment":
             self._say_what_changed(response)
@@ -91,6 +92,35 @@ class Conversation:
             return f"{pending[0]}是{text.strip().removeprefix('是')}"
         return text
 
+    def _corrected_held_amount(self, text: str) -> str:
+        """ "是2100万，不是1900万": a correction that names the old value instead of the fact. The amount
+        said not to be right ("不是1900万"), with no role of its own and the value held for exactly one
+        fact, is dropped; the new value is that fact's: given its label when it has no role either ("总投资
+        2100万"), left as read when the text names the same fact ("设备是400万，不是300万")."""
+        vocab = self.engine.book.vocabulary
+        if not self.facts or not self.facts.amounts:
+            return text
+        read = read_amounts(text, vocab)
+        open_values = [o.value for o in read.open_amounts]
+        mentions = [m for m in find_amounts(text) if not m.currency]
+        for old in mentions:
+            roles = [role for role, value in self.facts.amounts.items() if value == old.value]
+            denial = _denial_before(text, old.start, vocab.replies.deny)
+            if len(roles) != 1 or denial is None or open_values.count(old.value) != 1:
+                continue
+            start = old.start - len(denial)
+            if roles[0] in read.amounts:
+                return text[:start] + text[old.end :]
+            others = [m for m in mentions if m is not old and m.value in open_values]
+            if read.amounts or len(others) != 1:
+                return text
+            new = others[0]
+            label = vocab.amount_roles[roles[0]].label
+            if new.start < start:
+                return text[: new.start] + label + text[new.start : start] + text[old.end :]
+            return text[:start] + text[old.end : new.start] + label + text[new.start :]
+        return text
+
     def replace_facts(self, facts: EnterpriseFacts) -> Answer:
         """The user edited the facts form: recompute with exactly these facts, nothing re-read."""
         self.facts = facts
@@ -105,3 +135,8 @@ class Conversation:
         self.questions.clear()
         self.responses.clear()
         self.last_assessment = None
+
+
+def _denial_before(text: str, at: int, deny: list[str]) -> str | None:
+    """The word denying what follows `at` ("不是" in "不是1900万"), longest first, or None."""
+    return next((w for w in sorted(deny, key=len, reverse=True) if text[:at].endswith(w)), None)

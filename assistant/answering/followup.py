@@ -1,7 +1,8 @@
 """The one question to ask next, when an answer is held back by something the user has not said.
 
-Ambiguity is asked about, not guessed: an amount with no role, a missing place, then the fact that
-the most programs are waiting for. One short question at a time.
+Ambiguity is asked about, not guessed: an amount with no role (while some amount is still wanted), a
+missing place, then the fact the programs in focus are waiting for. One short question at a time, naming
+the fact it asks for, so that the reply can be bound to it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assistant.answering.presenter import MissingFact
+from assistant.answering.presenter import MissingFact, fact_label
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Rulebook
 
@@ -37,7 +38,9 @@ def follow_up(
 
     `confirmations`: for facts the user half-said ("单项冠军培育企业" for 单项冠军示范企业, "申报了…"),
     the question that names the text's words; asked before any other missing yes/no fact."""
-    if open_amounts:
+    if open_amounts and (not missing or any(m.fact in book.vocabulary.amount_roles for m in missing)):
+        # Only while an amount is still wanted: one that no program waiting on facts computes from (a grant
+        # already had, a budget that names the program: "每年2亿的那个专项") does not hold the answer back.
         shown = "、".join(f"“{a}”" for a in open_amounts)
         return Question(f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？", None)
     if facts.place is None or (missing and missing[0].fact == "place"):
@@ -48,8 +51,8 @@ def follow_up(
     if half_said and confirmations:
         return Question(confirmations[half_said[0]], half_said[0])
     name = missing[0].fact
-    if name in facts.unsettled:  # "您说的“不到500万”具体是多少？": the user's own words, asked back
-        return Question(facts.unsettled[name].ask, name)
+    if name in facts.unsettled:  # "您说的总投资“不到500万”具体是多少？": the user's own words, asked back
+        return Question(f"您说的{fact_label(book, name)}“{facts.unsettled[name].said}”具体是多少？", name)
     if name == "level":
         return Question(ASK_LEVEL, name)
     if name in book.vocabulary.amount_roles:

@@ -209,14 +209,16 @@ class CitationLine:
 
 def missing_facts(book: Rulebook, programs: list[Program], asked: list[Program] | None = None) -> list[MissingFact]:
     """Each fact still needed, with the programs that need it: first those the programs `asked` about
-    need (the follow-up asks what the question is waiting for), then by how many programs need it."""
+    need, the first of them (the clearest named) before the next, so the follow-up asks what the
+    question is waiting for; then by how many programs need it."""
     needed: dict[str, list[str]] = {}
     for p in programs:
         if p.status == Status.NEEDS_INFO.value:
             for name in p.missing:
                 needed.setdefault(name, []).append(p.title)
-    focus = {name for p in asked or [] if p.status == Status.NEEDS_INFO.value for name in p.missing}
-    ranked = sorted(needed.items(), key=lambda item: (item[0] not in focus, -len(item[1])))
+    waiting = [p for p in asked or [] if p.status == Status.NEEDS_INFO.value]
+    rank = {name: i for i, p in reversed(list(enumerate(waiting))) for name in p.missing}
+    ranked = sorted(needed.items(), key=lambda item: (rank.get(item[0], len(waiting)), -len(item[1])))
     return [MissingFact(name, fact_label(book, name), used) for name, used in ranked]
 
 

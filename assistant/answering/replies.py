@@ -1,7 +1,7 @@
 """Short replies bound to the question just asked: "300万", "是", "没有", "不清楚".
 
 Asked "请问设备投资（含工艺包和软件）是多少？", a user answers "300万", not a sentence; asked "请问是否项目已竣工
-投产？", they answer "是" or "还没有". Read on its own such a reply says nothing (or asks which amount
+投产？", they answer "是", "还没有" or "我们是…" (the subject read past). Read on its own such a reply says nothing (or asks which amount
 "300万" is), so it is read as the answer to the fact the last question asked for (`Answer.follow_up_fact`):
 rewritten into the words the reader knows for that fact, or, for "不清楚", recorded as not known so that
 the next question moves on. The yes / no / don't-know words are data (index/vocabulary.yaml `replies:`).
@@ -37,6 +37,7 @@ def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
     if read.amounts or read.unsettled:  # "不对，研发中试设备是1000万" says its own facts: read it as it is
         return Reply(text)
     words = vocab.replies
+    reply = _past_subject(reply, words.subjects)
     if reply.startswith(tuple(words.unknown)):
         return Reply(text, (fact,))
     said_no = reply.startswith(tuple(words.deny))
@@ -51,3 +52,11 @@ def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
         phrase = vocab.tags[fact].phrases[0]
         return Reply(f"没有{phrase}" if said_no else phrase)
     return Reply(text)
+
+
+def _past_subject(reply: str, subjects: list[str]) -> str:
+    """The reply after the subject it opens with ("我们是研发单位" → "是研发单位"), longest subject first."""
+    for subject in sorted(subjects, key=len, reverse=True):
+        if reply.startswith(subject) and len(reply) > len(subject):
+            return reply[len(subject) :]
+    return reply

@@ -58,6 +58,8 @@ class ReplyWords(BaseModel):
     affirm: list[str]  # not `yes`/`no`: YAML reads those keys as booleans
     deny: list[str]
     unknown: list[str]
+    # 我们, 我司 …: the subject a reply may open with ("我们是研发制造单位"), read past to the yes or no.
+    subjects: list[str] = []
 
 
 class FocusWords(BaseModel):
@@ -74,6 +76,9 @@ class FocusWords(BaseModel):
     state_words: list[str]
     state_in_title: list[str]
     all_words: list[str]  # 所有, 全部, 已失效的也算: expired programs are shown too
+    # 不要, 不选 …: a program named in the same clause is declined ("直接奖补我们不要"), unless the word
+    # is half of an A-not-A question ("要不要", "需不需要").
+    decline_words: list[str] = []
 
 
 class VagueSense(BaseModel):

@@ -199,3 +199,42 @@ def test_a_long_conversation_keeps_only_what_later_turns_need() -> None:
     corrected = conversation.ask("设备投资改成400万")
     assert corrected.total_max_yuan and [c.after_yuan for c in corrected.figure_changes] == [240000.0]
     assert len(conversation.responses) == KEPT_RESPONSES
+
+
+@pytest.mark.parametrize(("reply", "held"), [("我们是的", True), ("本公司没有", False), ("我们企业不清楚", None)])
+def test_a_reply_that_opens_with_its_subject_is_bound_to_the_fact_asked(reply: str, held: bool | None) -> None:
+    """ "我们是研发制造单位" to a yes/no question is a yes; the subject (我们, 本公司) is read past."""
+    conversation = Conversation(default_engine(), date(2018, 6, 30))
+    conversation.ask("我们在济源，技改项目当年完成投资800万，设备300万，研发100万，能拿多少？")
+    asked = conversation.responses[-1].follow_up_fact
+    assert asked in conversation.engine.book.vocabulary.tags
+    conversation.ask(reply)
+    assert conversation.facts is not None
+    assert conversation.facts.tags.get(asked) is held
+    assert (asked in conversation.facts.unknown) is (held is None)
+
+
+@pytest.mark.parametrize(
+    "correction",
+    ["更正：财务核定的是350万，不是300万，能拿多少？", "不是300万，是350万", "设备是350万，不是300万"],
+)
+def test_a_correction_that_names_the_old_value_corrects_the_fact_holding_it(correction: str) -> None:
+    """ "是350万，不是300万": the amount said to be wrong is the one held for 设备投资, so the other replaces
+    it, and the change is said first; the old value is not asked about as an amount without a role."""
+    conversation = Conversation(default_engine(), date(2021, 6, 30))
+    conversation.ask("河口区技改项目总投资800万，设备投资300万，能拿多少？")
+    answer = conversation.ask(correction)
+    assert conversation.facts is not None
+    assert conversation.facts.amounts == {
+        "total_investment": Decimal(8_000_000),
+        "equipment_investment": Decimal(3_500_000),
+    }
+    assert answer.follow_up is None or "300万" not in answer.follow_up
+    assert answer.answer.startswith("金额变化：") and "18万 → 21万" in answer.answer
+
+
+def test_an_amount_denied_that_no_fact_holds_is_still_asked_about() -> None:
+    conversation = Conversation(default_engine(), date(2021, 6, 30))
+    conversation.ask("河口区技改项目总投资800万，设备投资300万，能拿多少？")
+    answer = conversation.ask("另外有笔钱是50万，不是60万")
+    assert answer.open_amounts == ["50万", "60万"]

