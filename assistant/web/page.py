@@ -33,7 +33,7 @@ from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
 from assistant.web import accessibility
 from assistant.web.api_args import argument_error, bad_parameter
 from assistant.web.api_conversations import ApiConversations
-from assistant.web.assessment_doc import write_report
+from assistant.web.assessment_doc import write_pdf, write_report
 from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
 from assistant.web.chart import chart_figure, subsidy_curve
 from assistant.web.chat_messages import (
@@ -48,6 +48,8 @@ from assistant.web.chat_messages import (
 from assistant.web.coverage import coverage_html, day_in_force
 from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
 from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form, form_place
+from assistant.web.report_html import ReportHeader
+from assistant.web.report_pdf import PdfUnavailable
 from assistant.web.session import Session, close_session
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ EXAMPLES = [
     "河口区技改项目竣工投产后有什么奖励？",
 ]
 SESSION_TTL_SECONDS = 8 * 3600
+NAME_LENGTH = 100  # characters of an enterprise or project name kept for the report
+PDF_AT_ONCE = 2  # Chromium runs making PDFs at the same time (each takes a core for a second or more)
 INDEX_BUILDING = "正在建立检索索引…"
 INDEX_WAIT = "正在建立检索索引（仅首次启动需要，约几分钟），建好后即给出测算结果和政策原文依据，请稍候…"
 
@@ -114,6 +118,7 @@ CSS = (
   padding:8px 12px}
 .citation-view mark {background:#ffe082;padding:0 2px}
 .intro {color:#404040}
+#report-note .report-note {background:#fff7e6;border:1px solid #f0b35a;color:#6b4500;padding:8px 12px;border-radius:6px}
 #coverage h2 {font-size:16px;margin:6px 0}
 #coverage table {width:100%;border-collapse:collapse;font-size:13px}
 #coverage th, #coverage td {border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
@@ -161,6 +166,18 @@ class Recorder:
         except Exception:
             logger.exception("写入问答日志失败")
             return CANNOT_WRITE
+
+
+def report_header(enterprise: str | None, project: str | None) -> ReportHeader:
+    """What the user typed for the report, trimmed and bounded."""
+    return ReportHeader(
+        enterprise=(enterprise or "").strip()[:NAME_LENGTH], project=(project or "").strip()[:NAME_LENGTH]
+    )
+
+
+def pdf_failed(reason: str) -> str:
+    """The plain Chinese note shown when the PDF could not be made; the HTML report still downloads."""
+    return f"<div class='report-note' role='alert'>⚠ PDF 版报告未能生成。{_e(reason)}</div>"
 
 
 def visitor_of(request: gr.Request | None) -> str | None:
@@ -212,6 +229,9 @@ def build_enterprise(
             gr.Radio(choices=citation_choices(session.citations), value=None),
             citation_view(engine, None, date.today()),
             download,
+            gr.DownloadButton(value=None, visible=False),  # a PDF of an earlier answer is gone
+            gr.Button(interactive=response is not None),
+            gr.HTML("", visible=False),
             "" if clear_question else gr.skip(),
             gr.Row(visible=asks_yes_no(response, vocab)),
             gr.CheckboxGroup(
@@ -224,21 +244,7 @@ def build_enterprise(
         if user_text:
             session.chat.append({"role": "user", "content": user_text})
         session.chat.append({"role": "assistant", "content": f"⚠ {message}"})
-        return (
-            session,
-            session.chat,
-            *([gr.skip()] * (len(FORM_ROLES) + 3)),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-        )
+        return (session, session.chat, *([gr.skip()] * (len(outputs) - 2)))
 
     def show(
         session: Session,
@@ -269,7 +275,7 @@ def build_enterprise(
             return
         if not status_fn()[0]:  # the answer waits for the index: say so rather than spin silently
             waiting = [{"role": "user", "content": text}, {"role": "assistant", "content": INDEX_WAIT}]
-            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 13)))
+            yield (session, session.chat + waiting, *([gr.skip()] * (len(outputs) - 2)))
         response = session.conversation.ask(text)
         show(session, request, response, asked=[{"role": "user", "content": text}])
         yield refresh(session)
@@ -332,6 +338,45 @@ def build_enterprise(
         n = int(choice)
         item = session.citations[n - 1] if 0 < n <= len(session.citations) else None
         return citation_view(engine, item, as_of or date.today())
+
+    def on_names(enterprise: str, project: str, session: Session | None, request: gr.Request) -> tuple[Any, ...]:
+        """The enterprise and project names go into every report of the tab; the report on offer is
+        rewritten with them at once (and its PDF, made without them, withdrawn)."""
+        session = session or new_session()
+        session.visitor = visitor_of(request)
+        session.header = report_header(enterprise, project)
+        if session.last is None:
+            return session, gr.skip(), gr.skip(), gr.skip()
+        return (
+            session,
+            gr.DownloadButton(value=str(write_report(engine, session)), interactive=True),
+            gr.DownloadButton(value=None, visible=False),
+            gr.HTML("", visible=False),
+        )
+
+    def on_pdf(enterprise: str, project: str, session: Session | None, request: gr.Request) -> tuple[Any, ...]:
+        """The report as PDF, on request (a Chromium run); when it cannot be made the page says so in
+        Chinese and the HTML report, rewritten with the same names, is still there to download."""
+        session = session or new_session()
+        session.visitor = visitor_of(request)
+        if session.last is None:
+            return session, gr.skip(), gr.skip(), gr.HTML(pdf_failed("还没有评估结果，请先提问。"), visible=True)
+        session.header = report_header(enterprise, project)
+        html_report = gr.DownloadButton(value=str(write_report(engine, session)), interactive=True)
+        try:
+            pdf = write_pdf(engine, session)
+        except PdfUnavailable as err:
+            return (
+                session,
+                html_report,
+                gr.DownloadButton(value=None, visible=False),
+                gr.HTML(pdf_failed(str(err)), visible=True),
+            )
+        except Exception:  # a broken PDF never costs the user the HTML report
+            logger.exception("生成 PDF 报告失败")
+            failed = pdf_failed("生成时出错；请下载网页版报告，用浏览器的“打印”另存为 PDF。")
+            return session, html_report, gr.DownloadButton(value=None, visible=False), gr.HTML(failed, visible=True)
+        return session, html_report, gr.DownloadButton(value=str(pdf), visible=True), gr.HTML("", visible=False)
 
     def on_reset(session: Session | None) -> tuple[Any, ...]:
         if session:
@@ -441,9 +486,23 @@ def build_enterprise(
                         label="示例问题（点击填入）",
                         api_visibility="private",
                     )
+                    with gr.Row(elem_id="report-names"):
+                        enterprise = gr.Textbox(
+                            label="企业名称（写入报告，可不填）", max_length=NAME_LENGTH, elem_id="report-enterprise"
+                        )
+                        project = gr.Textbox(
+                            label="项目名称（写入报告，可不填）", max_length=NAME_LENGTH, elem_id="report-project"
+                        )
                     with gr.Row(elem_id="actions"):
                         reset = gr.Button("重新开始", elem_id="reset")
-                        download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
+                        download = gr.DownloadButton(
+                            "下载评估报告（网页版）", value=None, interactive=False, elem_id="download"
+                        )
+                        make_pdf = gr.Button("生成 PDF 版报告", interactive=False, elem_id="make-pdf")
+                        download_pdf = gr.DownloadButton(
+                            "下载 PDF 版报告", value=None, visible=False, elem_id="download-pdf"
+                        )
+                    report_note = gr.HTML("", visible=False, elem_id="report-note")
                 with gr.Column(scale=5):
                     as_of = gr.DateTime(
                         value=date.today().isoformat(),
@@ -513,6 +572,9 @@ def build_enterprise(
             citations,
             cited,
             download,
+            download_pdf,
+            make_pdf,
+            report_note,
             question,
             replies,
             missing_box,
@@ -550,6 +612,25 @@ def build_enterprise(
             on_confirm, [missing_box, as_of, session_state], outputs, show_progress_on=[chat, result], **private
         ).then(**scroll)
         citations.change(on_cite, [citations, as_of, session_state], cited, **private)
+        report_outputs = [session_state, download, download_pdf, report_note]
+        for box in (enterprise, project):
+            box.change(
+                on_names,
+                [enterprise, project, session_state],
+                report_outputs,
+                trigger_mode="always_last",
+                show_progress="hidden",
+                **private,
+            )
+        make_pdf.click(
+            on_pdf,
+            [enterprise, project, session_state],
+            report_outputs,
+            concurrency_limit=PDF_AT_ONCE,
+            concurrency_id="report-pdf",
+            show_progress_on=[make_pdf],
+            **private,
+        )
         # The chat's own trash icon is a way to start again too: it resets conversation, form and result.
         for trigger in (reset.click, chat.clear):
             trigger(on_reset, [session_state], outputs, **private)
