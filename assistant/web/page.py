@@ -34,7 +34,7 @@ from assistant.web import accessibility
 from assistant.web.api_args import argument_error, bad_parameter
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_pdf, write_report
-from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
+from assistant.web.cards import _e, result_card, validity_banner
 from assistant.web.chart import chart_figure, subsidy_curve
 from assistant.web.chat_messages import (
     NO,
@@ -44,6 +44,14 @@ from assistant.web.chat_messages import (
     answer_messages,
     asks_yes_no,
     missing_yes_no,
+)
+from assistant.web.citations import (
+    EMPTY_VIEW,
+    OPEN_FROM_CHAT,
+    SCROLL_TO_QUOTE,
+    citation_choices,
+    citation_items,
+    document_view,
 )
 from assistant.web.coverage import coverage_html, day_in_force
 from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
@@ -113,7 +121,15 @@ CSS = (
 .result-card .formula {font-size:13px;color:#333}
 .result-card .warn {font-size:12px;color:#b71c1c}
 #citations .wrap {max-height:300px;overflow-y:auto}
+#doc-viewer {position:fixed;top:0;right:0;width:max(360px, 48vw);max-width:100vw;height:100vh;z-index:1000;
+  background:#fff;box-shadow:-4px 0 18px rgba(0,0,0,.28);padding:10px 16px;box-sizing:border-box;overflow:hidden}
+#doc-viewer #close-viewer {align-self:flex-end;max-width:10em}
 .citation-view .meta {font-size:13px;color:#333;margin-bottom:6px;line-height:1.6}
+.citation-view .heading-path {font-weight:600}
+.citation-view .viewer-title {font-size:17px;margin:0 0 6px}
+.citation-view .doc-body {white-space:pre-wrap;line-height:1.8;background:#fafafa;padding:8px 12px;
+  max-height:calc(100vh - 190px);overflow-y:auto;font-size:14px}
+.citation-view .cited-clause {display:inline;background:#e3f2fd;border-left:4px solid #1976d2;padding:2px 0}
 .citation-view .clause {white-space:pre-wrap;line-height:1.8;background:#fafafa;border-left:4px solid #1976d2;
   padding:8px 12px}
 .citation-view mark {background:#ffe082;padding:0 2px}
@@ -227,7 +243,7 @@ def build_enterprise(
             chart_plot(response),
             _shown(validity_banner(engine, response)),
             gr.Radio(choices=citation_choices(session.citations), value=None),
-            citation_view(engine, None, date.today()),
+            EMPTY_VIEW,
             download,
             gr.DownloadButton(value=None, visible=False),  # a PDF of an earlier answer is gone
             gr.Button(interactive=response is not None),
@@ -328,16 +344,17 @@ def build_enterprise(
         show(session, request, response, lead="已按您勾选的情况重新测算：\n\n")
         return refresh(session)
 
-    def on_cite(choice: str | None, as_of_text: str, session: Session | None) -> str:
+    def on_cite(choice: str | None, as_of_text: str, session: Session | None) -> tuple[str, Any]:
+        """The viewer opened at citation `choice` (its number), or closed when there is none."""
         if not session or not choice:
-            return citation_view(engine, None, date.today())
+            return EMPTY_VIEW, gr.Column(visible=False)
         try:
             as_of = session.last.as_of if session.last else parse_as_of(as_of_text)
         except InputError:
             as_of = None
         n = int(choice)
         item = session.citations[n - 1] if 0 < n <= len(session.citations) else None
-        return citation_view(engine, item, as_of or date.today())
+        return document_view(engine, item, as_of or date.today()), gr.Column(visible=item is not None)
 
     def on_names(enterprise: str, project: str, session: Session | None, request: gr.Request) -> tuple[Any, ...]:
         """The enterprise and project names go into every report of the tab; the report on offer is
@@ -558,8 +575,11 @@ def build_enterprise(
                         recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
                     result = gr.HTML(result_card(engine, None), elem_id="result-card")
                     chart = gr.Plot(label="奖补随投资额的变化（计算器测算）", visible=False, elem_id="subsidy-chart")
-                    citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
-                    cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
+                    citations = gr.Radio(label="引用依据（点击查看政策原文）", choices=[], elem_id="citations")
+        # The document viewer: a panel over the right side of the page, opened by a citation.
+        with gr.Column(visible=False, elem_id="doc-viewer") as viewer:
+            close_viewer = gr.Button("关闭原文", size="sm", elem_id="close-viewer")
+            cited = gr.HTML(EMPTY_VIEW, elem_id="citation-view")
 
         form = [place, *numbers, level, lpr]
         outputs = [
@@ -611,7 +631,12 @@ def build_enterprise(
         confirm.click(
             on_confirm, [missing_box, as_of, session_state], outputs, show_progress_on=[chat, result], **private
         ).then(**scroll)
-        citations.change(on_cite, [citations, as_of, session_state], cited, **private)
+        citations.change(on_cite, [citations, as_of, session_state], [cited, viewer], **private).then(
+            fn=None, js=SCROLL_TO_QUOTE, **private
+        )
+        close_viewer.click(
+            lambda: (gr.Column(visible=False), gr.Radio(value=None)), None, [viewer, citations], **private
+        )
         report_outputs = [session_state, download, download_pdf, report_note]
         for box in (enterprise, project):
             box.change(
@@ -638,6 +663,7 @@ def build_enterprise(
         timer.tick(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # At each page load, so a server left running for days still says "today" truthfully.
         page.load(None, None, None, js=accessibility.naming_script(), **private)
+        page.load(None, None, None, js=OPEN_FROM_CHAT, **private)
         page.load(today_on_page, None, [coverage, as_of], show_progress="hidden", **private)
         page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
