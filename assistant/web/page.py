@@ -1,10 +1,11 @@
 """The enterprise page (served at /): a chat on the left, what the assistant understood on the right.
 
 Each browser tab gets its own `Conversation` in a `gr.State`, so two users never see each other's
-facts, questions or downloads. The right-hand side is the answer made inspectable: the facts as an
-editable form (an edit recomputes through `Conversation.replace_facts`, nothing is re-read from
-text), one row per program with its figure and formula, the citations with the quoted sentence
-highlighted in its clause, and a banner when a policy used is not in force on the as-of date.
+facts, questions or downloads. The right-hand side is the answer made inspectable: the facts the
+programs in play read as an editable form (重新计算 recomputes through `Conversation.replace_facts`,
+nothing is re-read from text), one row per program with its figure and formula, the citations that
+open the policy text at the quoted sentence, and a banner when a policy used is not in force on the
+as-of date.
 
 The page's own event handlers are private; the public API endpoints are `/ask`, which returns the
 same JSON as `python -m assistant ask --json` (`Answer.to_json()`), and `/chat`, its conversation.
@@ -27,6 +28,7 @@ from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import EXAMPLE, Engine
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.core.money import format_yuan
 from assistant.reading.amounts import InputError, parse_date
 from assistant.rules.schema import Level
 from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
@@ -55,7 +57,16 @@ from assistant.web.citations import (
 )
 from assistant.web.coverage import coverage_html, day_in_force
 from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
-from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form, form_place
+from assistant.web.facts_form import (
+    FORM_ROLES,
+    TAG_CHOICES,
+    TAG_SLOTS,
+    facts_from_form,
+    facts_to_form,
+    fields_in_play,
+    form_place,
+    tag_choice,
+)
 from assistant.web.report_html import ReportHeader
 from assistant.web.report_pdf import PdfUnavailable
 from assistant.web.session import Session, close_session
@@ -225,6 +236,31 @@ def build_enterprise(
         curve = subsidy_curve(engine, response) if response is not None else None
         return gr.Plot(value=chart_figure(curve) if curve else None, visible=curve is not None)
 
+    def form_updates(session: Session, echo: bool) -> list[Any]:
+        """The form for the session's latest answer: only the fields its programs read, each amount
+        with its exact 元 beside the 万元; the typed values are left alone unless `echo`."""
+        shown = fields_in_play(engine.book, session.last)
+        facts = session.conversation.facts or EnterpriseFacts()
+        values = facts_to_form(facts)
+        kept = (lambda v: {"value": v}) if echo else (lambda v: {})
+        numbers_out = [
+            gr.Number(
+                visible=role in shown.roles,
+                info=f"即 {format_yuan(facts.amounts[role])} 元" if role in facts.amounts else None,
+                **kept(value),
+            )
+            for role, value in zip(FORM_ROLES, values[1:-2])
+        ]
+        tags_out = [gr.Radio(label=vocab.tags[t].label, value=tag_choice(facts, t), visible=True) for t in shown.tags]
+        tags_out += [gr.Radio(value=None, visible=False) for _ in range(TAG_SLOTS - len(shown.tags))]
+        return [
+            gr.Dropdown(**kept(values[0])),
+            *numbers_out,
+            gr.Dropdown(visible=shown.level, **kept(values[-2])),
+            gr.Number(visible=shown.lpr, **kept(values[-1])),
+            *tags_out,
+        ]
+
     def refresh(session: Session, clear_question: bool = True, echo_form: bool = True) -> tuple[Any, ...]:
         """Every output for the session's latest answer. After a form edit the form is not echoed back:
         it already shows what was typed, and an echo would erase what the user typed meanwhile."""
@@ -238,7 +274,7 @@ def build_enterprise(
         return (
             session,
             session.chat,
-            *(facts_to_form(session.conversation.facts) if echo_form else [gr.skip()] * (len(FORM_ROLES) + 3)),
+            *form_updates(session, echo_form),
             result_card(engine, response),
             chart_plot(response),
             _shown(validity_banner(engine, response)),
@@ -315,12 +351,15 @@ def build_enterprise(
                 [values[n] for n in numbers],
                 values[level],
                 values[lpr],
+                fields_in_play(engine.book, session.last),
+                [values[t] for t in tag_boxes],
             )
         except InputError as err:
             return error_turn(session, None, err.message)
         unchanged = facts == (session.conversation.facts or EnterpriseFacts())
         if unchanged and (session.last is None or day == session.conversation.as_of):
-            return tuple(gr.skip() for _ in outputs)  # a blur without an edit: nothing to redo
+            gr.Info("企业信息没有改动，结果不变。")
+            return tuple(gr.skip() for _ in outputs)
         session.conversation.as_of = day
         response = session.conversation.replace_facts(facts)
         show(session, request, response, lead="已按修改后的企业信息重新测算：\n\n")
@@ -400,10 +439,14 @@ def build_enterprise(
             session.close()
         return refresh(new_session())
 
-    def today_on_page() -> tuple[str, str]:
-        """The coverage panel as of today, and today as the date to judge by."""
+    built_on = date.today()  # the date field's value as the page is built
+
+    def today_on_page() -> tuple[str, Any]:
+        """The coverage panel as of today, and today as the date to judge by when the page was built
+        on an earlier day. Not on the day it was built: this arrives after the page is drawn, and
+        would overwrite a date the user typed meanwhile."""
         today = date.today()
-        return coverage_html(engine, today), today.isoformat()
+        return coverage_html(engine, today), today.isoformat() if today != built_on else gr.skip()
 
     def on_index_status() -> tuple[Any, Any]:
         ready, message = status_fn()
@@ -522,7 +565,7 @@ def build_enterprise(
                     report_note = gr.HTML("", visible=False, elem_id="report-note")
                 with gr.Column(scale=5):
                     as_of = gr.DateTime(
-                        value=date.today().isoformat(),
+                        value=built_on.isoformat(),
                         include_time=False,
                         type="string",  # as typed: parse_as_of reads it and says in Chinese what is wrong
                         label="按哪一天的政策判断",
@@ -540,8 +583,12 @@ def build_enterprise(
                             )
                             in_force_days.append((button, day))
                     with gr.Accordion(
-                        "已了解的企业信息（可直接修改，金额单位：万元）", open=True, elem_id="facts-form"
+                        "已了解的企业信息（修改后点“重新计算”；金额单位：万元）", open=True, elem_id="facts-form"
                     ):
+                        gr.HTML(
+                            "<div class='intro'>这里只列出与适用政策有关的信息（提问后出现）；改完请点“重新计算”。</div>",
+                            elem_id="facts-hint",
+                        )
                         place = gr.Dropdown(
                             choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
                             label="企业所在地区",
@@ -549,30 +596,39 @@ def build_enterprise(
                             allow_custom_value=True,  # the place read may be any county (河南省洛阳市); typed ones are read
                             elem_id="fact-place",
                         )
-                        numbers = []
-                        for i in range(0, len(FORM_ROLES), 3):
-                            with gr.Row():
-                                for role in FORM_ROLES[i : i + 3]:
-                                    numbers.append(
-                                        gr.Number(
-                                            label=f"{labels[role]}（万元）",
-                                            value=None,
-                                            minimum=0,
-                                            elem_id=f"fact-{role}",
-                                            min_width=120,
-                                        )
-                                    )
-                        with gr.Row():
+                        with gr.Row(elem_id="fact-amounts"):  # shown: what the programs in play read
+                            numbers = [
+                                gr.Number(
+                                    label=f"{labels[role]}（万元）",
+                                    value=None,
+                                    minimum=0,
+                                    visible=False,
+                                    elem_id=f"fact-{role}",
+                                    min_width=160,
+                                )
+                                for role in FORM_ROLES
+                            ]
                             level = gr.Dropdown(
                                 choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
                                 label="认定级别",
                                 value=None,
+                                visible=False,
                                 elem_id="fact-level",
+                                min_width=160,
                             )
                             lpr = gr.Number(
-                                label="一年期LPR（%，留空按公布值）", value=None, minimum=0, elem_id="fact-lpr"
+                                label="一年期LPR（%，留空按公布值）",
+                                value=None,
+                                minimum=0,
+                                visible=False,
+                                elem_id="fact-lpr",
+                                min_width=160,
                             )
-                        recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
+                        tag_boxes = [  # the yes/no facts in play, one slot each (assistant.web.facts_form)
+                            gr.Radio(choices=TAG_CHOICES, label="", value=None, visible=False, elem_id=f"fact-tag-{i}")
+                            for i in range(TAG_SLOTS)
+                        ]
+                        recompute = gr.Button("重新计算", variant="primary", size="sm", elem_id="recompute")
                     result = gr.HTML(result_card(engine, None), elem_id="result-card")
                     chart = gr.Plot(label="奖补随投资额的变化（计算器测算）", visible=False, elem_id="subsidy-chart")
                     citations = gr.Radio(label="引用依据（点击查看政策原文）", choices=[], elem_id="citations")
@@ -581,7 +637,7 @@ def build_enterprise(
             close_viewer = gr.Button("关闭原文", size="sm", elem_id="close-viewer")
             cited = gr.HTML(EMPTY_VIEW, elem_id="citation-view")
 
-        form = [place, *numbers, level, lpr]
+        form = [place, *numbers, level, lpr, *tag_boxes]
         outputs = [
             session_state,
             chat,
@@ -610,7 +666,7 @@ def build_enterprise(
             button.click(
                 one_click(reply), [as_of, session_state], outputs, show_progress_on=[chat, result], **private
             ).then(**scroll)
-        # Progress only on the result: a spinner over the citations would swallow the click that blurred a field.
+        # Progress only on the result: a spinner over the form would hide what was just typed.
         recompute_form = {
             "fn": on_facts,
             "inputs": {as_of, session_state, *form},
@@ -619,11 +675,8 @@ def build_enterprise(
             "show_progress_on": [result],
             **private,
         }
-        for trigger in (
-            [n.submit for n in [*numbers, lpr]]
-            + [n.blur for n in [*numbers, lpr]]
-            + [place.input, level.input, recompute.click, as_of.submit]
-        ):
+        # Only on an explicit action: leaving a field (Tab) recomputes nothing, 重新计算 does.
+        for trigger in (recompute.click, as_of.submit):
             trigger(**recompute_form).then(**scroll)
         for button, day in in_force_days:
             # The chosen day applies to the answer on screen at once (on_facts does nothing before one).
@@ -667,7 +720,7 @@ def build_enterprise(
         page.load(today_on_page, None, [coverage, as_of], show_progress="hidden", **private)
         page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
-        page.load(lambda: facts_to_form(None), None, form, show_progress="hidden", **private)
+        page.load(lambda: [*facts_to_form(None), *([None] * TAG_SLOTS)], None, form, show_progress="hidden", **private)
         gr.api(ask, api_name="ask")
         gr.api(chat_turn, api_name="chat")
     return page
