@@ -1,67 +1,50 @@
-"""The assessment a user downloads: the conversation's last answer as a Markdown document."""
+"""The report files a user downloads from the page: the printable HTML (assistant.web.report_html)
+and, on request, its PDF (assistant.web.report_pdf), in the session's private folder.
+
+Why the HTML is written with every answer and the PDF only when asked: the HTML costs milliseconds,
+the PDF a Chromium run of a second or more on a shared machine; the download button must always
+hold the report of the answer on screen, while few users want the PDF. A PDF is dropped whenever the
+HTML is rewritten (a new answer, new names), so the two never disagree.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 from assistant.answering.engine import Engine
-from assistant.core.money import format_wan, format_yuan
-from assistant.web.cards import amount_cell
 from assistant.web.downloads import new_report_name
-from assistant.web.fact_text import facts_lines
+from assistant.web.report_html import assessment_html
+from assistant.web.report_pdf import html_to_pdf
 from assistant.web.session import Session
 
 
-def report_markdown(engine: Engine, session: Session) -> str:
-    """The downloadable record of this session's assessment: questions, facts, figures, formulas, citations."""
-    response = session.last
-    questions = session.conversation.questions
-    out = [
-        "# 政策自评估结果",
-        "",
-        f"- 生成时间：{datetime.now().strftime('%Y-%m-%d %H:%M')}",
-        f"- 评估日期（判断政策是否有效的日期）：{response.as_of.isoformat() if response else '—'}",
-        "",
-        "> 本结果由政策自评估助手按政策原文测算，仅供参考，最终以主管部门审核为准。",
-        "",
-        "## 提问",
-        "",
-    ]
-    out += [f"{n}. {q}" for n, q in enumerate(questions, start=1)] or ["（无）"]
-    out += ["", "## 企业信息", ""]
-    out += [f"- {line}" for line in facts_lines(engine, response.facts if response else None)] or ["（无）"]
-    out += ["", "## 测算结果", ""]
-    programs = response.programs if response else []
-    if response and programs:
-        if response.total_max_yuan:
-            total = Decimal(str(response.total_max_yuan))
-            out += [f"**合计最高约 {format_wan(total)}（{format_yuan(total)} 元）**", ""]
-        out += ["| 政策（文号） | 项目 | 状态 | 金额 | 计算公式 |", "|---|---|---|---|---|"]
-        for p in programs:
-            cells = [p.policy.label, p.title, p.status_label, amount_cell(p), p.formula or "—"]
-            out.append("| " + " | ".join(c.replace("|", "｜") for c in cells) + " |")
-        out += ["", "### 条件核对与政策效力", ""]
-        for p in programs:
-            out.append(f"**{p.title}**（{p.policy.label}，{p.validity}）")
-            out += [f"- {r}" for r in p.reasons] + [f"- ⚠ {w}" for w in p.warnings] + [""]
+def _written(session: Session, suffix: str, content: str | bytes) -> Path:
+    """A new report file of the session, registered so that only the session's visitor may fetch it."""
+    path = session.download_folder() / new_report_name(datetime.now().strftime("%Y%m%d-%H%M%S"), suffix)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
     else:
-        out += ["本次回答未涉及奖补测算。", ""]
-    out += ["## 依据（政策原文）", ""]
-    for n, c in enumerate(session.citations, start=1):
-        out.append(f"{n}. {c['label']} {c['heading']}：“{' '.join(c['quote'].split())}”（{c['origin']}）")
-    out += ["", "## 助手的回答", "", "```text", response.answer if response else "", "```", ""]
-    return "\n".join(out)
-
-
-def write_report(engine: Engine, session: Session) -> Path:
-    """The session's report file, replacing the previous one: the folder holds only the latest, and
-    only the session's visitor may fetch it."""
-    folder = session.download_folder()
-    session.forget_reports()
-    path = folder / new_report_name(datetime.now().strftime("%Y%m%d-%H%M%S"))
-    path.write_text(report_markdown(engine, session), encoding="utf-8")
+        path.write_text(content, encoding="utf-8")
     if session.reports is not None:
         session.reports.register(path.name, session.visitor)
     return path
+
+
+def report_document(engine: Engine, session: Session) -> str:
+    """The printable report of the session's latest answer, with the names the user typed."""
+    return assessment_html(engine, session.last, session.conversation.questions, session.header)
+
+
+def write_report(engine: Engine, session: Session) -> Path:
+    """The session's HTML report, replacing every earlier report file (the PDF too: it is stale now)."""
+    session.forget_reports()
+    return _written(session, ".html", report_document(engine, session))
+
+
+def write_pdf(engine: Engine, session: Session) -> Path:
+    """The session's report as PDF, replacing an earlier PDF; raises report_pdf.PdfUnavailable (a
+    Chinese message) when Chromium is missing or fails. The HTML report is left as it is."""
+    pdf = html_to_pdf(report_document(engine, session))
+    session.forget_reports(".pdf")
+    return _written(session, ".pdf", pdf)

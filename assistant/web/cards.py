@@ -1,9 +1,8 @@
-"""The answer made visible as HTML: the result table, the citations with their clause, the validity banner."""
+"""The answer made visible as HTML: the result table and the validity banner (the citations: assistant.web.citations)."""
 
 from __future__ import annotations
 
 import html
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -90,90 +89,6 @@ def result_card(engine: Engine, response: Answer | None) -> str:
         parts.append(f"<p>还需补充：{_e(needed)}（可在上方表单中填写，或在对话中告诉助手）</p>")
     parts.append("</div>")
     return "".join(parts)
-
-
-def citation_items(engine: Engine, response: Answer | None) -> list[dict[str, Any]]:
-    """The calculator's quotes first (what the figures rest on), then quoted and retrieved clauses."""
-    if not response:
-        return []
-    clauses = engine.book.library.clauses
-    out: list[dict[str, Any]] = []
-    seen: set[tuple[str, int, int]] = set()
-
-    def add(clause_id: str, quote: str, start: int | None, end: int | None, origin: str) -> None:
-        clause = clauses.get(clause_id)
-        if clause is None:
-            return
-        key = (clause_id, start or -1, end or -1)
-        if key in seen:
-            return
-        seen.add(key)
-        meta = engine.book.library.policies[clause.policy_id].meta
-        out.append(
-            {
-                "clause": clause_id,
-                "policy_id": clause.policy_id,
-                "label": meta.label,
-                "heading": " › ".join(clause.heading_path) or "（正文）",
-                "quote": quote,
-                "start": start,
-                "end": end,
-                "origin": origin,
-            }
-        )
-
-    for p in response.programs:
-        for c in p.citations:
-            add(c.clause, c.quote, c.start, c.end, "测算依据")
-    for q in response.quotes or []:
-        add(q.clause, q.text, None, None, "引用原文")
-    for s in response.sources:
-        add(s.clause, s.text, s.start, s.end, "检索到的相关条款")
-    return out
-
-
-def citation_choices(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    def short(text: str) -> str:
-        flat = " ".join(text.split())
-        return flat if len(flat) <= 48 else flat[:48] + "…"
-
-    return [
-        (f"[{n}] {c['label']} {c['heading']}：“{short(c['quote'])}”（{c['origin']}）", str(n))
-        for n, c in enumerate(items, start=1)
-    ]
-
-
-def validity_text(engine: Engine, policy_id: str, as_of: date) -> str:
-    meta = engine.book.library.policies[policy_id].meta
-    status = validity_on(meta, as_of)
-    return f"{VALIDITY_LABEL[status.state]}（按 {as_of.isoformat()}）：{status.explanation}"
-
-
-def citation_view(engine: Engine, item: dict[str, Any] | None, as_of: date) -> str:
-    """The whole clause with the quoted sentence in <mark>, and whose clause it is and whether in force."""
-    if not item:
-        return "<div class='citation-view'><p>点击上方的一条引用，查看它在政策原文条款中的位置。</p></div>"
-    clause = engine.book.library.clauses[item["clause"]]
-    meta = engine.book.library.policies[item["policy_id"]].meta
-    text = clause.text
-    a = b = -1
-    if item["start"] is not None and clause.start <= item["start"] and item["end"] <= clause.end:
-        a, b = item["start"] - clause.start, item["end"] - clause.start
-    else:
-        a = text.find(item["quote"])
-        b = a + len(item["quote"]) if a >= 0 else -1
-    body = (
-        (_e(text[:a]) + "<mark>" + _e(text[a:b]) + "</mark>" + _e(text[b:]))
-        if a >= 0
-        else (f"<mark>{_e(item['quote'])}</mark>\n\n{_e(text)}")
-    )
-    return (
-        "<div class='citation-view'><div class='meta'>"
-        f"<div><b>{_e(meta.doc_number or '（无文号）')}</b> {_e(meta.title)}（{_e(meta.issuer)}）</div>"
-        f"<div>条款：{_e(' › '.join(clause.heading_path) or '（正文）')}</div>"
-        f"<div>效力：{_e(validity_text(engine, item['policy_id'], as_of))}</div>"
-        f"</div><div class='clause'>{body}</div></div>"
-    )
 
 
 def validity_banner(engine: Engine, response: Answer | None) -> str:

@@ -3,17 +3,19 @@
 The answer text is the card (01_card.j2: verdict, figure, why, what is missing, next step) and then
 the details (programs, conditions, validity, how to apply, quotations). In the chat the card is one
 message and the details a second, folded one (a Gradio "thought" message, closed), so the user reads
-the conclusion without scrolling past quotations. While the newest follow-up asks a yes/no fact, the
-page shows 是/否/不清楚 buttons under the chat; clicking one sends it as the user's short reply, which
-`answering.replies` binds to the fact just asked.
+the conclusion without scrolling past quotations; each [n] in them links to its citation. While the
+newest follow-up asks a yes/no fact, the page shows 是/否/不清楚 buttons under the chat; clicking one
+sends it as the user's short reply, which `answering.replies` binds to the fact just asked.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from assistant.answering import presenter
 from assistant.answering.api_models import Answer
 from assistant.rules.rulebook import Vocabulary
+from assistant.web.citations import linked_numbers
 
 DETAILS_TITLE = "测算过程、条件核对、政策效力、申报方式与原文依据（点击展开）"
 DETAILS_START = "\n\n【1】"  # where the card ends: the first program's details (03_programs.j2)
@@ -55,8 +57,10 @@ def split_answer(text: str) -> tuple[str, str]:
 
 
 def answer_messages(response: Answer, lead: str = "") -> list[dict[str, Any]]:
-    """The assistant's messages for one answer: the card, then the details folded."""
-    card, details = split_answer(response.answer)
+    """The assistant's messages for one answer: the card, then the details folded; each [n] of the
+    answer's citations is a link that opens the clause in the viewer (assistant.web.citations)."""
+    cited = len(presenter.citations(response.programs))
+    card, details = (linked_numbers(part, cited) for part in split_answer(response.answer))
     messages: list[dict[str, Any]] = [{"role": "assistant", "content": lead + card}]
     if details:
         messages.append(

@@ -29,7 +29,10 @@ from assistant.web.visitors import VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE_S, Vis
 
 __all__ = ["VISITOR_COOKIE", "DownloadGuard", "ReportOwners", "new_report_name"]
 # Every report the page writes is named like this; any file so named needs its visitor to be served.
-REPORT_NAME = re.compile(r"assessment-.*\.md", re.IGNORECASE)
+# ".md" stays guarded after the page stopped writing Markdown: an old link gets the guard's 404.
+REPORT_SUFFIXES = (".html", ".pdf")
+GUARDED_SUFFIXES = (*REPORT_SUFFIXES, ".md")
+REPORT_NAME = re.compile(r"assessment-.*(?:" + "|".join(map(re.escape, GUARDED_SUFFIXES)) + ")", re.IGNORECASE)
 FILE_MARKERS = ("file=", "/file/")
 PAGE_PATHS = {"/", "", "/config", "/config/"}  # where a browser or a gradio_client starts
 
@@ -38,9 +41,12 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
-def new_report_name(stamp: str) -> str:
-    """A report file name no other session shares: the time it was made plus 64 random bits."""
-    return f"assessment-{stamp}-{secrets.token_hex(8)}.md"
+def new_report_name(stamp: str, suffix: str) -> str:
+    """A report file name no other session shares: the time it was made plus 64 random bits. Only
+    the suffixes the guard knows (REPORT_SUFFIXES), so no report is ever named past the guard."""
+    if suffix not in REPORT_SUFFIXES:
+        raise ValueError(f"a report is never written as {suffix!r}: the DownloadGuard would not cover it")
+    return f"assessment-{stamp}-{secrets.token_hex(8)}{suffix}"
 
 
 class ReportOwners:

@@ -1,10 +1,11 @@
 """The enterprise page (served at /): a chat on the left, what the assistant understood on the right.
 
 Each browser tab gets its own `Conversation` in a `gr.State`, so two users never see each other's
-facts, questions or downloads. The right-hand side is the answer made inspectable: the facts as an
-editable form (an edit recomputes through `Conversation.replace_facts`, nothing is re-read from
-text), one row per program with its figure and formula, the citations with the quoted sentence
-highlighted in its clause, and a banner when a policy used is not in force on the as-of date.
+facts, questions or downloads. The right-hand side is the answer made inspectable: the facts the
+programs in play read as an editable form (重新计算 recomputes through `Conversation.replace_facts`,
+nothing is re-read from text), one row per program with its figure and formula, the citations that
+open the policy text at the quoted sentence, and a banner when a policy used is not in force on the
+as-of date.
 
 The page's own event handlers are private; the public API endpoints are `/ask`, which returns the
 same JSON as `python -m assistant ask --json` (`Answer.to_json()`), and `/chat`, its conversation.
@@ -27,14 +28,15 @@ from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import EXAMPLE, Engine
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.core.money import format_yuan
 from assistant.reading.amounts import InputError, parse_date
 from assistant.rules.schema import Level
 from assistant.storage.log_writer import CANNOT_WRITE, LogWriter
 from assistant.web import accessibility
 from assistant.web.api_args import argument_error, bad_parameter
 from assistant.web.api_conversations import ApiConversations
-from assistant.web.assessment_doc import write_report
-from assistant.web.cards import _e, citation_choices, citation_items, citation_view, result_card, validity_banner
+from assistant.web.assessment_doc import write_pdf, write_report
+from assistant.web.cards import _e, result_card, validity_banner
 from assistant.web.chart import chart_figure, subsidy_curve
 from assistant.web.chat_messages import (
     NO,
@@ -45,9 +47,28 @@ from assistant.web.chat_messages import (
     asks_yes_no,
     missing_yes_no,
 )
+from assistant.web.citations import (
+    EMPTY_VIEW,
+    OPEN_FROM_CHAT,
+    SCROLL_TO_QUOTE,
+    citation_choices,
+    citation_items,
+    document_view,
+)
 from assistant.web.coverage import coverage_html, day_in_force
 from assistant.web.downloads import VISITOR_COOKIE, ReportOwners
-from assistant.web.facts_form import FORM_ROLES, facts_from_form, facts_to_form, form_place
+from assistant.web.facts_form import (
+    FORM_ROLES,
+    TAG_CHOICES,
+    TAG_SLOTS,
+    facts_from_form,
+    facts_to_form,
+    fields_in_play,
+    form_place,
+    tag_choice,
+)
+from assistant.web.report_html import ReportHeader
+from assistant.web.report_pdf import PdfUnavailable
 from assistant.web.session import Session, close_session
 
 logger = logging.getLogger(__name__)
@@ -61,6 +82,8 @@ EXAMPLES = [
     "河口区技改项目竣工投产后有什么奖励？",
 ]
 SESSION_TTL_SECONDS = 8 * 3600
+NAME_LENGTH = 100  # characters of an enterprise or project name kept for the report
+PDF_AT_ONCE = 2  # Chromium runs making PDFs at the same time (each takes a core for a second or more)
 INDEX_BUILDING = "正在建立检索索引…"
 INDEX_WAIT = "正在建立检索索引（仅首次启动需要，约几分钟），建好后即给出测算结果和政策原文依据，请稍候…"
 
@@ -109,11 +132,20 @@ CSS = (
 .result-card .formula {font-size:13px;color:#333}
 .result-card .warn {font-size:12px;color:#b71c1c}
 #citations .wrap {max-height:300px;overflow-y:auto}
+#doc-viewer {position:fixed;top:0;right:0;width:max(360px, 48vw);max-width:100vw;height:100vh;z-index:1000;
+  background:#fff;box-shadow:-4px 0 18px rgba(0,0,0,.28);padding:10px 16px;box-sizing:border-box;overflow:hidden}
+#doc-viewer #close-viewer {align-self:flex-end;max-width:10em}
 .citation-view .meta {font-size:13px;color:#333;margin-bottom:6px;line-height:1.6}
+.citation-view .heading-path {font-weight:600}
+.citation-view .viewer-title {font-size:17px;margin:0 0 6px}
+.citation-view .doc-body {white-space:pre-wrap;line-height:1.8;background:#fafafa;padding:8px 12px;
+  max-height:calc(100vh - 190px);overflow-y:auto;font-size:14px}
+.citation-view .cited-clause {display:inline;background:#e3f2fd;border-left:4px solid #1976d2;padding:2px 0}
 .citation-view .clause {white-space:pre-wrap;line-height:1.8;background:#fafafa;border-left:4px solid #1976d2;
   padding:8px 12px}
 .citation-view mark {background:#ffe082;padding:0 2px}
 .intro {color:#404040}
+#report-note .report-note {background:#fff7e6;border:1px solid #f0b35a;color:#6b4500;padding:8px 12px;border-radius:6px}
 #coverage h2 {font-size:16px;margin:6px 0}
 #coverage table {width:100%;border-collapse:collapse;font-size:13px}
 #coverage th, #coverage td {border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
@@ -163,6 +195,18 @@ class Recorder:
             return CANNOT_WRITE
 
 
+def report_header(enterprise: str | None, project: str | None) -> ReportHeader:
+    """What the user typed for the report, trimmed and bounded."""
+    return ReportHeader(
+        enterprise=(enterprise or "").strip()[:NAME_LENGTH], project=(project or "").strip()[:NAME_LENGTH]
+    )
+
+
+def pdf_failed(reason: str) -> str:
+    """The plain Chinese note shown when the PDF could not be made; the HTML report still downloads."""
+    return f"<div class='report-note' role='alert'>⚠ PDF 版报告未能生成。{_e(reason)}</div>"
+
+
 def visitor_of(request: gr.Request | None) -> str | None:
     """The browser's visitor cookie (set by assistant.web.downloads.DownloadGuard with the page)."""
     cookies = getattr(request, "cookies", None) if request is not None else None
@@ -192,6 +236,31 @@ def build_enterprise(
         curve = subsidy_curve(engine, response) if response is not None else None
         return gr.Plot(value=chart_figure(curve) if curve else None, visible=curve is not None)
 
+    def form_updates(session: Session, echo: bool) -> list[Any]:
+        """The form for the session's latest answer: only the fields its programs read, each amount
+        with its exact 元 beside the 万元; the typed values are left alone unless `echo`."""
+        shown = fields_in_play(engine.book, session.last)
+        facts = session.conversation.facts or EnterpriseFacts()
+        values = facts_to_form(facts)
+        kept = (lambda v: {"value": v}) if echo else (lambda v: {})
+        numbers_out = [
+            gr.Number(
+                visible=role in shown.roles,
+                info=f"即 {format_yuan(facts.amounts[role])} 元" if role in facts.amounts else None,
+                **kept(value),
+            )
+            for role, value in zip(FORM_ROLES, values[1:-2])
+        ]
+        tags_out = [gr.Radio(label=vocab.tags[t].label, value=tag_choice(facts, t), visible=True) for t in shown.tags]
+        tags_out += [gr.Radio(value=None, visible=False) for _ in range(TAG_SLOTS - len(shown.tags))]
+        return [
+            gr.Dropdown(**kept(values[0])),
+            *numbers_out,
+            gr.Dropdown(visible=shown.level, **kept(values[-2])),
+            gr.Number(visible=shown.lpr, **kept(values[-1])),
+            *tags_out,
+        ]
+
     def refresh(session: Session, clear_question: bool = True, echo_form: bool = True) -> tuple[Any, ...]:
         """Every output for the session's latest answer. After a form edit the form is not echoed back:
         it already shows what was typed, and an echo would erase what the user typed meanwhile."""
@@ -205,13 +274,16 @@ def build_enterprise(
         return (
             session,
             session.chat,
-            *(facts_to_form(session.conversation.facts) if echo_form else [gr.skip()] * (len(FORM_ROLES) + 3)),
+            *form_updates(session, echo_form),
             result_card(engine, response),
             chart_plot(response),
             _shown(validity_banner(engine, response)),
             gr.Radio(choices=citation_choices(session.citations), value=None),
-            citation_view(engine, None, date.today()),
+            EMPTY_VIEW,
             download,
+            gr.DownloadButton(value=None, visible=False),  # a PDF of an earlier answer is gone
+            gr.Button(interactive=response is not None),
+            gr.HTML("", visible=False),
             "" if clear_question else gr.skip(),
             gr.Row(visible=asks_yes_no(response, vocab)),
             gr.CheckboxGroup(
@@ -224,21 +296,7 @@ def build_enterprise(
         if user_text:
             session.chat.append({"role": "user", "content": user_text})
         session.chat.append({"role": "assistant", "content": f"⚠ {message}"})
-        return (
-            session,
-            session.chat,
-            *([gr.skip()] * (len(FORM_ROLES) + 3)),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-            gr.skip(),
-        )
+        return (session, session.chat, *([gr.skip()] * (len(outputs) - 2)))
 
     def show(
         session: Session,
@@ -269,7 +327,7 @@ def build_enterprise(
             return
         if not status_fn()[0]:  # the answer waits for the index: say so rather than spin silently
             waiting = [{"role": "user", "content": text}, {"role": "assistant", "content": INDEX_WAIT}]
-            yield (session, session.chat + waiting, *([gr.skip()] * (len(FORM_ROLES) + 13)))
+            yield (session, session.chat + waiting, *([gr.skip()] * (len(outputs) - 2)))
         response = session.conversation.ask(text)
         show(session, request, response, asked=[{"role": "user", "content": text}])
         yield refresh(session)
@@ -293,12 +351,15 @@ def build_enterprise(
                 [values[n] for n in numbers],
                 values[level],
                 values[lpr],
+                fields_in_play(engine.book, session.last),
+                [values[t] for t in tag_boxes],
             )
         except InputError as err:
             return error_turn(session, None, err.message)
         unchanged = facts == (session.conversation.facts or EnterpriseFacts())
         if unchanged and (session.last is None or day == session.conversation.as_of):
-            return tuple(gr.skip() for _ in outputs)  # a blur without an edit: nothing to redo
+            gr.Info("企业信息没有改动，结果不变。")
+            return tuple(gr.skip() for _ in outputs)
         session.conversation.as_of = day
         response = session.conversation.replace_facts(facts)
         show(session, request, response, lead="已按修改后的企业信息重新测算：\n\n")
@@ -322,26 +383,70 @@ def build_enterprise(
         show(session, request, response, lead="已按您勾选的情况重新测算：\n\n")
         return refresh(session)
 
-    def on_cite(choice: str | None, as_of_text: str, session: Session | None) -> str:
+    def on_cite(choice: str | None, as_of_text: str, session: Session | None) -> tuple[str, Any]:
+        """The viewer opened at citation `choice` (its number), or closed when there is none."""
         if not session or not choice:
-            return citation_view(engine, None, date.today())
+            return EMPTY_VIEW, gr.Column(visible=False)
         try:
             as_of = session.last.as_of if session.last else parse_as_of(as_of_text)
         except InputError:
             as_of = None
         n = int(choice)
         item = session.citations[n - 1] if 0 < n <= len(session.citations) else None
-        return citation_view(engine, item, as_of or date.today())
+        return document_view(engine, item, as_of or date.today()), gr.Column(visible=item is not None)
+
+    def on_names(enterprise: str, project: str, session: Session | None, request: gr.Request) -> tuple[Any, ...]:
+        """The enterprise and project names go into every report of the tab; the report on offer is
+        rewritten with them at once (and its PDF, made without them, withdrawn)."""
+        session = session or new_session()
+        session.visitor = visitor_of(request)
+        session.header = report_header(enterprise, project)
+        if session.last is None:
+            return session, gr.skip(), gr.skip(), gr.skip()
+        return (
+            session,
+            gr.DownloadButton(value=str(write_report(engine, session)), interactive=True),
+            gr.DownloadButton(value=None, visible=False),
+            gr.HTML("", visible=False),
+        )
+
+    def on_pdf(enterprise: str, project: str, session: Session | None, request: gr.Request) -> tuple[Any, ...]:
+        """The report as PDF, on request (a Chromium run); when it cannot be made the page says so in
+        Chinese and the HTML report, rewritten with the same names, is still there to download."""
+        session = session or new_session()
+        session.visitor = visitor_of(request)
+        if session.last is None:
+            return session, gr.skip(), gr.skip(), gr.HTML(pdf_failed("还没有评估结果，请先提问。"), visible=True)
+        session.header = report_header(enterprise, project)
+        html_report = gr.DownloadButton(value=str(write_report(engine, session)), interactive=True)
+        try:
+            pdf = write_pdf(engine, session)
+        except PdfUnavailable as err:
+            return (
+                session,
+                html_report,
+                gr.DownloadButton(value=None, visible=False),
+                gr.HTML(pdf_failed(str(err)), visible=True),
+            )
+        except Exception:  # a broken PDF never costs the user the HTML report
+            logger.exception("生成 PDF 报告失败")
+            failed = pdf_failed("生成时出错；请下载网页版报告，用浏览器的“打印”另存为 PDF。")
+            return session, html_report, gr.DownloadButton(value=None, visible=False), gr.HTML(failed, visible=True)
+        return session, html_report, gr.DownloadButton(value=str(pdf), visible=True), gr.HTML("", visible=False)
 
     def on_reset(session: Session | None) -> tuple[Any, ...]:
         if session:
             session.close()
         return refresh(new_session())
 
-    def today_on_page() -> tuple[str, str]:
-        """The coverage panel as of today, and today as the date to judge by."""
+    built_on = date.today()  # the date field's value as the page is built
+
+    def today_on_page() -> tuple[str, Any]:
+        """The coverage panel as of today, and today as the date to judge by when the page was built
+        on an earlier day. Not on the day it was built: this arrives after the page is drawn, and
+        would overwrite a date the user typed meanwhile."""
         today = date.today()
-        return coverage_html(engine, today), today.isoformat()
+        return coverage_html(engine, today), today.isoformat() if today != built_on else gr.skip()
 
     def on_index_status() -> tuple[Any, Any]:
         ready, message = status_fn()
@@ -441,12 +546,26 @@ def build_enterprise(
                         label="示例问题（点击填入）",
                         api_visibility="private",
                     )
+                    with gr.Row(elem_id="report-names"):
+                        enterprise = gr.Textbox(
+                            label="企业名称（写入报告，可不填）", max_length=NAME_LENGTH, elem_id="report-enterprise"
+                        )
+                        project = gr.Textbox(
+                            label="项目名称（写入报告，可不填）", max_length=NAME_LENGTH, elem_id="report-project"
+                        )
                     with gr.Row(elem_id="actions"):
                         reset = gr.Button("重新开始", elem_id="reset")
-                        download = gr.DownloadButton("下载本次评估", value=None, interactive=False, elem_id="download")
+                        download = gr.DownloadButton(
+                            "下载评估报告（网页版）", value=None, interactive=False, elem_id="download"
+                        )
+                        make_pdf = gr.Button("生成 PDF 版报告", interactive=False, elem_id="make-pdf")
+                        download_pdf = gr.DownloadButton(
+                            "下载 PDF 版报告", value=None, visible=False, elem_id="download-pdf"
+                        )
+                    report_note = gr.HTML("", visible=False, elem_id="report-note")
                 with gr.Column(scale=5):
                     as_of = gr.DateTime(
-                        value=date.today().isoformat(),
+                        value=built_on.isoformat(),
                         include_time=False,
                         type="string",  # as typed: parse_as_of reads it and says in Chinese what is wrong
                         label="按哪一天的政策判断",
@@ -464,8 +583,12 @@ def build_enterprise(
                             )
                             in_force_days.append((button, day))
                     with gr.Accordion(
-                        "已了解的企业信息（可直接修改，金额单位：万元）", open=True, elem_id="facts-form"
+                        "已了解的企业信息（修改后点“重新计算”；金额单位：万元）", open=True, elem_id="facts-form"
                     ):
+                        gr.HTML(
+                            "<div class='intro'>这里只列出与适用政策有关的信息（提问后出现）；改完请点“重新计算”。</div>",
+                            elem_id="facts-hint",
+                        )
                         place = gr.Dropdown(
                             choices=[("（未填写）", "")] + [(p, p) for p in vocab.places],
                             label="企业所在地区",
@@ -473,36 +596,48 @@ def build_enterprise(
                             allow_custom_value=True,  # the place read may be any county (河南省洛阳市); typed ones are read
                             elem_id="fact-place",
                         )
-                        numbers = []
-                        for i in range(0, len(FORM_ROLES), 3):
-                            with gr.Row():
-                                for role in FORM_ROLES[i : i + 3]:
-                                    numbers.append(
-                                        gr.Number(
-                                            label=f"{labels[role]}（万元）",
-                                            value=None,
-                                            minimum=0,
-                                            elem_id=f"fact-{role}",
-                                            min_width=120,
-                                        )
-                                    )
-                        with gr.Row():
+                        with gr.Row(elem_id="fact-amounts"):  # shown: what the programs in play read
+                            numbers = [
+                                gr.Number(
+                                    label=f"{labels[role]}（万元）",
+                                    value=None,
+                                    minimum=0,
+                                    visible=False,
+                                    elem_id=f"fact-{role}",
+                                    min_width=160,
+                                )
+                                for role in FORM_ROLES
+                            ]
                             level = gr.Dropdown(
                                 choices=[("（未填写）", "")] + [(lv.value, lv.value) for lv in Level],
                                 label="认定级别",
                                 value=None,
+                                visible=False,
                                 elem_id="fact-level",
+                                min_width=160,
                             )
                             lpr = gr.Number(
-                                label="一年期LPR（%，留空按公布值）", value=None, minimum=0, elem_id="fact-lpr"
+                                label="一年期LPR（%，留空按公布值）",
+                                value=None,
+                                minimum=0,
+                                visible=False,
+                                elem_id="fact-lpr",
+                                min_width=160,
                             )
-                        recompute = gr.Button("按修改重新测算", size="sm", elem_id="recompute")
+                        tag_boxes = [  # the yes/no facts in play, one slot each (assistant.web.facts_form)
+                            gr.Radio(choices=TAG_CHOICES, label="", value=None, visible=False, elem_id=f"fact-tag-{i}")
+                            for i in range(TAG_SLOTS)
+                        ]
+                        recompute = gr.Button("重新计算", variant="primary", size="sm", elem_id="recompute")
                     result = gr.HTML(result_card(engine, None), elem_id="result-card")
                     chart = gr.Plot(label="奖补随投资额的变化（计算器测算）", visible=False, elem_id="subsidy-chart")
-                    citations = gr.Radio(label="引用依据（点击查看条款原文）", choices=[], elem_id="citations")
-                    cited = gr.HTML(citation_view(engine, None, date.today()), elem_id="citation-view")
+                    citations = gr.Radio(label="引用依据（点击查看政策原文）", choices=[], elem_id="citations")
+        # The document viewer: a panel over the right side of the page, opened by a citation.
+        with gr.Column(visible=False, elem_id="doc-viewer") as viewer:
+            close_viewer = gr.Button("关闭原文", size="sm", elem_id="close-viewer")
+            cited = gr.HTML(EMPTY_VIEW, elem_id="citation-view")
 
-        form = [place, *numbers, level, lpr]
+        form = [place, *numbers, level, lpr, *tag_boxes]
         outputs = [
             session_state,
             chat,
@@ -513,6 +648,9 @@ def build_enterprise(
             citations,
             cited,
             download,
+            download_pdf,
+            make_pdf,
+            report_note,
             question,
             replies,
             missing_box,
@@ -528,7 +666,7 @@ def build_enterprise(
             button.click(
                 one_click(reply), [as_of, session_state], outputs, show_progress_on=[chat, result], **private
             ).then(**scroll)
-        # Progress only on the result: a spinner over the citations would swallow the click that blurred a field.
+        # Progress only on the result: a spinner over the form would hide what was just typed.
         recompute_form = {
             "fn": on_facts,
             "inputs": {as_of, session_state, *form},
@@ -537,11 +675,8 @@ def build_enterprise(
             "show_progress_on": [result],
             **private,
         }
-        for trigger in (
-            [n.submit for n in [*numbers, lpr]]
-            + [n.blur for n in [*numbers, lpr]]
-            + [place.input, level.input, recompute.click, as_of.submit]
-        ):
+        # Only on an explicit action: leaving a field (Tab) recomputes nothing, 重新计算 does.
+        for trigger in (recompute.click, as_of.submit):
             trigger(**recompute_form).then(**scroll)
         for button, day in in_force_days:
             # The chosen day applies to the answer on screen at once (on_facts does nothing before one).
@@ -549,7 +684,31 @@ def build_enterprise(
         confirm.click(
             on_confirm, [missing_box, as_of, session_state], outputs, show_progress_on=[chat, result], **private
         ).then(**scroll)
-        citations.change(on_cite, [citations, as_of, session_state], cited, **private)
+        citations.change(on_cite, [citations, as_of, session_state], [cited, viewer], **private).then(
+            fn=None, js=SCROLL_TO_QUOTE, **private
+        )
+        close_viewer.click(
+            lambda: (gr.Column(visible=False), gr.Radio(value=None)), None, [viewer, citations], **private
+        )
+        report_outputs = [session_state, download, download_pdf, report_note]
+        for box in (enterprise, project):
+            box.change(
+                on_names,
+                [enterprise, project, session_state],
+                report_outputs,
+                trigger_mode="always_last",
+                show_progress="hidden",
+                **private,
+            )
+        make_pdf.click(
+            on_pdf,
+            [enterprise, project, session_state],
+            report_outputs,
+            concurrency_limit=PDF_AT_ONCE,
+            concurrency_id="report-pdf",
+            show_progress_on=[make_pdf],
+            **private,
+        )
         # The chat's own trash icon is a way to start again too: it resets conversation, form and result.
         for trigger in (reset.click, chat.clear):
             trigger(on_reset, [session_state], outputs, **private)
@@ -557,10 +716,11 @@ def build_enterprise(
         timer.tick(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # At each page load, so a server left running for days still says "today" truthfully.
         page.load(None, None, None, js=accessibility.naming_script(), **private)
+        page.load(None, None, None, js=OPEN_FROM_CHAT, **private)
         page.load(today_on_page, None, [coverage, as_of], show_progress="hidden", **private)
         page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
         # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
-        page.load(lambda: facts_to_form(None), None, form, show_progress="hidden", **private)
+        page.load(lambda: [*facts_to_form(None), *([None] * TAG_SLOTS)], None, form, show_progress="hidden", **private)
         gr.api(ask, api_name="ask")
         gr.api(chat_turn, api_name="chat")
     return page

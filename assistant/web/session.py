@@ -11,6 +11,7 @@ from typing import Any
 from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
 from assistant.web.downloads import ReportOwners
+from assistant.web.report_html import ReportHeader
 
 DOWNLOAD_FOLDER = "policy-assistant-downloads"  # under the process's temp folder (assistant.web.serving)
 KEPT_MESSAGES = 40  # chat messages a tab keeps and shows (20 turns): each turn sends them all back
@@ -42,7 +43,8 @@ class Session:
     """Everything one tab knows: its conversation, what it was shown, the files made for it.
 
     `visitor` is the browser's visitor cookie and `reports` the registry through which only that
-    browser may fetch this tab's report (assistant.web.downloads)."""
+    browser may fetch this tab's report (assistant.web.downloads); `header` is what the user typed
+    for the report (enterprise and project names), kept for every report the tab makes."""
 
     conversation: Conversation
     chat: list[dict[str, str]] = field(default_factory=RecentMessages)
@@ -50,6 +52,7 @@ class Session:
     folder: Path | None = None
     visitor: str | None = None
     reports: ReportOwners | None = None
+    header: ReportHeader = field(default_factory=ReportHeader)
 
     @property
     def last(self) -> Answer | None:
@@ -64,12 +67,13 @@ class Session:
             self.folder = Path(tempfile.mkdtemp(prefix="session-", dir=root))
         return self.folder
 
-    def forget_reports(self) -> None:
-        """Delete this session's report files and unregister them, so that the DownloadGuard refuses
-        Gradio's cached copies too (they stay on disk until Gradio's cache cleaning)."""
+    def forget_reports(self, suffix: str = "") -> None:
+        """Delete this session's report files (those ending in `suffix`; all when empty) and unregister
+        them, so that the DownloadGuard refuses Gradio's cached copies too (they stay on disk until
+        Gradio's cache cleaning)."""
         if self.folder is None:
             return
-        for old in self.folder.glob("assessment-*.md"):
+        for old in self.folder.glob(f"assessment-*{suffix}"):
             if self.reports is not None:
                 self.reports.forget(old.name)
             old.unlink(missing_ok=True)

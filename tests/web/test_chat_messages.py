@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from assistant.answering import presenter
 from assistant.answering.conversation import Conversation
 from assistant.answering.engine import default_engine
 from assistant.web.chat_messages import DETAILS_TITLE, NO, UNKNOWN, YES, answer_messages, asks_yes_no, missing_yes_no
+from assistant.web.citations import linked_numbers
 
 JIYUAN = "济源技改项目当年完成投资5000万，设备投资2000万，研发投入1500万，能拿多少？"
 
@@ -17,7 +19,9 @@ def test_the_card_is_one_message_and_the_details_a_folded_one() -> None:
     assert "结论：若项目已竣工投产，最高 1000万" in card["content"] and "依据：" not in card["content"]
     assert details["metadata"] == {"title": DETAILS_TITLE, "status": "done"}
     assert details["content"].startswith("【1】") and "依据：" in details["content"]
-    assert card["content"] + "\n\n" + details["content"] == answer.answer
+    cited = len(presenter.citations(answer.programs))
+    assert card["content"] + "\n\n" + details["content"] == linked_numbers(answer.answer, cited)
+    assert "[\\[1\\]](#cite-1)" in details["content"]  # the citation numbers open the viewer
 
 
 def test_a_fact_answer_is_all_card() -> None:

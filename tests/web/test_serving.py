@@ -56,7 +56,7 @@ def test_temp_files_are_owner_only_in_a_folder_under_the_data_folder(app: AppPro
     temp = app.data_dir / TEMP_FOLDER
     cached = Path(download["path"])
     assert cached.is_relative_to(temp / GRADIO_FOLDER)  # Gradio's cache is ours, not the shared /tmp
-    private = list((temp / "policy-assistant-downloads").glob("session-*/assessment-*.md"))
+    private = list((temp / "policy-assistant-downloads").glob("session-*/assessment-*.html"))
     assert private
     assert mode(temp) == mode(temp / GRADIO_FOLDER) == 0o700
     for file in (cached, *private):
@@ -92,7 +92,7 @@ def test_a_report_is_refused_on_every_file_route_to_anyone_but_its_browser(app: 
         assert officer.post("/console/login", data={"name": OFFICER, "password": PASSWORD}).status_code == 303
         for route in ("/console/app/gradio_api/file=", "/console/app/gradio_api/file/", "/gradio_api/file=", "/file="):
             got = officer.get(route + path)
-            assert got.status_code == 404 and "政策自评估结果" not in got.text, (route, got.status_code)
+            assert got.status_code == 404 and "政策自评估报告" not in got.text, (route, got.status_code)
     for route in ("/file=", "//gradio_api/file=", "/gradio_api//file="):
         assert httpx.get(app.url + route + path).status_code in (404, 405), route
 

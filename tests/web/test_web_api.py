@@ -168,7 +168,7 @@ def test_file_routes_refuse_traversal_and_files_the_app_did_not_make_for_the_use
     finally:
         page.close()
     cache = Path(report["path"]).parent.parent  # GRADIO_TEMP_DIR: <cache>/<hash>/<report>
-    private = next((app.data_dir / "tmp" / "policy-assistant-downloads").glob("session-*/assessment-*.md"))
+    private = next((app.data_dir / "tmp" / "policy-assistant-downloads").glob("session-*/assessment-*.html"))
     targets = [
         "../../../../../../etc/passwd",
         "..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
@@ -191,7 +191,7 @@ def test_file_routes_refuse_traversal_and_files_the_app_did_not_make_for_the_use
     for route in FILE_ROUTES:
         for target in targets:
             status, _, body = raw_request(app, "GET", route + target)
-            if status == 200 or b"SQLite format 3" in body or b"root:" in body or "政策自评估结果".encode() in body:
+            if status == 200 or b"SQLite format 3" in body or b"root:" in body or "政策自评估报告".encode() in body:
                 served.append(f"{route}{target}: {status}")
     assert served == []
 
@@ -203,7 +203,7 @@ def test_a_report_is_served_only_to_the_browser_it_was_made_for(app: AppProcess)
         assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
         url = report_of(ask_on_page(owner, QUESTION))["url"]
         mine = owner.http.get(url)
-        assert mine.status_code == 200 and "政策自评估结果" in mine.text and QUESTION in mine.text
+        assert mine.status_code == 200 and "政策自评估报告" in mine.text and QUESTION in mine.text
         path = url.split("/gradio_api/file=", 1)[1]
         variants = (url, url.replace("/file=", "/file/"), url + "/.", url.replace("/assessment-", "/./assessment-"))
         for attempt in variants:
