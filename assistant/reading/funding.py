@@ -23,11 +23,9 @@ HIGHER = "上级"
 APPLIED = "applied"  # applied for, the outcome not said: asked, never taken as had
 SOURCE_REACH = 8  # characters from who gave to the funding noun (省里的技改专项资金, 中央预算内投资补助)
 OPTION_REACH = 12  # characters from "已经选了" to the option's name
-# "之前几个技改项目", "前面三个技改项目": projects besides this one, with words between (the listed
-# other_project phrases are the plain forms)
-OTHER_PROJECTS = re.compile(
-    r"(?:之前|以前|前面|此前|前几年)的?(?:[几两三四五六七八九十多]|[0-9]+)个[^，,。；;]{0,4}项目"
-)
+# "之前几个技改项目", "两个技改项目" (not "第四个项目"): projects besides this one, with words between
+# (the listed other_project phrases are the plain forms)
+OTHER_PROJECTS = re.compile(r"(?<!第)(?:[几两三四五六七八九十多]|[0-9]+)个[^，,。；;]{0,4}项目")
 CHOOSING = "选"  # in 选了/选择了: chosen, not yet had (领过/拿过/享受过 say it was had)
 WISHES = ("能", "可以", "想", "要", "可", "否", "会", "没")  # 能拿, 想要: hoped for, not had
 CLAUSE = re.compile(r"[，,。；;！!？?\n]")

@@ -131,7 +131,7 @@ def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vo
     money = _money_follows(after, cues)
     if has_any(after, cues.in_process) and not money:
         return IN_PROCESS
-    if has_any(after, cues.pending_after) or _negated_verb(after[:AFTER_REACH], vocab):
+    if has_any(after, cues.pending_after) or _negated_verb(after[:AFTER_REACH], vocab) or _lacks_us(after, vocab):
         return False
     if has_any(part, cues.in_process) and not money:  # 还在申请省首台（套）认定: the application under way
         return IN_PROCESS
@@ -143,6 +143,13 @@ def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vo
         granted_later = any(part.find(g, applied + 1) > 0 for g in cues.granted) or has_any(after, cues.granted)
         return True if granted_later else APPLIED
     return True
+
+
+def _lacks_us(after: str, vocab: Vocabulary) -> bool:
+    """ "省创新中心培育名单里还没有我们": a negation right after the name, of the asker itself."""
+    rest = after.lstrip("里中上内")
+    neg = next((n for n in sorted(vocab.negations, key=len, reverse=True) if rest.startswith(n)), None)
+    return neg is not None and rest[len(neg) :].lstrip("有").startswith(US)
 
 
 def _negation_reaches(part: str, vocab: Vocabulary) -> bool:
@@ -180,7 +187,8 @@ def _elliptic(clause: str, start: int, groups: list[list[Mention]], index: TagNa
     neg = next((n for n in vocab.negations if n in clause and len(n) > 1), None)
     neg = neg or next((n for n in vocab.negations if n in opening), None)
     in_process = has_any(clause, cues.in_process)
-    pending = has_any(clause, cues.pending_after) or in_process
+    # "只是打算申报", "还没批下来": not had (not yet applied for, or not granted yet)
+    pending = has_any(clause, cues.pending_after) or has_any(clause, cues.pending) or in_process
     if not neg and not pending:
         if has_any(clause, cues.granted):  # 已经批下来了: the application's outcome
             for m in earlier:
@@ -264,6 +272,8 @@ LEVEL_OF_FORM = {
 }
 ITEM_OPENERS = "和、及与，,；;：:（(）)"  # what stands before a list item: 分别拿到了国家级…和省级…
 ITEM_VERBS = ("有", "是", "为")  # 还有国家级…, 是省级…
+LEVEL_LINKS = ("认定", "评定", "批准", "命名", "授予")  # 省级认定的…基地 (的 is a filler): the level, then the name
+US = ("我们", "我司", "本公司", "我公司", "咱们", "本企业")  # the asker, said of itself
 
 
 def _level_in_front(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
@@ -271,8 +281,14 @@ def _level_in_front(norm: str, m: Mention, cues: RecognitionCues) -> Level | Non
     recognition's own item (after a joiner or a verb of being granted), not the end of a place name
     (济源市服务型制造…)."""
     for form, level in LEVEL_OF_FORM.items():
-        for at in (m.start - len(form), m.start):  # just before the name, or the name's own first word
-            if at < 0 or not norm.startswith(form, at):
+        # just before the name, before a 认定的 that leads to it, or the name's own first word
+        starts = [m.start - len(form) - len(link) for link in ("", *LEVEL_LINKS)] + [m.start]
+        for at in starts:
+            if (
+                at < 0
+                or not norm.startswith(form, at)
+                or (at < m.start and norm[at + len(form) : m.start] not in ("", *LEVEL_LINKS))
+            ):
                 continue
             before = norm[:at]
             if (

@@ -96,10 +96,11 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     found = read_recognitions(text, vocab, out.facts.place)
     out.facts.tags, out.facts.chosen, out.facts.since = found.tags, found.chosen, found.since
     out.facts.had = found.had
-    out.facts.levels = found.levels if len(set(found.levels.values())) > 1 else {}  # only where they differ
     out.confirmations = found.confirmations
     out.facts.to_confirm = sorted(found.confirmations)
     out.facts.level = _read_level(text, vocab) or found.level
+    said = set(found.levels.values()) | ({out.facts.level} if out.facts.level else set())
+    out.facts.levels = found.levels if len(said) > 1 else {}  # only where they differ (from the first said, too)
     _read_lpr(text, vocab.lpr_cues, out)
     out.errors += consistency_errors(out.facts)
     return out

@@ -83,6 +83,10 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("正在申报高新技术企业，还没认定下来", HENAN, {"hn17_high_tech_enterprise": None}),
     ("我们研发的成套装备还在申请省首台（套）认定", HENAN, {"hn17_first_set_equipment": None}),
     ("新产品还在省工业新产品认定公示期", JIYUAN, {"jy_provincial_new_product": None}),
+    ("两化融合管理体系贯标我们还在做，证书还没下来", JIYUAN, {"jy_two_integration_certified": None}),
+    # the asker said not to be on the list; a later clause that it only plans to apply
+    ("省创新中心培育名单里还没有我们公司", HENAN, {"hn17_innovation_center_cultivation": False}),
+    ("创新中心的事，我们只是打算申报省创新中心培育名单", HENAN, {"hn17_innovation_center_cultivation": False}),
     # applied for, outcome not said: not stated (asked); said later: stated
     ("申报了市级数字化车间", HEKOU, {"smart_demo": None}),
     ("申报了市级数字化车间，上个月已经批下来了", HEKOU, {"smart_demo": True}),
@@ -127,6 +131,11 @@ OWN_LEVELS = [
         {"jy_service_manufacturing_demo": "省级", "jy_industrial_cloud_demo": "国家级"},
     ),
     ("济源市服务型制造示范企业，国家级的", {}),  # one level only: the fact-wide level is enough
+    # the level, then 认定的, then the name
+    (
+        "我们有国家级认定的服务型制造示范企业，还有省级认定的工业大数据试点示范",
+        {"jy_service_manufacturing_demo": "国家级", "jy_industrial_cloud_demo": "省级"},
+    ),
 ]
 
 
