@@ -52,12 +52,21 @@ class SessionsMemory:
 
 @dataclass
 class ConversationMemory:
-    """One tab's conversation of `len(times_ms)` turns: each turn's time, the chat it got back, the RSS."""
+    """One tab's conversation of `len(times_ms)` turns: each turn's time, the chat it got back, and the
+    server's RSS before the first turn and after each."""
 
     times_ms: list[float] = field(default_factory=list)
     chat_lengths: list[int] = field(default_factory=list)
     rss_before_kb: int = 0
-    rss_after_kb: int = 0
+    rss_after_turn_kb: list[int] = field(default_factory=list)
+
+    @property
+    def rss_after_kb(self) -> int:
+        return self.rss_after_turn_kb[-1] if self.rss_after_turn_kb else self.rss_before_kb
+
+    def rss_growth_kb(self, after_turn: int) -> int:
+        """What the turns after turn `after_turn` (1-based) added to the server's RSS."""
+        return self.rss_after_kb - self.rss_after_turn_kb[after_turn - 1]
 
     def p50_ms(self, first: int, last: int) -> float:
         """Median time of turns `first`..`last` (1-based, inclusive)."""
@@ -101,7 +110,7 @@ def long_conversation(app: AppProcess, turns: int) -> ConversationMemory:
             outputs = tab.run("send", "click", [text, AS_OF, None])
             measured.times_ms.append((time.perf_counter() - began) * 1000)
             measured.chat_lengths.append(len(value(outputs[1]) or []))
+            measured.rss_after_turn_kb.append(rss_kb(app.pid))
     finally:
         tab.close()
-    measured.rss_after_kb = rss_kb(app.pid)
     return measured
