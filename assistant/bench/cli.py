@@ -35,17 +35,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     hardening.add_argument("--users", type=int, default=4, help="other users during the flood (default 4)")
     hardening.add_argument("--seconds", type=float, default=20.0, help="seconds per phase (default 20)")
-    hardening.add_argument("--sessions", type=int, default=1000, help="sessions whose memory is measured")
+    hardening.add_argument(
+        "--server-sessions", type=int, default=200, help="tabs opened on the server to measure its memory (default 200)"
+    )
+    hardening.add_argument("--sessions", type=int, default=1000, help="sessions whose memory is split in-process")
     hardening.add_argument("--turns", type=int, default=100, help="turns of the long conversation")
     args = parser.parse_args(argv)
     if args.bench == "hardening":
         from assistant.bench.appprocess import AppDidNotStart
         from assistant.bench.hardening import format_hardening_report, run_hardening_benchmark
 
-        if min(args.users, args.sessions) < 1 or args.turns < 20 or args.seconds <= 0:
-            parser.error("--users and --sessions ≥ 1, --turns ≥ 20, --seconds > 0")
+        if min(args.users, args.sessions, args.server_sessions) < 1 or args.turns < 20 or args.seconds <= 0:
+            parser.error("--users, --server-sessions and --sessions ≥ 1, --turns ≥ 20, --seconds > 0")
         try:
-            result = run_hardening_benchmark(args.users, args.seconds, args.sessions, args.turns)
+            result = run_hardening_benchmark(args.users, args.seconds, args.server_sessions, args.turns, args.sessions)
         except AppDidNotStart as err:
             print(f"benchmark not run: {err}", file=sys.stderr)
             return 2

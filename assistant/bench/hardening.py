@@ -1,18 +1,21 @@
 """Hardening benchmark: a flood from one client, an oversized body, memory per session and per turn.
 
-`python -m assistant bench hardening [--users 4] [--seconds 20] [--sessions 1000] [--turns 100]`
+`python -m assistant bench hardening [--users 4] [--seconds 20] [--server-sessions 200] [--turns 100]
+[--sessions 1000]`
 
 Against the real server (`python app.py` started on a free loopback port, stopped by its PID):
 - *flood*: `users` gradio_client users (each its own cookie, as browsers) ask one question every
   THINK_S for `seconds`, first alone (quiet), then while one client without cookies (a process of
   its own) posts /ask jobs from FLOOD_THREADS threads as fast as it can and never reads a result; printed: the users'
   p95 in both phases and their ratio (target ≤ 2), the flood's admitted and refused (429) counts;
-- *body limit*: a 2 MB POST, its status, and the server's RSS before and after.
-In-process, with the real engine:
-- *sessions*: the Python memory (tracemalloc) of `sessions` page sessions, each a copy of a tab that
-  answered one question, with Gradio's per-session state for the page;
-- *turns*: one conversation of `turns` turns: p50 time of turns 11–20 (its context is full by
-  then) and of the last ten, and the memory it holds after them.
+- *body limit*: a 2 MB POST, its status, and the server's RSS before and after;
+- *sessions*: the server's RSS growth over `server_sessions` page tabs, each answering one question
+  (assistant.bench.memory), per 1,000;
+- *turns*: one tab's conversation of `turns` turns: p50 time of turns 11–20 (its context is full by
+  then) and of the last ten, the chat it is sent back, the server's RSS growth over them.
+In-process, with the real engine, the split of a session's memory (tracemalloc): `sessions` copies of
+a tab that answered one question in the page's Gradio session store (assistant.web.session_store),
+and how much of it is that store's own per-session part.
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ import threading
 import time
 import tracemalloc
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from assistant.bench.appprocess import running_app
 from assistant.bench.gold import percentile
+from assistant.bench.memory import long_conversation, rss_kb, sessions_memory
 
 AS_OF = "2021-06-30"
 QUESTION = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
@@ -37,13 +40,6 @@ THINK_S = 0.3
 FLOOD_THREADS = 2
 BODY_BYTES = 2 * 1024 * 1024
 TARGET_RATIO = 2.0
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def users_p95(url: str, users: int, seconds: float) -> tuple[float, int, int]:
@@ -107,7 +103,7 @@ def flood(url: str, seconds: float, out: Any) -> None:
     out.put(counts)
 
 
-def server_part(users: int, seconds: float) -> dict[str, Any]:
+def server_part(users: int, seconds: float, server_sessions: int, turns: int) -> dict[str, Any]:
     with running_app() as app:
         quiet = users_p95(app.url, users, seconds)
         spawn = multiprocessing.get_context("spawn")
@@ -121,6 +117,8 @@ def server_part(users: int, seconds: float) -> dict[str, Any]:
         before = rss_kb(app.pid)
         big = httpx.post(app.url + "/gradio_api/call/ask", content=b"x" * BODY_BYTES, timeout=30)
         after = rss_kb(app.pid)
+        sessions = sessions_memory(app, server_sessions)
+        conversation = long_conversation(app, turns)
     return {
         "users": users,
         "seconds": seconds,
@@ -134,20 +132,26 @@ def server_part(users: int, seconds: float) -> dict[str, Any]:
         "body_bytes": BODY_BYTES,
         "body_status": big.status_code,
         "body_rss_growth_kb": after - before,
+        "server_sessions": server_sessions,
+        "server_memory_per_1000_sessions_mb": round(sessions.per_1000_sessions_mb, 1),
+        "turns": turns,
+        "turns_11_20_p50_ms": round(conversation.p50_ms(11, 20), 1),
+        "last_10_turns_p50_ms": round(conversation.p50_ms(turns - 9, turns), 1),
+        "turns_rss_growth_kb": conversation.rss_after_kb - conversation.rss_before_kb,
+        "longest_chat": max(conversation.chat_lengths),
     }
 
 
-def in_process_part(sessions: int, turns: int) -> dict[str, Any]:
-    from gradio.state_holder import StateHolder
-
+def in_process_part(sessions: int) -> dict[str, Any]:
     from assistant.answering.conversation import Conversation
     from assistant.answering.engine import default_engine
     from assistant.web.page import build_enterprise
     from assistant.web.session import Session
+    from assistant.web.session_store import LeanStateHolder
 
     engine = default_engine()
     blocks = build_enterprise(engine)
-    holder = StateHolder()
+    holder = LeanStateHolder()
     holder.set_blocks(blocks)
     state_id = next(b._id for b in blocks.blocks.values() if type(b).__name__ == "State")
     tab = Session(Conversation(engine, date(2021, 6, 30)))
@@ -163,32 +167,17 @@ def in_process_part(sessions: int, turns: int) -> dict[str, Any]:
         holder[f"bench-{n}"].state_data[state_id] = copy.deepcopy(tab, memo={id(engine): engine})
     ours = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
-    del holder
-
-    conversation = Conversation(engine, date(2021, 6, 30))
-    questions = [QUESTION, *(f"项目贷款实际发生额是{100 + n}万" for n in range(turns - 1))]
-    times: list[float] = []
-    tracemalloc.start()
-    start = tracemalloc.get_traced_memory()[0]
-    for text in questions:
-        began = time.perf_counter()
-        conversation.ask(text)
-        times.append((time.perf_counter() - began) * 1000)
-    held_kb = (tracemalloc.get_traced_memory()[0] - start) / 1024
-    tracemalloc.stop()
     return {
         "sessions": sessions,
         "memory_per_1000_sessions_mb": round((ours - start) / sessions * 1000 / 2**20, 1),
         "gradio_state_per_1000_sessions_mb": round((gradio_part - start) / sessions * 1000 / 2**20, 1),
-        "turns": turns,
-        "turns_11_20_p50_ms": round(percentile(times[10:20], 50), 1),
-        "last_10_turns_p50_ms": round(percentile(times[-10:], 50), 1),
-        "memory_after_turns_kb": round(held_kb, 1),
     }
 
 
-def run_hardening_benchmark(users: int, seconds: float, sessions: int, turns: int) -> dict[str, Any]:
-    return {**server_part(users, seconds), **in_process_part(sessions, turns)}
+def run_hardening_benchmark(
+    users: int, seconds: float, server_sessions: int, turns: int, sessions: int
+) -> dict[str, Any]:
+    return {**server_part(users, seconds, server_sessions, turns), **in_process_part(sessions)}
 
 
 def format_hardening_report(r: dict[str, Any]) -> str:
@@ -207,9 +196,12 @@ def format_hardening_report(r: dict[str, Any]) -> str:
             f"{flood.get('429', 0)} refused with 429, other {sent - flood.get('200', 0) - flood.get('429', 0)}",
             f"  body of {r['body_bytes'] // 1024} KB: status {r['body_status']}, server RSS "
             f"{r['body_rss_growth_kb']:+d} KB",
-            f"  memory per 1,000 sessions (one answered question each): {r['memory_per_1000_sessions_mb']:.1f} MB, "
+            f"  server memory per 1,000 sessions (RSS over {r['server_sessions']} tabs, one answered question each): "
+            f"{r['server_memory_per_1000_sessions_mb']:.1f} MB",
+            f"  in-process (tracemalloc, {r['sessions']} sessions): {r['memory_per_1000_sessions_mb']:.1f} MB per 1,000, "
             f"of which Gradio's own per-session state {r['gradio_state_per_1000_sessions_mb']:.1f} MB",
             f"  {r['turns']} turns of one conversation: p50 {r['turns_11_20_p50_ms']:.1f} ms (turns 11–20), "
-            f"{r['last_10_turns_p50_ms']:.1f} ms (last 10); memory held after them {r['memory_after_turns_kb']:.0f} KB",
+            f"{r['last_10_turns_p50_ms']:.1f} ms (last 10); server RSS {r['turns_rss_growth_kb']:+d} KB; "
+            f"chat sent back at most {r['longest_chat']} messages",
         ]
     )

@@ -45,6 +45,7 @@ from assistant.web.binding import Bindings, SessionBinding
 from assistant.web.console_export import add_export_routes
 from assistant.web.downloads import DownloadGuard, ReportOwners
 from assistant.web.gate import MAX_IN_FLIGHT, Gate
+from assistant.web.session_store import use_lean_sessions
 from assistant.web.visitors import Visitors, cookie_value, load_secret
 
 logger = logging.getLogger(__name__)
@@ -294,6 +295,8 @@ def create_app(
     )
     # Mounted last: "/" takes every path the routes and the console mount above did not.
     gr.mount_gradio_app(app, enterprise, path="/", css=web.CSS, **{**common, "footer_links": ["api"]})
+    for blocks in (enterprise, console):
+        use_lean_sessions(app, blocks)  # no per-session copy of the page's configuration
     secret = load_secret(settings.data_dir)
     visitors = Visitors(secret)
 
