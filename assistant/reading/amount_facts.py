@@ -211,9 +211,11 @@ def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabu
     return role
 
 
-def _respective_roles(text: str, mentions: list[AmountMention], vocab: Vocabulary) -> dict[int, str]:
-    """ "设备和软件分别是620万和80万": the nouns before 分别, in order, for the amounts after it."""
+def _respective_roles(text: str, mentions: list[AmountMention], vocab: Vocabulary) -> tuple[dict[int, str], set[int]]:
+    """ "设备和软件分别是620万和80万": the nouns before 分别, in order, for the amounts after it; and the
+    amounts that are parts of the one noun before 分别, to be added up ("研发投入分别是：材料费80万、…")."""
     out: dict[int, str] = {}
+    parts: set[int] = set()
     for match in re.finditer(RESPECTIVELY, text):
         clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
         nouns = re.split(r"[和与及、跟]", text[clause_start : match.start()])
@@ -224,7 +226,18 @@ def _respective_roles(text: str, mentions: list[AmountMention], vocab: Vocabular
         following = [i for i in following if mentions[i].start < stop]
         if len(roles) == len(following) and all(roles):
             out.update({i: role for i, role in zip(following, roles) if role})
-    return out
+        elif len(roles) == 1 and roles[0] and len(following) > 1 and not _roles_among(text, mentions, following, vocab):
+            # "研发投入分别是：材料费80万、人工120万、测试费50万": one noun, its parts listed after 分别
+            out.update({i: roles[0] for i in following})
+            parts.update(following)
+    return out, parts
+
+
+def _roles_among(text: str, mentions: list[AmountMention], following: list[int], vocab: Vocabulary) -> bool:
+    """Whether a listed amount after 分别 names a role of its own (then the list is not one role's parts)."""
+    return any(
+        _cue_before(text[max(0, mentions[i].start - LOOK_BEHIND) : mentions[i].start], vocab) for i in following[1:]
+    )
 
 
 def _claimed_subsidy(text: str, mention: AmountMention, cues: ClaimCues) -> bool:
@@ -389,13 +402,14 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
     """Every amount of the question, each given to its role or kept open; vague ones unsettled."""
     out = ReadAmounts(_stated_none(text, vocab), {}, [], [])
     mentions = find_amounts(text)
-    respective = _respective_roles(text, mentions, vocab)
+    respective, parts = _respective_roles(text, mentions, vocab)
     items: list[_Item] = []
     doubled: set[str] = set()  # roles given two figures: asked, whatever follows short of a correction
     previous_end = 0
     for i, mention in enumerate(mentions):
         since = previous_end
         role = respective.get(i) or _role_of(text, mention, since, vocab)
+        part = i in parts
         previous_end = mention.end
         total = _after_total_word(text, mention, since)
         listed = items and text[since : mention.start].strip() in LIST_JOINERS
@@ -420,7 +434,9 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
             out.amounts.pop(role, None)
         elif role in SUMMED_ROLES and role in out.amounts and not total and not corrects:
             out.amounts[role] += mention.value  # what was already received adds up
-        elif role in out.amounts and not total and not corrects and _another_part(text, items, mention, role, vocab):
+        elif role in out.amounts and (
+            part or (not total and not corrects and _another_part(text, items, mention, role, vocab))
+        ):
             out.amounts[role] += mention.value  # "研发设备460万、中试设备300万": two parts of one amount
         elif (role in out.amounts or role in doubled) and not corrects and _actual(text, items, mention, role):
             out.amounts[role] = mention.value  # "贷款合同3000万，实际放款2400万": the rules count what is 实际

@@ -47,11 +47,19 @@ def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
 
 
 def _read_level(text: str, vocab: Vocabulary) -> Level | None:
-    found = [(text.find(w), level) for level, words in vocab.levels.items() for w in words if w in text]
+    """The first level said, leaving out those said not to hold ("不是国家级也不是省级的，只是市级的")."""
+    found = [
+        (m.start(), level)
+        for level, words in vocab.levels.items()
+        for w in words
+        for m in re.finditer(re.escape(w), text)
+        if not text[: m.start()].endswith(NOT_LEVEL)
+    ]
     return Level(min(found)[1]) if found else None
 
 
 # A one-year LPR has never been near these bounds; a stated rate outside them is a slip to ask about.
+NOT_LEVEL = ("不是", "并非", "不属于", "不算", "非")  # right before a level: it does not hold
 PLAUSIBLE_LPR = (Decimal("0.001"), Decimal("0.15"))
 SHARE_OF = ("的", "×", "*", "x", "乘以", "乘", "的百分之")  # between LPR and a percentage that is a share of it
 

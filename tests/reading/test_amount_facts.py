@@ -64,6 +64,8 @@ def wan(**roles: float) -> dict[str, Decimal]:
             dict(environmental_equipment_investment=300),
         ),
         ("硬件设备1800万，软件200万", dict(hardware_investment=1800, software_hardware_investment=2000)),
+        # one noun before 分别 and its parts listed after it: they add up
+        ("研发投入分别是：材料费30万、人工60万、测试费10万", dict(rd_investment=100)),
         # a verb of buying between the amount and its noun
         ("今年花了300万买研发设备", dict(rd_equipment_investment=300)),
         # a word before 的 qualifies a thing and names no amount: the verb then does

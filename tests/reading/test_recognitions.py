@@ -83,6 +83,7 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("正在申报高新技术企业，还没认定下来", HENAN, {"hn17_high_tech_enterprise": None}),
     ("我们研发的成套装备还在申请省首台（套）认定", HENAN, {"hn17_first_set_equipment": None}),
     ("新产品还在省工业新产品认定公示期", JIYUAN, {"jy_provincial_new_product": None}),
+    ("报了市级数字化车间，还没公示", HEKOU, {"smart_demo": None}),
     ("两化融合管理体系贯标我们还在做，证书还没下来", JIYUAN, {"jy_two_integration_certified": None}),
     # the asker said not to be on the list; a later clause that it only plans to apply
     ("省创新中心培育名单里还没有我们公司", HENAN, {"hn17_innovation_center_cultivation": False}),
