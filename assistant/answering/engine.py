@@ -47,6 +47,7 @@ from assistant.reading.understanding import Understanding, consistency_errors, u
 from assistant.retrieval.corpus import load_units
 from assistant.rules.lpr import LprTable, load_lpr_table
 from assistant.rules.rulebook import Rulebook, load_rulebook
+from assistant.texts.regions import covers
 
 logger = logging.getLogger(__name__)
 
@@ -261,6 +262,7 @@ class Engine:
         started: float,
     ) -> Answer:
         errors = errors + [e for e in consistency_errors(facts) if e not in errors]
+        facts, notes = self._narrow_place(facts, notes)
         turn = Turn(
             request_id,
             question,
@@ -307,6 +309,20 @@ class Engine:
             return
         response.answer_template, response.answer = response.answer, candidate
         response.answer_source = "llm"
+
+    def _narrow_place(self, facts: EnterpriseFacts, notes: list[str]) -> tuple[EnterpriseFacts, list[str]]:
+        """ "东营的企业": a place wider than a covered region (东营市 holds 河口区) is no answer yet, nor out of
+        scope; it is asked, naming the covered region inside it."""
+        if facts.place is None or covering_policies(self.book, facts.place):
+            return facts, notes
+        inside = sorted(
+            {p.meta.region_name for p in self.book.library.policies.values() if covers(facts.place, p.meta.region_name)}
+        )
+        if not inside:
+            return facts, notes
+        said = facts.place_mention or facts.place
+        note = f"“{said}”范围内本助手只收录了{'、'.join(inside)}的政策，请说明企业所在的区县"
+        return facts.model_copy(update={"place": None, "place_mention": None}), [*notes, note]
 
     def _out_of_scope(self, turn: Turn, what: str) -> Answer:
         """No clauses: the nearest clause of a policy that does not cover the case would read as an answer."""

@@ -26,6 +26,8 @@ SENTENCE = re.compile(r"[^。？?！!；;\n]+[？?]?")
 CLAUSE_BREAK = re.compile(r"[，,]")
 HOW_REACH = 4  # characters after a how-word within which its verb stands ("如何才能申请")
 THING_LENGTH = 4  # characters after a which-word that name the thing asked for
+COMPARATIVES = ("多", "更多", "高", "更高", "少")  # "直接奖补和贴息哪个多": which gives us more, ours
+AMOUNT_EITHER_OR = re.compile(r"[0-9一二两三四五六七八九十百千.]+万元?还是[0-9一二两三四五六七八九十百千.]+万")
 SUBJECT_VERBS = ("包括", "包含", "都有", "有", "是", "需要", "要")  # between a noun and a which-word ending the clause
 
 
@@ -84,7 +86,11 @@ def _which_thing(clause: str, cues: IntentCues) -> bool:
     for which in cues.which_words:
         for m in re.finditer(re.escape(which), clause):
             thing = clause[m.end() :].lstrip(measure).rstrip("？?。！!呢啊吗")[:THING_LENGTH]
-            if thing and not any(thing.startswith(w) for w in cues.benefit_words):
+            if (
+                thing
+                and not thing.startswith(COMPARATIVES)
+                and not any(thing.startswith(w) for w in cues.benefit_words)
+            ):
                 return True
             if not thing and _subject_is_thing(clause[: m.start()], cues):
                 return True
@@ -111,6 +117,8 @@ def ask_of(clause: str, cues: IntentCues, gave_figures: bool) -> Ask | None:
     """What one asking clause asks of; None when it holds no interrogative this knows."""
     for words in cues.not_asking:
         clause = clause.replace(words, " ")
+    if AMOUNT_EITHER_OR.search(clause):  # "纳统奖励是2万还是3万": which figure is ours
+        return Ask.BENEFIT
     property_tests = (_counts, _how_to, _which_thing, _either_or)
     if _has(clause, cues.property_asks) or any(test(clause, cues) for test in property_tests):
         return Ask.PROPERTY

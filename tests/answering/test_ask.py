@@ -101,6 +101,14 @@ def test_a_place_no_policy_covers_gets_no_figure(engine: Engine) -> None:
     assert r.sources == [] and "最接近的条款" not in r.answer
 
 
+def test_a_place_wider_than_a_covered_region_is_asked_not_out_of_scope(engine: Engine) -> None:
+    """东营市 holds 河口区: the enterprise may be in it, so the district is asked and no figure is given."""
+    r = engine.ask("东营的企业，技改总投资1000万，设备600万，能拿多少？", date(2021, 6, 30))
+    assert r.kind == "assessment" and r.total_max_yuan is None
+    assert all(p.status != "eligible" for p in r.programs)
+    assert "只收录了山东省东营市河口区的政策" in r.answer and r.follow_up_fact == "place"
+
+
 @pytest.mark.parametrize(
     "question",
     ["", "   ", "总投资-500万，设备300万，河口", "河口区技改，总投资300万，设备投资500万", "x" * 2001],

@@ -64,6 +64,8 @@ def wan(**roles: float) -> dict[str, Decimal]:
             dict(environmental_equipment_investment=300),
         ),
         ("硬件设备1800万，软件200万", dict(hardware_investment=1800, software_hardware_investment=2000)),
+        # 已拿 + who gave it + the benefit noun: money received
+        ("今年已拿市里补助120万，又买研发设备300万", dict(received_same_program=120, rd_equipment_investment=300)),
         # one noun before 分别 and its parts listed after it: they add up
         ("研发投入分别是：材料费30万、人工60万、测试费10万", dict(rd_investment=100)),
         # a verb of buying between the amount and its noun
