@@ -159,7 +159,9 @@ def test_an_injection_must_keep_its_figures() -> None:
 
 
 class _CrashingEngine:
-    def ask(self, *args, **kwargs):
+    """An engine whose every use fails (the conversation reads its rulebook as well as asking it)."""
+
+    def __getattr__(self, name: str):
         raise RuntimeError("index missing")
 
 
