@@ -83,3 +83,23 @@ def context(chromium):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def asked_page(context, running_app):
+    """Opens a new tab on the page, judged on `as_of`, sends `question`, and returns the tab once the
+    answer card shows `card_text` (the steps every test of an answered page starts with)."""
+
+    def ask(as_of: str, question: str, card_text: str):
+        page = context.new_page()
+        page.goto(running_app.url + "/")
+        page.locator("#question textarea").wait_for()
+        date_box = page.locator("#as-of").locator("input, textarea").first
+        date_box.fill(as_of)
+        date_box.press("Tab")
+        page.locator("#question textarea").fill(question)
+        page.locator("#send").click()
+        page.locator("#result-card").filter(has_text=card_text).wait_for()
+        return page
+
+    return ask

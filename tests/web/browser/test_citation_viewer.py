@@ -29,16 +29,8 @@ QUOTE_IN_VIEW = """() => {
 }"""
 
 
-def test_a_citation_link_opens_the_whole_document_at_the_highlighted_quote(context, running_app, artifacts) -> None:
-    page = context.new_page()
-    page.goto(running_app.url + "/")
-    page.locator("#question textarea").wait_for()
-    date_box = page.locator("#as-of").locator("input, textarea").first
-    date_box.fill("2021-06-30")
-    date_box.press("Tab")
-    page.locator("#question textarea").fill(HEKOU)
-    page.locator("#send").click()
-    page.locator("#result-card").filter(has_text="180,000").wait_for()
+def test_a_citation_link_opens_the_whole_document_at_the_highlighted_quote(asked_page, artifacts) -> None:
+    page = asked_page("2021-06-30", HEKOU, "180,000")
 
     labels = page.locator("#citations label").all_inner_texts()
     assert labels and len(labels) == len(set(labels))

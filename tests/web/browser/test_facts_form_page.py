@@ -24,16 +24,8 @@ def tag_slot(page, label: str):
     return page.locator("[id^=fact-tag-]").filter(has_text=label).first
 
 
-def test_the_form_shows_the_facts_in_play_and_recomputes_only_on_the_button(context, running_app, artifacts) -> None:
-    page = context.new_page()
-    page.goto(running_app.url + "/")
-    page.locator("#question textarea").wait_for()
-    date_box = page.locator("#as-of").locator("input, textarea").first
-    date_box.fill("2021-06-30")
-    date_box.press("Tab")
-    page.locator("#question textarea").fill(JIYUAN)
-    page.locator("#send").click()
-    page.locator("#result-card").filter(has_text="济政〔2017〕27号").wait_for()
+def test_the_form_shows_the_facts_in_play_and_recomputes_only_on_the_button(asked_page, artifacts) -> None:
+    page = asked_page("2021-06-30", JIYUAN, "济政〔2017〕27号")
 
     rd = page.locator("#fact-rd_investment input")
     assert rd.input_value() == "200" and "即 2,000,000.00 元" in page.locator("#fact-rd_investment").inner_text()

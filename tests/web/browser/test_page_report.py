@@ -26,17 +26,9 @@ def field(page, elem_id: str):
 
 
 def test_the_download_is_the_printable_report_with_the_names_and_a_pdf(
-    context, running_app, chromium, artifacts: Path, tmp_path: Path
+    asked_page, chromium, artifacts: Path, tmp_path: Path
 ) -> None:
-    page = context.new_page()
-    page.goto(running_app.url + "/")
-    page.locator("#question textarea").wait_for()
-    date_box = field(page, "as-of")
-    date_box.fill("2021-06-30")
-    date_box.press("Tab")
-    page.locator("#question textarea").fill(HEKOU)
-    page.locator("#send").click()
-    page.locator("#result-card").filter(has_text="180,000").wait_for()
+    page = asked_page("2021-06-30", HEKOU, "180,000")
 
     field(page, "report-enterprise").fill(ENTERPRISE)
     field(page, "report-project").fill(PROJECT)
