@@ -377,11 +377,16 @@ def _another_part(text: str, items: list[_Item], mention: AmountMention, role: s
     return any(cue in between and cue not in said_before for cue in cues)
 
 
+def _last_of(items: list[_Item], role: str) -> AmountMention:
+    """The latest amount already given to `role`."""
+    return next(it.mention for it in reversed(items) if it.role == role)
+
+
 def _actual(text: str, items: list[_Item], mention: AmountMention, role: str) -> bool | None:
     """Of two figures for one amount, the one said to be 实际 (what was really drawn, paid or invested) is the
     one the rules count ("项目贷款实际发生额", "实际设备投资额"): True when it is this one, False when it was
     the earlier one, None when neither or both are."""
-    previous = next(it.mention for it in reversed(items) if it.role == role)
+    previous = _last_of(items, role)
     this_said = ACTUAL in text[previous.end : mention.start][-LOOK_BEHIND:]
     earlier_said = ACTUAL in text[max(0, previous.start - LOOK_BEHIND) : previous.start]
     return None if this_said == earlier_said else this_said
@@ -390,7 +395,7 @@ def _actual(text: str, items: list[_Item], mention: AmountMention, role: str) ->
 def _two_figures(text: str, items: list[_Item], mention: AmountMention, role: str, label: str) -> Unsettled:
     """The question back for two figures of one amount: the words between them when they stand in one list
     ("设备300万、400万"), else the two figures, and a reminder that two projects are asked one at a time."""
-    previous = next(it.mention for it in reversed(items) if it.role == role)
+    previous = _last_of(items, role)
     if mention.start - previous.end <= LIST_GAP:
         said = text[previous.start : mention.end]
         return Unsettled(said=said, ask=f"您说的“{said}”，{label}是哪一个？")
@@ -428,6 +433,9 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
                 out.open_amounts.append(OpenAmount(mention.raw, mention.value))
             continue
         item = _Item(mention, role, _inside(text, mention, items[-1] if items else None))
+        # a figure said before for this role (not a zero read from "没有研发投入", which a figure corrects)
+        said_before = any(it.role == role for it in items)
+        actual = _actual(text, items, mention, role) if said_before and not corrects else None
         vague = _unsettled(text, mention, vocab)
         if vague:
             out.unsettled[role] = vague
@@ -438,15 +446,15 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
             part or (not total and not corrects and _another_part(text, items, mention, role, vocab))
         ):
             out.amounts[role] += mention.value  # "研发设备460万、中试设备300万": two parts of one amount
-        elif (role in out.amounts or role in doubled) and not corrects and _actual(text, items, mention, role):
+        elif (role in out.amounts or role in doubled) and actual:
             out.amounts[role] = mention.value  # "贷款合同3000万，实际放款2400万": the rules count what is 实际
             out.unsettled.pop(role, None)
             doubled.discard(role)
         elif role in out.amounts and item.inside == role:
             pass  # "设备800万，其中40万的设备退货了": a part of the amount before, not another figure for it
-        elif role in out.amounts and not total and not corrects and _actual(text, items, mention, role) is False:
+        elif role in out.amounts and not total and actual is False:
             pass  # "实际放款2400万，合同3000万": the figure said to be 实际 stands
-        elif role in out.amounts and not total and not corrects and out.amounts[role] != mention.value:
+        elif said_before and role in out.amounts and not total and not corrects and out.amounts[role] != mention.value:
             # "设备300万、400万", "A项目设备500万…B项目设备300万": two figures for one amount, and no word says
             # the second corrects the first; which one is meant is asked, never taken silently
             out.unsettled[role] = _two_figures(text, items, mention, role, label)
