@@ -138,6 +138,7 @@ def server_part(users: int, seconds: float, server_sessions: int, turns: int) ->
         "turns_11_20_p50_ms": round(conversation.p50_ms(11, 20), 1),
         "last_10_turns_p50_ms": round(conversation.p50_ms(turns - 9, turns), 1),
         "turns_rss_growth_kb": conversation.rss_after_kb - conversation.rss_before_kb,
+        "late_turns_rss_growth_kb": conversation.rss_growth_kb(after_turn=turns // 2),
         "longest_chat": max(conversation.chat_lengths),
     }
 
@@ -201,7 +202,8 @@ def format_hardening_report(r: dict[str, Any]) -> str:
             f"  in-process (tracemalloc, {r['sessions']} sessions): {r['memory_per_1000_sessions_mb']:.1f} MB per 1,000, "
             f"of which Gradio's own per-session state {r['gradio_state_per_1000_sessions_mb']:.1f} MB",
             f"  {r['turns']} turns of one conversation: p50 {r['turns_11_20_p50_ms']:.1f} ms (turns 11–20), "
-            f"{r['last_10_turns_p50_ms']:.1f} ms (last 10); server RSS {r['turns_rss_growth_kb']:+d} KB; "
+            f"{r['last_10_turns_p50_ms']:.1f} ms (last 10); server RSS {r['turns_rss_growth_kb']:+d} KB "
+            f"(turns {r['turns'] // 2 + 1}–{r['turns']}: {r['late_turns_rss_growth_kb']:+d} KB); "
             f"chat sent back at most {r['longest_chat']} messages",
         ]
     )

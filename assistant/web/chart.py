@@ -8,13 +8,15 @@ its 500万 threshold) move in proportion with it, as if the same project were bi
 the threshold on 总投资 appears where that project would cross it, marked with the text's own
 number; caps are horizontal lines; the user's point is marked.
 
-No Gradio here: `chart_figure` is a matplotlib Figure (what gr.Plot shows), `chart_svg` goes into
-the printed report (glyphs as paths, so it needs no font where it is opened), `chart_png` anywhere
-else.
+No Gradio here: `chart_figure` is a matplotlib Figure; `chart_webp_uri` is the image gr.Plot shows,
+`chart_svg` goes into the printed report (glyphs as paths, so it needs no font where it is opened),
+`chart_png` anywhere else. Each of these three drops its Figure and collects it at once (`_encoded`).
 """
 
 from __future__ import annotations
 
+import base64
+import gc
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -198,16 +200,29 @@ def chart_figure(curve: Curve) -> Figure:
     return fig
 
 
+def _encoded(curve: Curve, fmt: str, **rc: object) -> bytes:
+    """The chart drawn and saved as `fmt`, its Figure collected before returning. Why: a matplotlib
+    figure is a web of reference cycles; drawn, it has already been moved to the collector's oldest
+    generation, which Python scans only in its rare full collections. A server drawing one per
+    answer grew by 12-30 MB between them (README "Reliability"). With the startup heap frozen
+    (assistant.web.heap) a full collection takes milliseconds."""
+    out = io.BytesIO()
+    with matplotlib.rc_context(rc):
+        chart_figure(curve).savefig(out, format=fmt)
+    gc.collect()
+    return out.getvalue()
+
+
+def chart_webp_uri(curve: Curve) -> str:
+    """The chart as a data URI of a WebP image: what gr.Plot sends for a matplotlib figure."""
+    return "data:image/webp;base64," + base64.b64encode(_encoded(curve, "webp")).decode("ascii")
+
+
 def chart_svg(curve: Curve) -> str:
     """The chart as an SVG element (glyphs drawn as paths: no font needed where it is opened)."""
-    out = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": curve.program_id}):
-        chart_figure(curve).savefig(out, format="svg")
-    text = out.getvalue()
+    text = _encoded(curve, "svg", **{"svg.fonttype": "path", "svg.hashsalt": curve.program_id}).decode("utf-8")
     return text[text.index("<svg") :]
 
 
 def chart_png(curve: Curve) -> bytes:
-    out = io.BytesIO()
-    chart_figure(curve).savefig(out, format="png")
-    return out.getvalue()
+    return _encoded(curve, "png")

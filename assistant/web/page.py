@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 import gradio as gr
+from gradio.components.plot import PlotData
 
 from assistant.answering.api_models import Answer
 from assistant.answering.conversation import Conversation
@@ -37,7 +38,7 @@ from assistant.web.api_args import argument_error, bad_parameter
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.assessment_doc import write_pdf, write_report
 from assistant.web.cards import _e, result_card, validity_banner
-from assistant.web.chart import chart_figure, subsidy_curve
+from assistant.web.chart import chart_webp_uri, subsidy_curve
 from assistant.web.chat_messages import (
     NO,
     SCROLL_TO_NEWEST_ANSWER,
@@ -234,7 +235,9 @@ def build_enterprise(
     def chart_plot(response: Answer | None) -> Any:
         """The subsidy against its base for the program in focus, beside the result; hidden without one."""
         curve = subsidy_curve(engine, response) if response is not None else None
-        return gr.Plot(value=chart_figure(curve) if curve else None, visible=curve is not None)
+        if curve is None:
+            return gr.Plot(value=None, visible=False)
+        return gr.Plot(value=PlotData(type="matplotlib", plot=chart_webp_uri(curve)), visible=True)
 
     def form_updates(session: Session, echo: bool) -> list[Any]:
         """The form for the session's latest answer: only the fields its programs read, each amount

@@ -45,6 +45,7 @@ from assistant.web.binding import Bindings, SessionBinding
 from assistant.web.console_export import add_export_routes
 from assistant.web.downloads import DownloadGuard, ReportOwners
 from assistant.web.gate import MAX_IN_FLIGHT, Gate
+from assistant.web.heap import freeze_startup_heap
 from assistant.web.session_store import use_lean_sessions
 from assistant.web.visitors import Visitors, cookie_value, load_secret
 
@@ -91,6 +92,7 @@ class IndexWarmup:
             logger.exception("建立检索索引失败")
             self._error = "检索索引建立失败：回答仍会给出测算结果，但暂时无法附上检索到的政策原文。请联系管理员。"
         finally:
+            freeze_startup_heap()  # the index is loaded: out of the collector's scans from now on
             self._ready.set()
 
     def status(self) -> tuple[bool, str]:
@@ -322,4 +324,5 @@ def create_app(
         allow_headers=["Content-Type"],
     )
     app.add_middleware(Gate, visitors=visitors, pending=pending)  # added last: the outermost, first to see a request
+    freeze_startup_heap()  # the rules and both pages are built (the index may still be loading)
     return app

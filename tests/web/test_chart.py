@@ -3,13 +3,16 @@ flat at the cap; the user's point lies on it; thresholds and caps are where the 
 
 from __future__ import annotations
 
+import base64
+import gc
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from matplotlib.figure import Figure
 
 from assistant.answering.engine import Engine, default_engine
-from assistant.web.chart import chart_png, chart_svg, subsidy_curve
+from assistant.web.chart import chart_png, chart_svg, chart_webp_uri, subsidy_curve
 
 HEKOU = "我们在河口区做技改，总投资500万，设备300万，能拿多少？"
 
@@ -46,3 +49,18 @@ def test_the_drawings(engine: Engine) -> None:
     assert chart_png(curve).startswith(b"\x89PNG")
     svg = chart_svg(curve)
     assert svg.startswith("<svg") and "<text" not in svg  # glyphs as paths: no font needed to open it
+
+
+def test_the_page_image_is_webp_and_leaves_no_figure_behind(engine: Engine) -> None:
+    """Each drawing collects its Figure before returning: left to Python's rare full collections,
+    one figure per answer grew the server by tens of MB (README "Reliability")."""
+    curve = subsidy_curve(engine, engine.ask(HEKOU, date(2021, 6, 30)))
+    assert curve is not None
+    gc.disable()  # only the drawing's own collection may free the figures
+    try:
+        uris = [chart_webp_uri(curve) for _ in range(3)]
+        assert not [o for o in gc.get_objects() if isinstance(o, Figure)]
+    finally:
+        gc.enable()
+    head, data = uris[0].split(",", 1)
+    assert head == "data:image/webp;base64" and base64.b64decode(data)[8:12] == b"WEBP"
