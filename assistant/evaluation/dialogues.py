@@ -11,8 +11,12 @@ answers each follow-up question it recognises, as briefly as people do ("300万"
 
 Scored: the final outcome for the program in focus (status, figure, nothing offered that the user
 declined), and the figures of the dialogue issue: turns to the first figure, whether the first
-follow-up asks about the program in focus, whether the first answer leads with it, and how many
-programs the first answer shows (in all, and not folded under "其他可能适用的政策").
+follow-up asks about the program in focus, whether the answer leads with it, and how many programs
+the answer shows (in all, and not folded under "其他可能适用的政策"). These are read on the answer to
+the user's first question about the program in focus (`focus_answer`), which is the opening except
+where the case says otherwise: a fact question first (kind fact_then_assessment), or a new
+conversation whose question the focus belongs to. The lead share on the conversation's very first
+answer is kept beside it, as earlier runs reported it.
 """
 
 from __future__ import annotations
@@ -41,6 +45,17 @@ class DialogueRun:
     answers: list[dict[str, Any]] = field(default_factory=list)
     unanswered: str | None = None  # the first follow-up the user did not recognise
     failures: list[str] = field(default_factory=list)
+    asked: list[int] = field(default_factory=list)  # indexes in `answers` of the user's own messages
+    reset_at: int | None = None  # index in `asked` of the first message after the last "reset"
+
+    def focus_answer(self) -> dict[str, Any]:
+        """The answer to the user's first question about the program in focus: after a reset the new
+        conversation's first; in a fact-then-assessment case the first assessment; else the opening's."""
+        if self.reset_at is not None and self.reset_at < len(self.asked):
+            return self.answers[self.asked[self.reset_at]]
+        if self.case["kind"] == "fact_then_assessment" and len(self.asked) > 1:
+            return self.answers[self.asked[1]]
+        return self.answers[0]
 
 
 def load_dialogues(folder: Path) -> list[dict[str, Any]]:
@@ -77,6 +92,10 @@ def run_dialogue(engine: Any, case: Mapping[str, Any]) -> DialogueRun:
         answer: Answer = conversation.ask(text)
         run.answers.append(answer.to_json())
 
+    def ask(text: str) -> None:
+        run.asked.append(len(run.answers))
+        say(text)
+
     def answer_follow_ups() -> None:
         for _ in range(MAX_REPLIES):
             last = run.answers[-1]
@@ -89,14 +108,15 @@ def run_dialogue(engine: Any, case: Mapping[str, Any]) -> DialogueRun:
             used.add(reply[0])
             say(reply[1])
 
-    say(case["opening"])
+    ask(case["opening"])
     answer_follow_ups()
     for message in case.get("script") or []:
         if message == "reset":
             conversation.reset()
             used.clear()
+            run.reset_at = len(run.asked)
             continue
-        say(message)
+        ask(message)
         answer_follow_ups()
     return run
 
@@ -135,11 +155,11 @@ def judge_dialogue(run: DialogueRun, book: Any) -> list[str]:
 
 
 def dialogue_figures(run: DialogueRun, book: Any) -> dict[str, Any]:
-    """The dialogue issue's figures for one conversation."""
-    first = run.answers[0]
-    focus_first = _focus(first, run.case, book)
-    programs = first.get("programs") or []
-    leads = bool(programs) and bool(focus_first) and programs[0]["program_id"] == focus_first[0]["program_id"]
+    """The dialogue issue's figures for one conversation, read on the answer to its first question
+    about the program in focus (`DialogueRun.focus_answer`)."""
+    asked = run.focus_answer()
+    focus_asked = _focus(asked, run.case, book)
+    programs = asked.get("programs") or []
     figure_turn = next(
         (
             i + 1
@@ -149,17 +169,23 @@ def dialogue_figures(run: DialogueRun, book: Any) -> dict[str, Any]:
         None,
     )
     on_focus = None
-    if first.get("follow_up") and focus_first and focus_first[0]["status"] == "needs_info":
-        labels = _missing_labels(focus_first[0], book)
-        on_focus = any(label in first["follow_up"] for label in labels)
+    if asked.get("follow_up") and focus_asked and focus_asked[0]["status"] == "needs_info":
+        labels = _missing_labels(focus_asked[0], book)
+        on_focus = any(label in asked["follow_up"] for label in labels)
     return {
         "turns_to_first_figure": figure_turn,
         "first_follow_up_on_focus": on_focus,
-        "first_program_is_focus": leads,
-        "focus_in_first_answer": bool(focus_first),
+        "first_program_is_focus": _leads(asked, run.case, book),
+        "very_first_answer_leads": _leads(run.answers[0], run.case, book),
+        "focus_in_first_answer": bool(focus_asked),
         "programs_shown": len(programs),
-        "programs_unfolded": len(programs) - len((first.get("other_programs") or {}).get("program_ids") or []),
+        "programs_unfolded": len(programs) - len((asked.get("other_programs") or {}).get("program_ids") or []),
     }
+
+
+def _leads(answer: Mapping[str, Any], case: Mapping[str, Any], book: Any) -> bool:
+    programs, focus = answer.get("programs") or [], _focus(answer, case, book)
+    return bool(programs) and bool(focus) and programs[0]["program_id"] == focus[0]["program_id"]
 
 
 def _missing_labels(program: Mapping[str, Any], book: Any) -> list[str]:
@@ -193,9 +219,8 @@ def summarize_dialogues(runs: Sequence[tuple[DialogueRun, dict[str, Any]]]) -> d
         "median_turns_to_first_figure": statistics.median(turns) if turns else None,
         "reached_a_figure": len(turns),
         "share_first_follow_up_on_focus": round(sum(on_focus) / len(on_focus), 3) if on_focus else None,
-        "share_first_program_is_focus": round(sum(f["first_program_is_focus"] for f in figures) / len(figures), 3)
-        if figures
-        else None,
+        "share_first_program_is_focus": _share([f["first_program_is_focus"] for f in figures]),
+        "share_very_first_answer_leads": _share([f["very_first_answer_leads"] for f in figures]),
         # The same share among first answers that show the program in focus at all (not a fact answer,
         # not a conversation whose program in focus is the one after a reset).
         "share_first_program_is_focus_where_shown": _share(
@@ -222,8 +247,9 @@ def format_dialogues(name: str, summary: Mapping[str, Any]) -> str:
         f"{name}: {s['right']}/{s['cases']} conversations right ({s['share_right']:.1%})",
         f"  reached a figure for the program in focus: {s['reached_a_figure']}, median turns {s['median_turns_to_first_figure']}",
         f"  first follow-up about the program in focus: {s['share_first_follow_up_on_focus']}",
-        f"  first answer leads with the program in focus: {s['share_first_program_is_focus']}",
-        f"  … of the first answers that show it: {s['share_first_program_is_focus_where_shown']}",
+        f"  the answer to the first question about it leads with it: {s['share_first_program_is_focus']}",
+        f"  … of those answers that show it: {s['share_first_program_is_focus_where_shown']}",
+        f"  the conversation's very first answer leads with it: {s['share_very_first_answer_leads']}",
         f"  programs shown in the first answer (median): {s['median_programs_shown']}",
         f"  of them not folded under 其他可能适用的政策 (median): {s['median_programs_unfolded']}",
     ]

@@ -36,3 +36,23 @@ def test_a_short_reply_settles_the_program_asked_about_and_the_figures_say_so() 
     summary = summarize_dialogues([(run, figures)])
     assert summary["share_first_program_is_focus_where_shown"] == 1.0
     assert summary["median_programs_unfolded"] == figures["programs_unfolded"]
+
+
+def test_the_figures_are_read_on_the_first_question_about_the_program_in_focus() -> None:
+    """A fact question first, or another project before a new conversation: the lead and the
+    follow-up are those of the answer to the question about the case's program, not the opening's."""
+    engine = default_engine()
+    fact_first = {**CASE, "kind": "fact_then_assessment", "opening": "济源的技改后补助由哪个部门负责？"}
+    fact_first["script"] = [CASE["opening"]]
+    run = run_dialogue(engine, fact_first)
+    assert run.asked == [0, 1] and run.focus_answer() is run.answers[1]
+    figures = dialogue_figures(run, engine.book)
+    assert figures["first_program_is_focus"] is True and figures["very_first_answer_leads"] is False
+
+    reset = {**CASE, "kind": "new_conversation", "opening": "河口区技改项目总投资500万，设备投资300万，能拿多少？"}
+    reset["script"] = ["reset", CASE["opening"]]
+    run = run_dialogue(engine, reset)
+    assert run.reset_at == 1 and run.focus_answer() is run.answers[run.asked[1]]
+    figures = dialogue_figures(run, engine.book)
+    assert figures["first_program_is_focus"] is True and figures["very_first_answer_leads"] is False
+    assert figures["first_follow_up_on_focus"] is True
