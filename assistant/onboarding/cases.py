@@ -151,14 +151,9 @@ def _question(book: Rulebook, row: Row, expect: dict[str, Any], n: int) -> dict[
     amount = expect.get("amount")
     return {
         "id": f"{row.program}-q{n}",
-        "type": {"validity": "expired", "level": "calculation"}.get(row.kind, row.kind),
-        "policy": book.program_policy[row.program],
         "question": f"我们是{row.facts.place}的企业，{said}{level}，“{program.title}”能拿多少？",
         "as_of": row.as_of.isoformat(),
-        "expect": {
-            "programs": {row.program: {"status": expect["status"], "amount": float(amount) if amount else None}},
-            "gold_clauses": [program.clause],
-        },
+        "expect": {row.program: {"status": expect["status"], "amount": str(amount) if amount else None}},
         "note": f"待核：{row.name}；问法请改成企业会说的话，期望值请按原文手算核对",
     }
 

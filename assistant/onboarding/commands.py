@@ -10,8 +10,9 @@ from assistant.onboarding.approve import approve
 from assistant.onboarding.cases import propose_cases
 from assistant.onboarding.check import check_folder
 from assistant.onboarding.draft import draft_folder
-from assistant.onboarding.folder import open_policy
+from assistant.onboarding.folder import FolderError, open_policy
 from assistant.onboarding.outline import outline_lines
+from assistant.onboarding.questions import ask_questions, load_questions
 from assistant.onboarding.review import review_page
 
 
@@ -44,13 +45,15 @@ def cmd_cases(args: argparse.Namespace, settings: Any) -> int:
     result = propose_cases(Path(args.dir), settings)
     print(f"已写出 {result.rows} 行待核的边界测试：{result.rows_file}")
     print(f"已写出 {result.questions} 个待核的评估问题骨架：{result.questions_file}")
-    print("请逐行按原文手算核对期望值；无误的行移入 cases.yaml，问题改成企业的说法后放入 eval.jsonl")
+    print(
+        "请逐行按原文手算核对期望值；无误的行移入 cases.yaml，问题骨架（与 questions.jsonl 同一格式）改成企业的说法、写上手算过程（note）后，挑 10 个放入 questions.jsonl"
+    )
     return 0
 
 
 def cmd_approve(args: argparse.Namespace, settings: Any) -> int:
     approve(Path(args.dir), args.program, args.by, settings)
-    print(f"已审核通过 {args.program}（审核人 {args.by}）：它将用于答复")
+    print(f"已审核通过 {args.program}（审核人 {args.by}）：该文件夹上线（放入 index/policies/）后，它将用于答复")
     return 0
 
 
@@ -60,46 +63,82 @@ def cmd_review(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
+    from assistant.onboarding.trial import folder_engine
+    from assistant.reading.amounts import InputError, parse_date
+
+    try:
+        as_of = parse_date(args.as_of) if args.as_of else None
+    except InputError as err:
+        raise FolderError(f"--as-of：{err.message}") from None
+    with folder_engine(Path(args.dir), settings) as engine:
+        print(engine.ask(args.question, as_of).answer)
+    return 0
+
+
+def cmd_questions(args: argparse.Namespace, settings: Any) -> int:
+    from assistant.onboarding.trial import folder_engine
+
+    questions = load_questions(Path(args.dir))
+    if not questions:
+        print(f"{args.dir} 里没有 questions.jsonl（或它是空的）：请先按 docs/adding-a-policy.md 写 10 个问题")
+        return 2
+    with folder_engine(Path(args.dir), settings) as engine:
+        outcomes = ask_questions(engine, questions)
+    for o in outcomes:
+        print(f"{'✓' if o.right else '✗'} {o.question.id} {o.question.question}")
+        for line in o.wrong:
+            print(f"    {line}")
+    right = sum(o.right for o in outcomes)
+    print(f"{right}/{len(outcomes)} 个问题的答复与手算一致")
+    return 0 if right == len(outcomes) else 2
+
+
 def add_policy_parser(sub: Any) -> None:
     """`policy` and its sub-commands, added to the `assistant` parser."""
-    policy = sub.add_parser("policy", help="add a policy without code: draft, outline, check, cases, review")
-    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
-    outline = policy_sub.add_parser(
-        "outline", help="the clause tree of a policy folder, and lines that look like skipped headings"
+    policy = sub.add_parser(
+        "policy",
+        help="不写代码添加一项政策：draft 起草、outline 条款树、check 检查、cases 测试行、approve 审核、review 审核页、ask 试问、questions 跑问题",
     )
-    outline.add_argument("dir", help="a policy folder (source.txt, policy.yaml)")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    outline = policy_sub.add_parser("outline", help="政策文件夹的条款树，以及像标题却未按标题解析的行")
+    outline.add_argument("dir", help="政策文件夹（含 source.txt、policy.yaml）")
     outline.set_defaults(func=cmd_outline)
 
-    check = policy_sub.add_parser(
-        "check", help="every problem of a policy folder at once, with file, line and how to fix it"
-    )
-    check.add_argument("dir", help="a policy folder (source.txt, policy.yaml, programs.yaml, cases.yaml)")
+    check = policy_sub.add_parser("check", help="一次列出政策文件夹的全部问题：文件、行号和改法")
+    check.add_argument("dir", help="政策文件夹（含 source.txt、policy.yaml、programs.yaml、cases.yaml）")
     check.set_defaults(func=cmd_check)
 
-    draft = policy_sub.add_parser("draft", help="a draft policy folder from a received text (plain text or HTML)")
-    draft.add_argument("source", help="the received policy text: .txt (UTF-8 or GBK) or the web page .html")
-    draft.add_argument(
-        "--id", required=True, help="the new policy id: lower-case letters, digits and -, e.g. anhui-2021-82"
-    )
-    draft.add_argument("--out", required=True, help="the folder to create (must not exist or be empty)")
+    draft = policy_sub.add_parser("draft", help="从收到的原文（纯文本或网页）生成政策文件夹草稿")
+    draft.add_argument("source", help="收到的政策原文：.txt（UTF-8 或 GBK）或网页 .html")
+    draft.add_argument("--id", required=True, help="新政策的编号：小写字母、数字和连字符，如 anhui-2021-82")
+    draft.add_argument("--out", required=True, help="要生成的文件夹（不存在或为空）")
     draft.set_defaults(func=cmd_draft)
 
     cases = policy_sub.add_parser(
-        "cases", help="boundary rows for cases.yaml and question skeletons, to confirm by hand"
+        "cases", help="为 cases.yaml 提出边界测试行、为 questions.jsonl 提出问题骨架，供逐行手算核对"
     )
-    cases.add_argument("dir", help="a policy folder whose programs.yaml loads")
+    cases.add_argument("dir", help="政策文件夹（programs.yaml 须能读入）")
     cases.set_defaults(func=cmd_cases)
 
-    approve_cmd = policy_sub.add_parser(
-        "approve", help="approve one draft program (recorded in programs.yaml with who and when)"
-    )
-    approve_cmd.add_argument("dir", help="the policy folder")
-    approve_cmd.add_argument("program", help="the program id")
-    approve_cmd.add_argument("--by", required=True, help="who approves (name or officer account)")
+    approve_cmd = policy_sub.add_parser("approve", help="审核通过一个草稿项目（在 programs.yaml 记下审核人和时间）")
+    approve_cmd.add_argument("dir", help="政策文件夹")
+    approve_cmd.add_argument("program", help="项目编号")
+    approve_cmd.add_argument("--by", required=True, help="审核人（姓名或坐席账号）")
     approve_cmd.set_defaults(func=cmd_approve)
 
     review = policy_sub.add_parser(
-        "review", help="a static HTML page: the text with quoted spans coloured, a card per program"
+        "review", help="生成审核页（HTML）：原文中引用处着色、未覆盖的金额句标红，每个项目一张卡片"
     )
-    review.add_argument("dir", help="the policy folder")
+    review.add_argument("dir", help="政策文件夹")
     review.set_defaults(func=cmd_review)
+
+    ask = policy_sub.add_parser("ask", help="试问：只用这个文件夹里已审核的项目回答一个问题（上线前自查）")
+    ask.add_argument("dir", help="政策文件夹")
+    ask.add_argument("question", help="企业会问的问题")
+    ask.add_argument("--as-of", help="按这一天判断是否在有效期内（YYYY-MM-DD），默认今天")
+    ask.set_defaults(func=cmd_ask)
+
+    questions = policy_sub.add_parser("questions", help="用 questions.jsonl 的问题逐个提问，与手算的答案比对")
+    questions.add_argument("dir", help="政策文件夹")
+    questions.set_defaults(func=cmd_questions)

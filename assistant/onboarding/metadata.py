@@ -16,6 +16,12 @@ from assistant.reading.place_table import china
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,10}[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*\d{1,4}\s*号")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 TITLE = re.compile(r"关于.{2,60}?的(通知|意见|办法|措施|政策|规定|细则|方案|决定)")
+# A title without 关于 ("甘井子区支持科技创新若干规定") is a whole line ending in the kind of document.
+BARE_TITLE = re.compile(r"^[\u4e00-\u9fa5“”《》（）()、\d]{4,60}(规定|办法|政策|意见|措施|细则|方案|决定|通知)$")
+# A first line that is a heading ("总则", "第一章 总则", "一、…") is no title: the text came without one.
+HEADING = re.compile(r"^(总则|附则|第[一二三四五六七八九十百\d]+[章节条]|[一二三四五六七八九十]+\s*[、．.])")
+# Who interprets the text is, in local policies, nearly always who issued it: a candidate, for review.
+INTERPRETER = re.compile(r"由((?:中共)?[\u4e00-\u9fa5、]{2,40}?)负责解释")
 ISSUER = re.compile(r"^[\u4e00-\u9fa5]{2,30}(人民政府办公厅|人民政府办公室|人民政府|委员会|管理委员会|局|厅|办公室)$")
 START = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起\s*(施行|实施|执行)")
 FROM_ISSUE = re.compile(r"自(印发|发布|公布)之日起(施行|实施|执行)")
@@ -91,13 +97,22 @@ def read_metadata(policy_id: str, text: str, source_file: str) -> Metadata:
     meta = Metadata()
     f, review = meta.fields, meta.review
     lines = [line.strip(" \t\u3000") for line in text.splitlines() if line.strip(" \t\u3000")]
-    title = next((m.group(0) for line in lines[:8] for m in [TITLE.search(line)] if m), None) or (
-        lines[0] if lines else ""
+    title = next((m.group(0) for line in lines[:8] for m in [TITLE.search(line)] if m), None) or next(
+        (line for line in lines[:3] if BARE_TITLE.match(line)), None
     )
+    if title is None and lines and not HEADING.match(lines[0]):
+        title = lines[0]
+    if title is None:
+        review["title"] = f"原文没有标题行（第一行是“{lines[0] if lines else ''}”），请从发布网页补上标题和简称"
+    title = title or ""
     number = next((m for line in lines[:6] for m in [DOC_NUMBER.search(line)] if m), None)  # not one it cites
     issuer = next((line for line in lines[:40] if ISSUER.match(line)), None)
     if issuer is None and "关于" in title:
         issuer = title.split("关于", 1)[0] or None
+    interpreter = INTERPRETER.search(text) if issuer is None else None
+    if interpreter:
+        issuer = interpreter.group(1)
+        review["issuer"] = f"读自“{_sentence(text, interpreter.start())}”：解释机关通常即发文机关，请对照发布网页核实"
     dates = [(m, d) for m in DATE.finditer(text[:3000]) if (d := _day(m))]
     issued = next(
         (d for m, d in dates if text[m.end() : m.end() + 1] in "\n）)" or text[m.start() - 1 : m.start()] in "（("),
@@ -107,8 +122,8 @@ def read_metadata(policy_id: str, text: str, source_file: str) -> Metadata:
         id=policy_id,
         source_file=source_file,
         doc_number=number.group(0).strip() if number else None,
-        title=title,
-        short_title=(title[:24] + "…") if len(title) > 25 else title,
+        title=title or None,
+        short_title=((title[:24] + "…") if len(title) > 25 else title) or None,
         issuer=issuer,
         issue_date=issued,
     )
@@ -118,7 +133,7 @@ def read_metadata(policy_id: str, text: str, source_file: str) -> Metadata:
         review["issuer"] = "原文未写明发文机关，请从发布网页补上"
     if not issued:
         review["issue_date"] = "原文未见成文日期；确实未载明可保持 null"
-    region = _region((issuer or "") + title)
+    region = _region((issuer or "").removeprefix("中共") + title)
     f["region"] = region
     if not region:
         review["region"] = "未能从发文机关读出地区，请逐级写全称，如 [安徽省] 或 [浙江省, 湖州市, 德清县]"

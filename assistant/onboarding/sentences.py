@@ -14,6 +14,13 @@ from assistant.texts.clauses import Clause, ClauseKind
 
 # Words by which a text promises money or a tax benefit (issue #3's list).
 MONEY_WORDS = ("奖励", "补助", "补贴", "奖补", "贴息", "配套", "抵免", "扣除", "资助")
+# … or by giving a sum in other words ("分两批最高给予50万元的支持", "安排专项资金100万元", "给予30万元扶持"):
+# a verb of giving shortly before an amount, or an amount followed by 支持/扶持. The words alone say
+# nothing ("支持科技创新"), so only beside an amount.
+GIVEN_SUM = re.compile(
+    r"(?:给予|安排|拨付)[^。；;！!？?]{0,12}?\d[\d.,，]*\s*(?:亿元|万元|元)"
+    r"|\d[\d.,，]*\s*(?:亿元|万元|元)的?(?:支持|扶持)"
+)
 SENTENCE = re.compile(r"[^。；;！!？?]+[。；;！!？?]?")
 # A table's rows end without punctuation, so there a line break ends a sentence too; in a paragraph it
 # is the layout's ("给予20\n万元一次性奖励" is one sentence).
@@ -31,6 +38,11 @@ class Sentence:
         return any(a < self.end and self.start < b for a, b in spans)
 
 
+def is_money_sentence(text: str) -> bool:
+    """Whether the sentence promises money or a tax benefit: a money word, or a sum given."""
+    return any(w in text for w in MONEY_WORDS) or GIVEN_SUM.search(text) is not None
+
+
 def money_sentences(clauses: list[Clause]) -> list[Sentence]:
     """Every sentence of the body text (boilerplate excluded) with a money word, in text order."""
     found = []
@@ -40,7 +52,7 @@ def money_sentences(clauses: list[Clause]) -> list[Sentence]:
         pattern = TABLE_SENTENCE if clause.kind is ClauseKind.TABLE else SENTENCE
         for m in pattern.finditer(clause.text):
             text = m.group().strip()
-            if any(w in text for w in MONEY_WORDS):
+            if is_money_sentence(text):
                 lead = len(m.group()) - len(m.group().lstrip())
                 start = clause.start + m.start() + lead
                 found.append(Sentence(clause, start, start + len(text), text))

@@ -15,6 +15,7 @@ from assistant.cli import main
 from assistant.core.settings import Settings
 from assistant.onboarding.approve import approve
 from assistant.onboarding.folder import FolderError
+from assistant.onboarding.questions import FolderQuestion
 from assistant.rules.rulebook import build_rulebook
 
 SETTINGS = Settings.from_env()
@@ -50,6 +51,8 @@ def test_boundary_rows_sit_on_both_sides_of_each_threshold_cap_and_date(folder: 
     assert tech["施行前一天 2024-03-31"]["as_of"] == "2024-03-31"
     questions = (folder / "questions.draft.jsonl").read_text(encoding="utf-8").splitlines()
     assert any("浙江省湖州市德清县的企业，总投资500万" in q for q in questions)
+    # the skeletons are in the questions.jsonl format: a maintainer moves the confirmed lines over
+    assert [FolderQuestion.model_validate_json(q) for q in questions]
 
 
 @pytest.mark.slow  # the first check in a process loads jieba and the place table (about 3 s)

@@ -162,3 +162,14 @@ def test_draft_refuses_to_overwrite_and_says_so_in_chinese(drafted: Path, capsys
     assert "已存在且不是空文件夹" in capsys.readouterr().err
     assert main(["policy", "draft", str(drafted / "none.txt"), "--id", "x", "--out", str(drafted / "x")]) == 2
     assert "找不到原文文件" in capsys.readouterr().err
+
+
+def test_a_text_without_a_title_line_or_issuer_gets_candidates_for_review() -> None:
+    """甘井子区's text begins with its first chapter and names only who interprets it."""
+    text = "总则\n第一条 为支持科技创新，制定本规定。\n第十六条 本规定由甘井子区人民政府负责解释。\n第十七条 本规定自2018年1月1日起施行。\n"
+    meta = read_metadata("x", text, "x.txt")
+    assert meta.fields["title"] is None and "总则" in meta.review["title"]
+    assert meta.fields["issuer"] == "甘井子区人民政府" and "负责解释" in meta.review["issuer"]
+    assert meta.fields["region"] == ["辽宁省", "大连市", "甘井子区"]
+    titled = read_metadata("y", "甘井子区支持科技创新若干规定\n" + text, "y.txt")
+    assert titled.fields["title"] == "甘井子区支持科技创新若干规定" and "title" not in titled.review

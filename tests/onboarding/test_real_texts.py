@@ -5,15 +5,16 @@ with hand-computed answers are answered right by the real engine, the folder ser
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from assistant.cli import main
 from assistant.core.settings import Settings
 from assistant.onboarding.check import check_folder
 from assistant.onboarding.draft import draft_folder
 from assistant.onboarding.questions import ask_questions, load_questions
+from assistant.onboarding.trial import folder_engine
 from assistant.rules.rulebook import load_vocabulary
 
 TEXTS = Path(__file__).parent / "texts"
@@ -41,14 +42,20 @@ def test_the_draft_of_the_received_text_reads_one_program_per_money_sentence(fol
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
-def test_ten_questions_with_hand_computed_answers(folder: Path, tmp_path: Path) -> None:
-    from assistant.answering.engine import Engine
-
-    served = tmp_path / "policies"
-    shutil.copytree(folder, served / folder.name)
-    for name in ("vocabulary.yaml", "lpr.yaml", "synonyms.yaml"):
-        shutil.copy(SETTINGS.policies_dir.parent / name, tmp_path / name)
-    settings = replace(SETTINGS, policies_dir=served, build_dir=tmp_path / "build", embedding_model="bm25")
-    outcomes = ask_questions(Engine.load(settings), load_questions(folder))
+def test_ten_questions_with_hand_computed_answers(folder: Path) -> None:
+    with folder_engine(folder, SETTINGS) as engine:
+        outcomes = ask_questions(engine, load_questions(folder))
     wrong = [f"{o.question.id} {o.question.question}: {o.wrong}" for o in outcomes if not o.right]
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_maintainers_commands_try_a_folder_before_it_is_served(capsys: pytest.CaptureFixture[str]) -> None:
+    """`policy ask` answers from the folder alone; `policy questions` runs its questions.jsonl."""
+    folder = TEXTS / "anhui-2021-82"
+    assert main(["policy", "questions", str(folder)]) == 0
+    assert "10/10 个问题的答复与手算一致" in capsys.readouterr().out
+    question = load_questions(folder)[0]
+    assert main(["policy", "ask", str(folder), question.question, "--as-of", question.as_of.isoformat()]) == 0
+    assert "可以申请" in capsys.readouterr().out
+    assert main(["policy", "ask", str(folder), "能拿多少", "--as-of", "2022-13-01"]) == 2
+    assert "--as-of" in capsys.readouterr().err
