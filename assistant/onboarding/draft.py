@@ -27,6 +27,7 @@ from assistant.texts.clauses import parse_clauses
 from assistant.texts.policies import Policy, PolicyMeta
 
 MARKER = re.compile(r"^(第\S{1,5}[章条]|[（(]?\s*[一二三四五六七八九十\d]{1,3}\s*[)）、.．])\s*")
+PHRASE_MARKS = "，,；;：:。"
 TODO_FACT = "todo"  # an amount the draft could not name: `policy check` reports it until replaced
 
 
@@ -108,8 +109,11 @@ def draft_folder(source: Path, policy_id: str, out: Path, vocabulary: Vocabulary
 
 def _cue_before(text: str, at: int, vocabulary: Vocabulary) -> str:
     """The amount role whose cue ends nearest before position `at` (设备购置额的10% → 设备购置), the
-    longer cue on a tie; TODO_FACT when none is within the clause's last 30 characters."""
-    window = text[max(0, at - 30) : at]
+    longer cue on a tie; TODO_FACT when none is within the same phrase (back to the last comma or
+    semicolon, at most 30 characters): in "高校院所通过自主研发形成的科技成果在区内转化，技术转让额超过50万元"
+    the 研发 of another phrase does not name the 50万."""
+    phrase_start = max(text.rfind(mark, 0, at) for mark in PHRASE_MARKS) + 1
+    window = text[max(0, at - 30, phrase_start) : at]
     found = [
         (window.rfind(cue) + len(cue), len(cue), role)
         for role, spec in vocabulary.amount_roles.items()
@@ -196,6 +200,8 @@ def draft_program(policy_id: str, n: int, s: Sentence, vocabulary: Vocabulary) -
             }
         )
         notes.append(f"读出：门槛 “{words}” → {fact} {word} {_n(value)} 元（金额名待核）")
+        if any(after in words for after in ("以上", "以下")):  # "超过50万元以上": two bound words
+            notes.append(f"待核：“{words}”两个边界词并用，按“{word}”起草，是否含本数请对照原文和实施细则核定")
     heading = MARKER.sub("", s.clause.heading_path[-1]) if s.clause.heading_path else ""
     title = s.text.split("，", 1)[0][:30]
     benefit = "tax_credit" if "抵免" in s.text else "tax_deduction" if "扣除" in s.text else "cash"

@@ -88,7 +88,13 @@ def read_sentence(text: str) -> Reading:
             out.thresholds.append((yuan(m.group(1), m.group(2)), word, m.group(0)))
     for m in BOUND_BEFORE.finditer(text):
         if _known_bound(m.group(1)):
-            out.thresholds.append((yuan(m.group(2), m.group(3)), m.group(1), m.group(0)))
+            # "超过50万元以上": one threshold with two bound words; the word before is kept, and the
+            # draft asks the maintainer which is meant
+            after = next((t for t in out.thresholds if text.find(t[2]) == m.start(2)), None)
+            if after is not None:
+                out.thresholds.remove(after)
+            words = m.group(0) + (after[2][len(m.group(2)) + len(m.group(3)) :] if after else "")
+            out.thresholds.append((yuan(m.group(2), m.group(3)), m.group(1), words))
     head = text.split("分别", 1)[0]
     out.levels = [LEVEL_NAME[level] for level in LEVELS if level in head]
     out.levels = list(dict.fromkeys(out.levels))
