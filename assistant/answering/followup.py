@@ -15,6 +15,8 @@ from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Rulebook
 
 ASK_LEVEL = "请问认定级别是国家级、省级还是市级？"
+GENERIC_ROLES = ["总投资", "设备投资", "贷款"]  # no amount is wanted yet: the common ones, as examples
+MAX_ROLES_NAMED = 3
 ASK_PROJECT = "请问是什么项目（例如技术改造、智能化改造、首台套装备），设备、研发等投入各是多少？"
 
 
@@ -41,8 +43,7 @@ def follow_up(
     if open_amounts and (not missing or any(m.fact in book.vocabulary.amount_roles for m in missing)):
         # Only while an amount is still wanted: one that no program waiting on facts computes from (a grant
         # already had, a budget that names the program: "每年2亿的那个专项") does not hold the answer back.
-        shown = "、".join(f"“{a}”" for a in open_amounts)
-        return Question(f"您说的{shown}是总投资、设备投资、贷款，还是其他金额？", None)
+        return _ask_role(book, open_amounts, [m.fact for m in missing if m.fact in book.vocabulary.amount_roles])
     if facts.place is None or (missing and missing[0].fact == "place"):
         return Question(ask_place(book), "place")
     if not missing:
@@ -60,6 +61,17 @@ def follow_up(
     if name in book.vocabulary.tags:
         return Question(f"请问是否{book.vocabulary.tags[name].label}？", name)
     return Question(f"请补充：{missing[0].label}", name)
+
+
+def _ask_role(book: Rulebook, open_amounts: list[str], wanted: list[str]) -> Question:
+    """Which fact an amount is: named by the amounts the programs asked about still want (a new
+    policy's own "活动实际发生的费用", not only the shared 总投资/设备投资), so that the user can say
+    "是"; bound to that fact when there is one amount and one candidate."""
+    shown = "、".join(f"“{a}”" for a in open_amounts)
+    labels = [book.vocabulary.amount_roles[r].label for r in dict.fromkeys(wanted)][:MAX_ROLES_NAMED]
+    if len(open_amounts) == 1 and len(labels) == 1:
+        return Question(f"您说的{shown}是{labels[0]}吗？", wanted[0])
+    return Question(f"您说的{shown}是{'、'.join(labels or GENERIC_ROLES)}，还是其他金额？", None)
 
 
 def ask_place(book: Rulebook) -> str:

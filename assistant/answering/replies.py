@@ -43,6 +43,12 @@ def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
     said_no = reply.startswith(tuple(words.deny))
     if fact in vocab.amount_roles:
         role = vocab.amount_roles[fact]
+        if last and last.open_amounts:  # "您说的“120万”是…的费用吗？"
+            if said_no:  # the amount is something else: that fact is not known, ask on
+                return Reply(text, (fact,))
+            if reply.startswith(tuple(words.affirm)) and len(last.open_amounts) == 1:
+                return Reply(f"{role.label}{last.open_amounts[0]}")
+            return Reply(text)
         if read.open_amounts:
             return Reply(f"{role.label}{reply}")  # "300万" → "设备投资（含工艺包和软件）300万"
         if said_no:

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from assistant.core.paths import index_file
 from assistant.core.settings import Settings
@@ -49,6 +49,15 @@ class AmountRole(BaseModel):
     after_cues: list[str] = []
     includes: list[str] = []  # roles whose stated amounts add into this one (设备投资 含工艺包和软件)
     at_least_sum_of: list[str] = []  # roles whose sum bounds this one from below (the parts of a total)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_is_a_cue(cls, data: Any) -> Any:
+        """The label names the amount too: the assistant's own question uses it ("您说的“120万”是开展创新
+        创业系列活动实际发生的费用吗？"), and a "是" is read back as the label and the amount."""
+        if isinstance(data, dict) and data.get("label") and data["label"] not in (data.get("cues") or []):
+            return {**data, "cues": [*(data.get("cues") or []), data["label"]]}
+        return data
 
 
 class ReplyWords(BaseModel):

@@ -96,6 +96,21 @@ def test_answering_the_role_question_assigns_the_amount(chat: Conversation) -> N
     assert second.question == "是当年完成投资"
 
 
+def test_one_candidate_for_an_amount_is_named_and_a_yes_binds_it() -> None:
+    """Where the programs asked about want one amount, the question names it and "是" gives it the
+    amount; "不是" leaves that fact unknown and moves on, instead of asking the same again."""
+    engine = default_engine()
+    question = "我们是济源的企业，技改项目当年完成投资800万，设备投资300万，已投产，另外还有100万，后补助能拿多少？"
+    yes = Conversation(engine, date(2021, 6, 30))
+    first = yes.ask(question)
+    assert first.follow_up == "您说的“100万”是研发投入吗？" and first.follow_up_fact == "rd_investment"
+    assert yes.ask("是").facts.amounts["rd_investment"] == Decimal(1_000_000)
+    no = Conversation(engine, date(2021, 6, 30))
+    no.ask(question)
+    second = no.ask("不是")
+    assert "rd_investment" not in second.facts.amounts and second.follow_up != first.follow_up
+
+
 def test_a_correction_names_its_role_in_the_clause_before(chat: Conversation) -> None:
     chat.ask("济源技改项目，当年完成投资800万，设备投资500万，研发投入100万，已投产")
     r = chat.ask("研发投入说错了，应该是200万")
