@@ -58,14 +58,22 @@ def names_distinctively(program: Program, question: str, counts: Counter[str]) -
     return any(t in question for t in distinctive_topics(program, counts))
 
 
-def is_relevant(program: Program, question: str, facts: EnterpriseFacts, topic_counts: Counter[str]) -> bool:
+def is_relevant(
+    program: Program,
+    question: str,
+    facts: EnterpriseFacts,
+    topic_counts: Counter[str],
+    generic: frozenset[str] = frozenset(),
+) -> bool:
     required = _required_tags(program)
     if states_recipient(program, facts):
         return True
     base = program.formula.base
     if base and all(role in facts.amounts for role in base):
         return True  # the user gave exactly the figures this program's formula is computed from
-    hits = [topic for topic in program.topics if topic in question]
+    # A word for the kind of support that many programs list ("奖励", "奖补") names none of them:
+    # "拿了个省里的牌子，市里能奖励多少？" is not about the 首台套 awards.
+    hits = [topic for topic in program.topics if topic in question and topic not in generic]
     if names_distinctively(program, question, topic_counts):
         return True
     named = bool(hits) or any(role in facts.amounts for role in base)
@@ -78,8 +86,9 @@ def is_relevant(program: Program, question: str, facts: EnterpriseFacts, topic_c
 def relevant_programs(book: Rulebook, question: str, facts: EnterpriseFacts) -> list[str]:
     policy_ids = {p.id for p in covering_policies(book, facts.place)}
     counts = topic_counts(book)
+    generic = frozenset(w for w in book.vocabulary.focus.benefit_words if counts[w] > DISTINCTIVE_MAX_PROGRAMS)
     return [
         program_id
         for program_id, program in book.programs.items()
-        if book.program_policy[program_id] in policy_ids and is_relevant(program, question, facts, counts)
+        if book.program_policy[program_id] in policy_ids and is_relevant(program, question, facts, counts, generic)
     ]

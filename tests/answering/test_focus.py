@@ -209,7 +209,9 @@ def test_an_amount_no_program_in_focus_waits_for_is_not_asked_about(engine: Engi
 
 def test_an_amount_still_wanted_is_asked_about_when_its_role_is_unclear(engine: Engine) -> None:
     answer = engine.ask("河口区技改项目，总投资900万，另外还有300万，能拿多少？", as_of=date(2021, 6, 1))
-    assert answer.follow_up == "您说的“300万”是总投资、设备投资、贷款，还是其他金额？"
+    # named by what the programs asked about still want, not a fixed list (总投资 is given already)
+    assert answer.follow_up == "您说的“300万”是设备投资（含工艺包和软件）、项目贷款实际发生额，还是其他金额？"
+    assert answer.follow_up_fact is None  # two candidates: a "是" would not say which
 
 
 def test_a_vague_amount_is_asked_back_with_the_fact_it_stands_for(engine: Engine) -> None:
@@ -263,3 +265,13 @@ def test_a_recognition_read_only_from_an_amount_name_points_at_no_program(engine
     )
     assert answer.programs[0].program_id == "jy-tech-transformation-post-subsidy"
     assert answer.follow_up_fact == "production_started"
+
+
+def test_a_word_for_support_that_many_programs_list_names_none_of_them(engine: Engine) -> None:
+    """ "奖励" is in the topics of a dozen programs: on its own it selects none (the 首台套 awards came up
+    for any "能奖励多少"); a program named by its own words still is."""
+    vague = engine.ask("济源的，我们拿了个省里的牌子，市里能奖励多少？", as_of=date(2021, 6, 1))
+    assert not [p for p in vague.programs if "first-set" in p.program_id]
+    named = engine.ask("济源的，我们拿了个省级双创基地，市里能奖励多少？", as_of=date(2021, 6, 1))
+    assert named.programs[0].program_id == "jy-shuangchuang-base-award"
+    assert not [p for p in named.programs if "first-set" in p.program_id]

@@ -55,6 +55,7 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("是省级认定的创新中心，但还没晋升国家级", HENAN, {"hn17_innovation_center_national": False}),
     ("我们是国家单项冠军培育企业，不是示范企业", HENAN, {"hn17_single_champion_demo": False}),
     ("两化融合贯标做完了，可还没通过评定", JIYUAN, {"jy_two_integration_certified": False}),
+    ("项目已经竣工投产了，不过没有做统计入库，也不打算入统计库", HEKOU, {"statistics_registered": False}),  # intent
     # a negation of something else does not reach a recognition said after it
     ("项目还没投产就被认定为市级智能工厂了", HEKOU, {"smart_demo": True, "production_started": False}),
     ("没有拿过上级资金的这个项目被评为数字化车间", HEKOU, {"smart_demo": True, "higher_level_funding": False}),
