@@ -134,6 +134,23 @@ ASK_LOCALLY = "当地工业和信息化、发展改革主管部门"  # whom to a
 REFUSAL_WORDS = ("不满足", "不符合", "不适用", "不在其范围", "已选择")
 
 
+def _still_to_hold(book: Rulebook, p: Program) -> str:
+    """The missing facts as the condition they make up: facts of one any-of condition ("获得中国驰名商标、
+    中国质量奖…之一") joined by 或, separate conditions by 且."""
+    rule = book.programs.get(p.program_id)
+    groups = [set(c.any_tags) for c in rule.conditions if c.any_tags] if rule else []
+    parts: list[str] = []
+    done: set[str] = set()
+    for name in p.missing:
+        if name in done:
+            continue
+        group = next((g for g in groups if name in g), {name})
+        names = [n for n in p.missing if n in group]
+        done.update(names)
+        parts.append("或".join(fact_label(book, n).removeprefix("是否") for n in names))
+    return "且".join(parts)
+
+
 def card(book: Rulebook, p: Program, as_of: str) -> Card:
     """The verdict with the figure, or the figure once the missing yes/no facts hold ("若已投产，最高
     1000万"); the why is the formula's first step, the reason it fails, or the policy's validity."""
@@ -151,7 +168,7 @@ def card(book: Rulebook, p: Program, as_of: str) -> Card:
         return Card(p, verdict, first_step, [])
     if p.status == Status.NEEDS_INFO.value:
         if p.conditional_wan:
-            verdict = f"若{'且'.join(m.removeprefix('是否') for m in missing)}，{p.amount_prefix}{p.conditional_wan}"
+            verdict = f"若{_still_to_hold(book, p)}，{p.amount_prefix}{p.conditional_wan}"
         else:
             verdict = "需补充信息后才能判断" + ("或测算" if p.amount_kind != AmountKind.UNSPECIFIED.value else "")
         return Card(p, verdict, first_step, missing)

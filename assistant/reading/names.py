@@ -80,6 +80,26 @@ def tag_names(vocab: Vocabulary) -> TagNames:
     return index
 
 
+def _names_something(name: str, vocab: Vocabulary) -> bool:
+    """A quoted item names a recognition only with words of its own: "认定为国家级、省级技术创新示范企业"
+    splits into "认定为国家级", a verb and a level, which named every national recognition."""
+    rest = name
+    for word in sorted(
+        [
+            *vocab.recognition.verbs,
+            *vocab.recognition.granted,
+            *(w for ws in vocab.levels.values() for w in ws),
+            "国家",
+            "省",
+            "市",
+        ],
+        key=len,
+        reverse=True,
+    ):
+        rest = rest.replace(normalize_name(word, vocab.recognition.same_as, vocab.recognition.fillers), "")
+    return len(rest) >= 3
+
+
 def _build_index(vocab: Vocabulary) -> TagNames:
     cues = vocab.recognition
     names: dict[str, tuple[str, ...]] = {}
@@ -95,7 +115,12 @@ def _build_index(vocab: Vocabulary) -> TagNames:
         # A quote locates the clause and may list more than the tag (质量标杆企业、工业品牌培育示范企业):
         # its items name the tag only where they share three characters with what the tag is said to be.
         said = {g for name in phrases[tag] + own for g in _trigrams(name)}
-        quoted = [n for q in rule.quotes for n in rule_names(q, cues) if _trigrams(n) & said and n not in others]
+        quoted = [
+            n
+            for q in rule.quotes
+            for n in rule_names(q, cues)
+            if _trigrams(n) & said and n not in others and _names_something(n, vocab)
+        ]
         names[tag] = tuple(dict.fromkeys(phrases[tag] + own + quoted))
         texts = [spec.label, *rule.all(), *spec.phrases]
         words[tag] = "|".join(normalize_name(t, cues.same_as, cues.fillers) for t in texts)

@@ -196,7 +196,10 @@ def _elliptic(clause: str, start: int, groups: list[list[Mention]], index: TagNa
                     m.stated = True
         return
     said = clause[clause.find(neg) + len(neg) :] if neg and not in_process else clause
-    targets = next((found for group in groups if (found := _taken_up(said, pending, group, index, vocab))), [])
+    # the nearest clause whose mentions it speaks of by its own words (评定还没通过 → the 评定 of two
+    # clauses before, not the 贯标 under way just before); failing that, the nearest it can speak of at all
+    taken = [_taken_up(said, pending, group, index, vocab) for group in groups]
+    targets = next((t for t, by_content in taken if by_content), None) or next((t for t, _ in taken if t), [])
     for m in targets:
         if in_process:
             m.stated = False if m.stated is False else IN_PROCESS
@@ -208,11 +211,14 @@ def _elliptic(clause: str, start: int, groups: list[list[Mention]], index: TagNa
             earlier.append(Mention(owners[0], -1, start, start, said, True, (), stated=False))
 
 
-def _taken_up(said: str, pending: bool, earlier: list[Mention], index: TagNames, vocab: Vocabulary) -> list[Mention]:
+def _taken_up(
+    said: str, pending: bool, earlier: list[Mention], index: TagNames, vocab: Vocabulary
+) -> tuple[list[Mention], bool]:
     """The earlier mentions a negated or pending clause speaks of: an application, whose outcome it is;
     those whose words left out or whose rule share its content words (不是示范企业 → 单项冠军示范企业,
     不是全职 → 全职引进…院士); failing content words, those whose rule has its verb (还没通过评定 →
-    通过…评定, not 贯标); for a bare pending state (还在评审), every recognition."""
+    通过…评定, not 贯标); for a bare pending state (还在评审), every recognition. The flag: found by the
+    clause's own words (content or verb), not only as an application or a state under way."""
     cues = vocab.recognition
     content = _strip(said, cues.verbs + cues.pending_after + cues.granted + vocab.negations + list(ELLIPSIS_WORDS))
     grams = bigrams(content) - set(vocab.generic_words)
@@ -221,12 +227,13 @@ def _taken_up(said: str, pending: bool, earlier: list[Mention], index: TagNames,
     by_words = [m for m in earlier if grams & bigrams(index.words[m.tag])]
     verbs = [v for v in cues.verbs if v in said]
     if by_missing or (grams and by_words):
-        return targets + (by_missing or by_words)
+        return targets + (by_missing or by_words), True
     if verbs:
-        return targets + [m for m in earlier if has_any(index.words[m.tag], verbs)]
+        by_verb = [m for m in earlier if has_any(index.words[m.tag], verbs)]
+        return targets + by_verb, bool(by_verb)
     if pending:
-        return targets + [m for m in earlier if has_any(index.words[m.tag], cues.verbs)]
-    return targets
+        return targets + [m for m in earlier if has_any(index.words[m.tag], cues.verbs)], False
+    return targets, False
 
 
 def _contraries(norm: str, index: TagNames, vocab: Vocabulary, mentions: list[Mention]) -> None:
@@ -283,6 +290,8 @@ def _level_in_front(norm: str, m: Mention, cues: RecognitionCues) -> Level | Non
     for form, level in LEVEL_OF_FORM.items():
         # just before the name, before a 认定的 that leads to it, or the name's own first word
         starts = [m.start - len(form) - len(link) for link in ("", *LEVEL_LINKS)] + [m.start]
+        # a name that opens with its verb, the level inserted after it (认定为国家知识产权运用示范企业)
+        starts += [m.start + len(v) for v in cues.granted + cues.verbs if norm.startswith(v, m.start)]
         for at in starts:
             if (
                 at < 0

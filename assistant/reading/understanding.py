@@ -109,6 +109,8 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     out.facts.level = _read_level(text, vocab) or found.level
     said = set(found.levels.values()) | ({out.facts.level} if out.facts.level else set())
     out.facts.levels = found.levels if len(said) > 1 else {}  # only where they differ (from the first said, too)
+    if len(said) == 1 and out.facts.level is None:  # one level, written in front of its recognition only
+        out.facts.level = next(iter(said))
     _read_lpr(text, vocab.lpr_cues, out)
     out.errors += consistency_errors(out.facts)
     return out

@@ -105,6 +105,15 @@ def test_a_figure_waiting_only_on_a_yes_no_fact_is_given_as_conditional(engine: 
     assert answer.total_max_yuan is None  # a conditional figure is never counted
 
 
+def test_a_conditional_figure_joins_the_facts_of_an_any_of_condition_with_or(engine: Engine) -> None:
+    """One of 中国驰名商标, 中国工业大奖 … is enough: the card said all of them (且) were needed."""
+    answer = engine.ask(
+        "平顶山企业，我们是省级质量标杆企业（不是国家级），省财政那100万能拿吗？", as_of=date(2019, 1, 15)
+    )
+    card = answer.answer.split("【1】")[0]
+    assert "若获得中国驰名商标或获得中国工业大奖或" in card and "且" not in card.split("结论：")[1].split("\n")[0]
+
+
 def test_programs_counting_the_same_expense_are_both_shown_and_not_added(engine: Engine) -> None:
     """济源's 30% of 设备+研发 and 30% of 研发 for a 省工业新产品: no text says they stack."""
     answer = engine.ask(

@@ -55,6 +55,10 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("是省级认定的创新中心，但还没晋升国家级", HENAN, {"hn17_innovation_center_national": False}),
     ("我们是国家单项冠军培育企业，不是示范企业", HENAN, {"hn17_single_champion_demo": False}),
     ("两化融合贯标做完了，可还没通过评定", JIYUAN, {"jy_two_integration_certified": False}),
+    # what is not passed is the 评定 said two clauses before, not the 贯标 under way just before
+    ("是两化融合贯标试点企业，正在做贯标，评定还没通过", JIYUAN, {"jy_two_integration_certified": False}),
+    # a quoted item that is only a verb and a level ("认定为国家级、省级技术创新示范企业") names nothing
+    ("被认定为国家知识产权运用示范企业", JIYUAN, {"jy_ip_demo": True, "jy_tech_innovation_demo": None}),
     ("项目已经竣工投产了，不过没有做统计入库，也不打算入统计库", HEKOU, {"statistics_registered": False}),  # intent
     # a negation of something else does not reach a recognition said after it
     ("项目还没投产就被认定为市级智能工厂了", HEKOU, {"smart_demo": True, "production_started": False}),
@@ -112,6 +116,7 @@ LEVELS = [
     ("入选了东营市智能工厂名单", HEKOU, "市级"),
     ("拿到了工信部服务型制造示范企业称号", JIYUAN, "国家级"),
     ("被省工信厅评为工业云试点示范", JIYUAN, "省级"),
+    ("济源市企业第一次被认定为国家知识产权运用示范企业", JIYUAN, "国家级"),  # inserted after the name's verb
     ("东营市河口区企业，数字化车间被认定了", HEKOU, None),  # the enterprise's place, not the level
 ]
 
