@@ -22,6 +22,7 @@ from decimal import Decimal
 from assistant.calculator.facts import Unsettled
 from assistant.core.money import format_wan, implausible
 from assistant.reading.amounts import AmountMention, find_amounts
+from assistant.reading.wording import has_any
 from assistant.rules.rulebook import ClaimCues, Vocabulary
 
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
@@ -38,6 +39,7 @@ TOTAL_WORDS = ("一共", "共计", "合计", "总共", "总计", "累计", "加�
 # Amounts already received add up ("拿了100万、100万，去年又拿了50万"): this role sums its mentions.
 SUMMED_ROLES = ("received_same_program",)
 # What may stand between two amounts of one list: "100万、100万", "100万和50万".
+OTHER_LEVELS = ("上级", "省里", "市里", "省级", "市级", "国家")  # money of another level: higher_level_funding
 PART_JOINERS = ("、", "和", "及", "与", "加")  # between parts of one amount in a list (not "，但…": a contrast)
 LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
 BUYING = ("用来买", "用于购买", "用于购置", "用于", "购买", "购置", "采购", "买了", "买")  # amount, verb, noun
@@ -252,8 +254,11 @@ def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
     found: dict[str, Decimal] = {}
     for role, spec in vocab.amount_roles.items():
         for cue in spec.cues:
-            if len(cue) >= 2 and any(f"{neg}{cue}" in text for neg in ("没有", "无", "没")):
-                found[role] = Decimal(0)
+            for neg in ("没有", "无", "没"):
+                at = text.find(f"{neg}{cue}")
+                # "没拿过上级的钱" is of money from a higher level (another fact), not of this amount
+                if len(cue) >= 2 and at >= 0 and not has_any(text[at + len(neg) + len(cue) :][:4], OTHER_LEVELS):
+                    found[role] = Decimal(0)
     return found
 
 
