@@ -54,6 +54,8 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("去年拿了区里奖补60万、40万，今年又拿了30万，新项目设备投资500万", dict(received_same_program=130)),
         ("三个项目已经各拿了50万的奖补，一共150万，设备投资500万", dict(received_same_program=150)),
         ("上半年已经按前一批设备拿了200万补助", dict(received_same_program=200)),
+        # 投资完成 is the year's completed investment, the words of 济源's "当年投资完成在500万元以上"
+        ("今年技改投资完成了499万，已经投产", dict(year_investment=499)),
         # the sum in the next clause of what was received; "没拿过上级的钱" is another level's money
         (
             "今年已经有两个技改项目拿到了区里的贷款贴息，合计270万。新项目贷款4000万，没拿过上级的钱",
