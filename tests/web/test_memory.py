@@ -21,10 +21,11 @@ pytestmark = pytest.mark.slow
 SESSIONS = 300
 MAX_KB_PER_SESSION = 150  # the README's bound; Gradio's own per-session copy of the page made it ~210
 TURNS = 100
-# The README's bound for turns 51–100 of one conversation: loose, since each answered turn's subsidy
-# chart (matplotlib, drawn for gr.Plot) leaves memory in the process (30 MB over these turns in one
-# run), so it only catches a worse leak (over ~1.3 MB a turn); the README gives the target.
-MAX_LATE_TURNS_GROWTH_KB = 64 * 1024
+# Turns 51–100 of one conversation: each answered turn draws the subsidy chart, whose matplotlib Figure
+# is collected at once (web/chart.py, with the startup heap frozen: web/heap.py). Before that, 30 MB grew
+# over these turns; the README's target is 8 MB (`bench hardening` prints the figure: 2.9 MB in one run).
+# The bound here is twice that, since RSS moves by several MB on a shared machine.
+MAX_LATE_TURNS_GROWTH_KB = 16 * 1024
 TIME_FACTOR = 3.0  # late turns may be this much slower than early ones (the machine is shared): not linear
 
 
