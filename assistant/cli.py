@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from assistant.onboarding.commands import add_policy_parser
 
-    add_policy_parser(sub)
+    add_policy_parser(sub, _load_engine)
 
     officer = sub.add_parser("officer", help="help-desk officer accounts for the review console")
     officer_sub = officer.add_subparsers(dest="officer_command", required=True)
@@ -327,6 +327,13 @@ def build_parser() -> argparse.ArgumentParser:
             )
         command.set_defaults(func=cmd_officer)
     return parser
+
+
+def _load_engine(settings: Settings) -> Any:
+    """Engine.load, imported only when a command answers (the policy commands' `ask`, `questions`)."""
+    from assistant.answering.engine import Engine
+
+    return Engine.load(settings)
 
 
 def main(argv: list[str] | None = None) -> int:

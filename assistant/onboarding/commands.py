@@ -14,6 +14,7 @@ from assistant.onboarding.folder import FolderError, open_policy
 from assistant.onboarding.outline import outline_lines
 from assistant.onboarding.questions import ask_questions, load_questions
 from assistant.onboarding.review import review_page
+from assistant.onboarding.trial import LoadEngine, trial_settings
 
 
 def cmd_outline(args: argparse.Namespace, settings: Any) -> int:
@@ -64,27 +65,24 @@ def cmd_review(args: argparse.Namespace, settings: Any) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
-    from assistant.onboarding.trial import folder_engine
     from assistant.reading.amounts import InputError, parse_date
 
     try:
         as_of = parse_date(args.as_of) if args.as_of else None
     except InputError as err:
         raise FolderError(f"--as-of：{err.message}") from None
-    with folder_engine(Path(args.dir), settings) as engine:
-        print(engine.ask(args.question, as_of).answer)
+    with trial_settings(Path(args.dir), settings) as trial:
+        print(args.load_engine(trial).ask(args.question, as_of).answer)
     return 0
 
 
 def cmd_questions(args: argparse.Namespace, settings: Any) -> int:
-    from assistant.onboarding.trial import folder_engine
-
     questions = load_questions(Path(args.dir))
     if not questions:
         print(f"{args.dir} 里没有 questions.jsonl（或它是空的）：请先按 docs/adding-a-policy.md 写 10 个问题")
         return 2
-    with folder_engine(Path(args.dir), settings) as engine:
-        outcomes = ask_questions(engine, questions)
+    with trial_settings(Path(args.dir), settings) as trial:
+        outcomes = ask_questions(args.load_engine(trial), questions)
     for o in outcomes:
         print(f"{'✓' if o.right else '✗'} {o.question.id} {o.question.question}")
         for line in o.wrong:
@@ -94,8 +92,9 @@ def cmd_questions(args: argparse.Namespace, settings: Any) -> int:
     return 0 if right == len(outcomes) else 2
 
 
-def add_policy_parser(sub: Any) -> None:
-    """`policy` and its sub-commands, added to the `assistant` parser."""
+def add_policy_parser(sub: Any, load_engine: LoadEngine) -> None:
+    """`policy` and its sub-commands, added to the `assistant` parser; `load_engine` (Engine.load) is
+    what `ask` and `questions` answer with."""
     policy = sub.add_parser(
         "policy",
         help="不写代码添加一项政策：draft 起草、outline 条款树、check 检查、cases 测试行、approve 审核、review 审核页、ask 试问、questions 跑问题",
@@ -137,8 +136,8 @@ def add_policy_parser(sub: Any) -> None:
     ask.add_argument("dir", help="政策文件夹")
     ask.add_argument("question", help="企业会问的问题")
     ask.add_argument("--as-of", help="按这一天判断是否在有效期内（YYYY-MM-DD），默认今天")
-    ask.set_defaults(func=cmd_ask)
+    ask.set_defaults(func=cmd_ask, load_engine=load_engine)
 
     questions = policy_sub.add_parser("questions", help="用 questions.jsonl 的问题逐个提问，与手算的答案比对")
     questions.add_argument("dir", help="政策文件夹")
-    questions.set_defaults(func=cmd_questions)
+    questions.set_defaults(func=cmd_questions, load_engine=load_engine)

@@ -20,6 +20,8 @@ QUESTIONS_FILE = "questions.jsonl"
 
 
 class _Answer(Protocol):
+    answer: str  # the text shown to the user
+
     def dumps(self) -> str: ...
 
 

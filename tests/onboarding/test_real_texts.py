@@ -14,7 +14,7 @@ from assistant.core.settings import Settings
 from assistant.onboarding.check import check_folder
 from assistant.onboarding.draft import draft_folder
 from assistant.onboarding.questions import ask_questions, load_questions
-from assistant.onboarding.trial import folder_engine
+from assistant.onboarding.trial import trial_settings
 from assistant.rules.rulebook import load_vocabulary
 
 TEXTS = Path(__file__).parent / "texts"
@@ -43,8 +43,10 @@ def test_the_draft_of_the_received_text_reads_one_program_per_money_sentence(fol
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_ten_questions_with_hand_computed_answers(folder: Path) -> None:
-    with folder_engine(folder, SETTINGS) as engine:
-        outcomes = ask_questions(engine, load_questions(folder))
+    from assistant.answering.engine import Engine
+
+    with trial_settings(folder, SETTINGS) as trial:
+        outcomes = ask_questions(Engine.load(trial), load_questions(folder))
     wrong = [f"{o.question.id} {o.question.question}: {o.wrong}" for o in outcomes if not o.right]
     assert not wrong, "\n".join(wrong)
 
