@@ -33,5 +33,10 @@ FIGURES = {
 def test_the_report_judges_the_ratio_and_counts_the_flood() -> None:
     met = format_hardening_report({**FIGURES, "flood_p95_ms": 190.0})
     assert "ratio 1.90 [met" in met and "1001 jobs sent, 10 admitted, 990 refused with 429, other 1" in met
-    assert "status 413" in met and "140.0 MB" in met and "110.0 MB per 1,000" in met and "+900 KB (turns 51–100: +300 KB)" in met
+    assert (
+        "status 413" in met
+        and "140.0 MB" in met
+        and "110.0 MB per 1,000" in met
+        and "+900 KB (turns 51–100: +300 KB)" in met
+    )
     assert "ratio 2.50 [NOT met" in format_hardening_report({**FIGURES, "flood_p95_ms": 250.0})
