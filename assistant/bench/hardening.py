@@ -37,7 +37,7 @@ from assistant.bench.memory import long_conversation, rss_kb, sessions_memory
 AS_OF = "2021-06-30"
 QUESTION = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 THINK_S = 0.3
-FLOOD_THREADS = 2
+FLOOD_THREADS = 8  # more than a barred client's refusals held at once (assistant.web.penalty)
 BODY_BYTES = 2 * 1024 * 1024
 TARGET_RATIO = 2.0
 

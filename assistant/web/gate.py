@@ -13,11 +13,15 @@ both Gradio apps and of any route added later (`/api/v1/...` included by constru
   `PER_CLIENT_IN_FLIGHT` jobs not yet finished (`PER_CLIENT_WHEN_BUSY` while other clients' jobs
   are waiting too) and tokens left in its bucket, and while fewer than
   `MAX_IN_FLIGHT` jobs are pending overall; otherwise 429 with a Chinese message (not 503, which Gradio's page shows as its own English "busy") and
-  Retry-After. One client therefore holds at most a few of the workers, whatever it sends.
+  Retry-After. One client therefore holds at most a few of the workers, whatever it sends;
+- a client refused again and again is barred from computing for a while, and its refusals are sent
+  slowly (assistant.web.penalty), so a flood neither keeps a few workers busy nor costs the server
+  hundreds of refusals a second.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import posixpath
 import re
@@ -29,6 +33,7 @@ from urllib.parse import parse_qs
 
 from starlette.responses import Response
 
+from assistant.web.penalty import HOLD_S, PenaltyBox
 from assistant.web.visitors import MAX_TRACKED, TokenBucket, Visitors
 
 MAX_BODY_BYTES = 256 * 1024  # a question is at most a few thousand characters; the largest page event is far below
@@ -48,6 +53,7 @@ CLOSED = "此功能未开放。"
 TOO_LARGE = f"请求内容过大（上限 {MAX_BODY_BYTES // 1024} KB），请缩短问题后再试。"
 TOO_MANY_AT_ONCE = "您已有 {n} 个请求正在计算，请等上一个回答返回后再提问。"
 TOO_FAST = "请求过于频繁，请稍后再试。"
+BARRED = "请求过于频繁，已暂停受理 {s} 秒，请稍后再试。"
 BUSY = "服务繁忙：正在计算的请求已达上限，请稍后再试。"
 
 Scope = MutableMapping[str, Any]
@@ -159,6 +165,7 @@ class Gate:
         self.per_client, self.max_in_flight = per_client, max_in_flight
         self.in_flight = InFlight(pending)
         self.rates = TokenBucket(rate_per_s, burst)
+        self.penalties = PenaltyBox()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -185,7 +192,7 @@ class Gate:
         client = self.visitors.client(scope)
         refused = self._refusal(client)
         if refused is not None:
-            await refused(scope, receive, send)
+            await self._refuse(client, refused, scope, receive, send)
             return
         if path.startswith(QUEUE_PREFIXES):
             await self.app(scope, receive, self._recording_event(client, send))
@@ -202,6 +209,9 @@ class Gate:
 
     def _refusal(self, client: str) -> Response | None:
         """Why this client's computing request may not start now, as the response to send; None if it may."""
+        barred_s = self.penalties.barred_s(client)
+        if barred_s:
+            return refusal(429, BARRED.format(s=max(1, round(barred_s))), retry_after_s=barred_s)
         held, total = self.in_flight.count(client), self.in_flight.total()
         if held >= (self.per_client if total - held < BUSY_OTHERS else min(self.per_client, PER_CLIENT_WHEN_BUSY)):
             return refusal(429, TOO_MANY_AT_ONCE.format(n=held), retry_after_s=1)
@@ -210,6 +220,17 @@ class Gate:
         if not self.rates.take(client):
             return refusal(429, TOO_FAST, retry_after_s=self.rates.wait_s(client))
         return None
+
+    async def _refuse(self, client: str, response: Response, scope: Scope, receive: Receive, send: Send) -> None:
+        """Sends the refusal, counting it; to a barred client only after HOLD_S while holds are left."""
+        self.penalties.refused(client)
+        if self.penalties.barred_s(client) and self.penalties.may_hold(client):
+            self.penalties.hold(client)
+            try:
+                await asyncio.sleep(HOLD_S)
+            finally:
+                self.penalties.release(client)
+        await response(scope, receive, send)
 
     @staticmethod
     def _declared_length(scope: Scope) -> int:

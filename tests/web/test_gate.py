@@ -1,8 +1,8 @@
 """The Gate (assistant.web.gate) on the real server: closed routes, the body limit, one client's
 flood refused while another user is served; and its pure parts (paths, cookies) in-process.
 
-One `python app.py` for the module on a free loopback port; the flood is bounded (a few hundred
-requests from one thread) and every request has a timeout.
+One `python app.py` for the module on a free loopback port; the flood is bounded (eight seconds
+from a few threads) and every request has a timeout.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import httpx
 import pytest
 
 from assistant.bench.appprocess import AppDidNotStart, AppProcess, running_app
-from assistant.web import gate
+from assistant.web import gate, penalty
 from assistant.web.visitors import NEW_VISITORS_PER_ADDRESS, VISITOR_COOKIE, Visitors
 
 QUESTION = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 AS_OF = "2021-06-30"
-FLOOD = 300
+FLOOD_S, FLOOD_THREADS = 8.0, 6  # more threads than a barred client's refusals held at once
 
 
 @pytest.fixture(scope="module")
@@ -87,46 +87,82 @@ def test_a_body_over_the_limit_is_refused_on_every_route_and_a_normal_one_served
 
 @pytest.mark.slow
 def test_a_flood_from_one_client_is_refused_while_another_user_is_served(app: AppProcess) -> None:
-    """One client without cookies fires FLOOD jobs as fast as it can and never reads a result: at most
-    a few are admitted at a time, the rest get 429 with a Chinese message and Retry-After, and a user
-    with its own cookie keeps getting right answers meanwhile."""
+    """One client without cookies fires jobs from FLOOD_THREADS threads for FLOOD_S and never reads a
+    result: a few are admitted, then it is barred, every further job gets 429 with a Chinese message
+    and Retry-After (a barred client's refusals after a hold, up to a few at once), and a user with its
+    own cookie keeps getting right answers meanwhile."""
     from gradio_client import Client
 
     user = Client(app.url + "/", verbose=False, download_files=False, analytics_enabled=False)
     assert VISITOR_COOKIE in user.cookies  # the client's identity, from its first /config
     user.predict(QUESTION, AS_OF, api_name="/ask")  # warm: the index is loaded
-    statuses: list[int] = []
+    sent: list[tuple[float, float, int]] = []  # (sent at, seconds to the answer, status)
     messages: set[str] = set()
     retry_after: set[str] = set()
+    lock = threading.Lock()
+    end = time.monotonic() + FLOOD_S
 
     def flood() -> None:
         with httpx.Client(base_url=app.url, timeout=10) as http:
-            for n in range(FLOOD):
+            n = 0
+            while time.monotonic() < end:
+                n += 1
+                began = time.monotonic()
                 r = http.post(
                     "/gradio_api/call/ask", json={"data": [f"河口区技改项目总投资{600 + n}万，设备投资300万", AS_OF]}
                 )
-                statuses.append(r.status_code)
-                if r.status_code == 429:
-                    messages.add(r.json()["detail"])
-                    retry_after.add(r.headers.get("retry-after", ""))
+                with lock:
+                    sent.append((began, time.monotonic() - began, r.status_code))
+                    if r.status_code == 429:
+                        messages.add(r.json()["detail"])
+                        retry_after.add(r.headers.get("retry-after", ""))
 
-    flooder = threading.Thread(target=flood, daemon=True)
-    flooder.start()
+    flooders = [threading.Thread(target=flood, daemon=True) for _ in range(FLOOD_THREADS)]
+    for t in flooders:
+        t.start()
     served = []
     try:
-        while flooder.is_alive() and len(served) < 20:
+        while any(t.is_alive() for t in flooders) and len(served) < 20:
             began = time.monotonic()
             answer = user.predict(QUESTION, AS_OF, api_name="/ask")
             served.append((time.monotonic() - began, answer["total_max_yuan"]))
     finally:
-        flooder.join(timeout=120)
+        for t in flooders:
+            t.join(timeout=60)
         user.close()
-    assert not flooder.is_alive() and len(statuses) == FLOOD
+    assert not any(t.is_alive() for t in flooders)
+    statuses = [status for _, _, status in sent]
     refused, admitted = statuses.count(429), statuses.count(200)
-    assert refused + admitted == FLOOD and refused >= FLOOD * 0.8, (admitted, refused)
+    assert refused + admitted == len(sent) and admitted <= 10 and refused >= 20, (admitted, refused)
     assert messages and all("请" in m for m in messages) and "" not in retry_after
+    assert any("暂停受理" in m for m in messages)  # the bar's own message
+    late = [seconds for at, seconds, status in sent if status == 429 and at > end - FLOOD_S / 2]
+    held = [seconds for seconds in late if seconds >= penalty.HOLD_S * 0.8]
+    assert held and len(held) < len(late)  # refusals held while barred, but only a few at once
     assert served and all(total == 180000.0 for _, total in served)
     assert max(seconds for seconds, _ in served) < 5.0, served  # without the Gate: tens of seconds
+
+
+def test_a_client_refused_again_and_again_is_barred_for_a_while_then_let_in() -> None:
+    now = [100.0]
+    box = penalty.PenaltyBox(clock=lambda: now[0])
+    for _ in range(penalty.REFUSALS - 1):
+        box.refused("a:1")
+    assert box.barred_s("a:1") == 0.0  # one short of the limit
+    now[0] += penalty.WINDOW_S + 0.1
+    box.refused("a:1")
+    assert box.barred_s("a:1") == 0.0  # the window started again
+    for _ in range(penalty.REFUSALS - 1):
+        box.refused("a:1")
+    assert box.barred_s("a:1") == pytest.approx(penalty.BAR_S) and box.barred_s("a:2") == 0.0
+    now[0] += penalty.BAR_S + 0.1
+    assert box.barred_s("a:1") == 0.0  # the bar ends
+    for _ in range(penalty.HOLD_PER_CLIENT):
+        assert box.may_hold("a:1")
+        box.hold("a:1")
+    assert not box.may_hold("a:1") and box.may_hold("a:2")  # holds are bounded per client
+    box.release("a:1")
+    assert box.may_hold("a:1")
 
 
 # --- the pure parts -------------------------------------------------------------------------------------
