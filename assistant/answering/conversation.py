@@ -24,7 +24,7 @@ from assistant.answering.replies import Reply, bind_reply
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan
 from assistant.reading.amount_facts import read_amounts
-from assistant.reading.amounts import find_amounts
+from assistant.reading.amounts import AmountMention, find_amounts
 
 CONTEXT_QUESTIONS = 8  # earlier questions the engine reads with a turn (ellipsis, programs in focus)
 KEPT_QUESTIONS = 50  # questions kept for the record
@@ -111,14 +111,16 @@ class Conversation:
             start = old.start - len(denial)
             if roles[0] in read.amounts:
                 return text[:start] + text[old.end :]
+            label = vocab.amount_roles[roles[0]].label
+            # "设备投资额是450万，不是300万" where 300万 was the 环保专用设备's: the wider name means the same fact
+            wider = [role for role in read.amounts if roles[0].endswith("_" + role)]
+            if wider and len(read.amounts) == 1:
+                news = [m for m in mentions if m is not old and m.value == read.amounts[wider[0]]]
+                return _relabelled(text, news[0], start, old.end, label) if len(news) == 1 else text
             others = [m for m in mentions if m is not old and m.value in open_values]
             if read.amounts or len(others) != 1:
                 return text
-            new = others[0]
-            label = vocab.amount_roles[roles[0]].label
-            if new.start < start:
-                return text[: new.start] + label + text[new.start : start] + text[old.end :]
-            return text[:start] + text[old.end : new.start] + label + text[new.start :]
+            return _relabelled(text, others[0], start, old.end, label)
         return text
 
     def replace_facts(self, facts: EnterpriseFacts) -> Answer:
@@ -135,6 +137,13 @@ class Conversation:
         self.questions.clear()
         self.responses.clear()
         self.last_assessment = None
+
+
+def _relabelled(text: str, new: AmountMention, start: int, end: int, label: str) -> str:
+    """`text` without its denied part (start–end) and with `label` right before the new amount."""
+    if new.start < start:
+        return text[: new.start] + label + text[new.start : start] + text[end:]
+    return text[:start] + text[end : new.start] + label + text[new.start :]
 
 
 def _denial_before(text: str, at: int, deny: list[str]) -> str | None:

@@ -40,6 +40,7 @@ TOTAL_WORDS = ("一共", "共计", "合计", "总共", "总计", "累计", "加�
 SUMMED_ROLES = ("received_same_program",)
 # What may stand between two amounts of one list: "100万、100万", "100万和50万".
 OTHER_LEVELS = ("上级", "省里", "市里", "省级", "市级", "国家")  # money of another level: higher_level_funding
+PART_OF_JOINERS = ("含", "包含", "包括", "加", "和", "及", "与", "、", "+", "＋", "连同")  # "设备含软件"
 PART_JOINERS = ("、", "和", "及", "与", "加")  # between parts of one amount in a list (not "，但…": a contrast)
 LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
 BUYING = ("用来买", "用于购买", "用于购置", "用于", "购买", "购置", "采购", "买了", "买")  # amount, verb, noun
@@ -153,10 +154,11 @@ def _cue_after(after: str, vocab: Vocabulary) -> str | None:
 
 def _sum_of_listed(before: str, vocab: Vocabulary) -> str | None:
     """ "A、B和C总和2000万": the narrowest role whose parts (itself included) cover the roles listed
-    ("设备加软件一共700万" is 设备投资（含软件）, not the wider 技术引进及仪器、设备、软件投入)."""
-    if not any(word in before for word in SUM_WORDS):
-        return None
-    listed = {role for _, _, role in _cues(before, vocab)}
+    ("设备加软件一共700万" is 设备投资（含软件）, not the wider 技术引进及仪器、设备、软件投入). Without a
+    word of summing, only a role joined right to a part of its own: "设备含软件400万", "设备加软件650万"
+    are 设备投资 (which includes software), where the nearest cue alone would read 软件's."""
+    cues = _cues(before, vocab)
+    listed = {role for _, _, role in cues}
     if len(listed) < 2:
         return None
     fits = sorted(
@@ -164,7 +166,16 @@ def _sum_of_listed(before: str, vocab: Vocabulary) -> str | None:
     )
     if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
         return None
-    return fits[0][1]
+    if any(word in before for word in SUM_WORDS) or _joined_to_its_part(before, cues, fits[0][1], vocab):
+        return fits[0][1]
+    return None
+
+
+def _joined_to_its_part(before: str, cues: list[tuple[int, int, str]], whole: str, vocab: Vocabulary) -> bool:
+    """Whether the last two cues are `whole` and one of its parts, written as one term ("设备含软件")."""
+    (_, first_end, first), (second_start, _, second) = sorted(cues)[-2:]
+    joiner = before[first_end:second_start]
+    return first == whole and second in vocab.amount_roles[whole].includes and joiner in PART_OF_JOINERS
 
 
 def _named_by_title(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:

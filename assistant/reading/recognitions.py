@@ -120,15 +120,16 @@ def _money_follows(after: str, cues: RecognitionCues) -> bool:
     return any(after.startswith(w) for w in cues.funding_nouns)
 
 
-def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vocabulary) -> bool | str:
+def _stated(part: str, said: str, inside: tuple[str, ...], after: str, vocab: Vocabulary) -> bool | str | None:
     """What a clause says of a sure mention: `part` the words before it (after any 但), `said` its own
     words, `inside` the words inserted in it, `after` the rest of the clause."""
     cues = vocab.recognition
     if has_any(part, cues.doubts):  # 不确定我们算不算“重点企业”: asked, neither true nor false
         return CANDIDATE
-    if (_negated(part, vocab) and _negation_reaches(part + said, vocab)) or any(_negated(g, vocab) for g in inside):
-        return False
     money = _money_follows(after, cues)
+    if (_negated(part, vocab) and _negation_reaches(part + said, vocab)) or any(_negated(g, vocab) for g in inside):
+        # "没拿过上级技改资金": what is denied is the money the words name, not that the project is one
+        return None if money else False
     if has_any(after, cues.in_process) and not money:
         return IN_PROCESS
     if has_any(after, cues.pending_after) or _negated_verb(after[:AFTER_REACH], vocab) or _lacks_us(after, vocab):

@@ -248,6 +248,35 @@ def test_a_correction_that_names_the_old_value_corrects_the_fact_holding_it(corr
     assert answer.answer.startswith("金额变化：") and "18万 → 21万" in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("correction", "held"),
+    [("更正：设备投资额是450万，不是300万。", "environmental_equipment_investment"), ("设备是450万，不是300万", None)],
+)
+def test_a_correction_by_a_wider_name_corrects_the_narrower_fact_holding_the_old_value(
+    correction: str, held: str | None
+) -> None:
+    """ "设备投资额是450万，不是300万" where 300万 was read as the 环保专用设备's: 设备投资 is the wider name
+    of the same fact, so that fact takes 450万 (and is not kept beside a new 设备投资 of 450万)."""
+    conversation = Conversation(default_engine(), date(2014, 6, 1))
+    conversation.ask("郑州企业，2013年购置并使用了列入《环境保护专用设备企业所得税优惠目录》的设备300万，应纳税额500万")
+    conversation.ask(correction)
+    assert conversation.facts is not None
+    assert conversation.facts.amounts == {
+        held or "environmental_equipment_investment": Decimal(4_500_000),
+        "tax_payable": Decimal(5_000_000),
+    }
+
+
+def test_a_denied_money_names_its_kind_and_says_nothing_of_the_project() -> None:
+    """ "没拿过上级技改资金": the negation is of the money; the project is still a 技改 project."""
+    conversation = Conversation(default_engine(), date(2021, 7, 1))
+    conversation.ask("我们是河口区企业，技改项目总投资8000万，实际贷款发生额4000万，想申请贷款贴息")
+    answer = conversation.ask("另外没拿过上级技改资金，选贷款贴息。")
+    assert conversation.facts is not None and conversation.facts.tags.get("tech_transformation") is True
+    interest = next(p for p in answer.programs if p.program_id == "hekou-loan-interest")
+    assert interest.status == "eligible" and interest.amount_yuan == 385000.0
+
+
 def test_an_amount_denied_that_no_fact_holds_is_still_asked_about() -> None:
     conversation = Conversation(default_engine(), date(2021, 6, 30))
     conversation.ask("河口区技改项目总投资800万，设备投资300万，能拿多少？")

@@ -50,6 +50,11 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("今年已经拿了贷款贴息共60万，新项目贷款2000万", dict(received_same_program=60, loan_amount=2000)),
         # one amount for listed parts goes to the narrowest role made of them
         ("设备加软件一共500万", dict(equipment_investment=500)),
+        # a role joined right to a part of its own is the role, not the part nearest the number
+        ("设备含软件是400万", dict(equipment_investment=400)),
+        ("设备加软件650万", dict(equipment_investment=650)),
+        ("设备400万，软件100万", dict(equipment_investment=500, software_investment=100, tech_import_investment=500)),
+        ("软件和设备400万", dict(equipment_investment=400)),  # 设备 nearest: its own sum
         # what was already received adds up; a total said after the amounts replaces their sum
         ("去年拿了区里奖补60万、40万，今年又拿了30万，新项目设备投资500万", dict(received_same_program=130)),
         ("三个项目已经各拿了50万的奖补，一共150万，设备投资500万", dict(received_same_program=150)),
