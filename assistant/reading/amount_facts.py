@@ -260,6 +260,12 @@ def _claimed_subsidy(text: str, mention: AmountMention, cues: ClaimCues) -> bool
     return before.endswith(tuple(cues.verbs)) or after.startswith(tuple(cues.nouns))
 
 
+def _business_figure(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> bool:
+    """ "去年营收3个亿左右": an amount of the enterprise's business (its clause names it, and no role)."""
+    before, _ = _segment(text, mention.start, mention.end, previous_end)
+    return has_any(before, vocab.business_figures)
+
+
 def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
     """ "没有研发投入" states the amount is zero, which a formula summing several figures needs to know."""
     found: dict[str, Decimal] = {}
@@ -445,7 +451,9 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
             out.errors.append(f"{label}“{_quoted(mention.raw)}”{problem}")
             continue
         if role is None:
-            if not _claimed_subsidy(text, mention, vocab.claimed_subsidy):
+            if not _claimed_subsidy(text, mention, vocab.claimed_subsidy) and not _business_figure(
+                text, mention, since, vocab
+            ):
                 out.open_amounts.append(OpenAmount(mention.raw, mention.value))
             continue
         item = _Item(mention, role, _inside(text, mention, items[-1] if items else None))

@@ -113,8 +113,9 @@ def _either_or(clause: str, cues: IntentCues) -> bool:
     return bool(other) and either in clause[:at] and not _has(other, cues.benefit_words)
 
 
-def ask_of(clause: str, cues: IntentCues, gave_figures: bool) -> Ask | None:
-    """What one asking clause asks of; None when it holds no interrogative this knows."""
+def ask_of(clause: str, cues: IntentCues, of_itself: bool) -> Ask | None:
+    """What one asking clause asks of; None when it holds no interrogative this knows. `of_itself`: the
+    enterprise gave its figures or said where it is, so "怎么算" asks how its own figure comes out."""
     for words in cues.not_asking:
         clause = clause.replace(words, " ")
     if AMOUNT_EITHER_OR.search(clause):  # "纳统奖励是2万还是3万": which figure is ours
@@ -125,14 +126,14 @@ def ask_of(clause: str, cues: IntentCues, gave_figures: bool) -> Ask | None:
     if _has(clause, cues.benefit_asks):
         return Ask.BENEFIT
     if _has(clause, cues.computation_asks):  # our figure, or the rule in general
-        return Ask.BENEFIT if gave_figures else Ask.PROPERTY
+        return Ask.BENEFIT if of_itself else Ask.PROPERTY
     budget = _has(clause, cues.budget_words) and not _has(clause, cues.modal_words)
     if budget and _has(clause, cues.count_words):  # "每年安排多少钱": a fund's own budget
         return Ask.PROPERTY
     return None
 
 
-def asks(text: str, cues: IntentCues, gave_figures: bool) -> set[Ask]:
+def asks(text: str, cues: IntentCues, of_itself: bool) -> set[Ask]:
     """What the asking clauses ask of; a question's earlier clauses count only when they ask the
     enterprise's benefit ("可以拿多少钱，多久到账"): as context ("截止目前", "前几年", "听说能拿6%")
     they ask nothing."""
@@ -140,13 +141,13 @@ def asks(text: str, cues: IntentCues, gave_figures: bool) -> set[Ask]:
     for clauses in _questions(text):
         last = len(clauses) - 1
         for at, clause in enumerate(clauses):
-            ask = ask_of(clause, cues, gave_figures)
+            ask = ask_of(clause, cues, of_itself)
             asked = at == last or (ask is Ask.BENEFIT and _has(clause, cues.interrogatives))
             if ask is not None and asked:
                 out.add(ask)
             # "按什么利率算、能贴多少": a benefit asked after 、 is asked too (not "多少个智能工厂、智能车间")
             tail = clause.rsplit("、", 1)[-1] if "、" in clause else ""
-            if tail and asked and ask_of(tail, cues, gave_figures) is Ask.BENEFIT:
+            if tail and asked and ask_of(tail, cues, of_itself) is Ask.BENEFIT:
                 out.add(Ask.BENEFIT)
     return out
 
@@ -168,9 +169,10 @@ def classify(question: str, read: Understanding, facts: EnterpriseFacts, cues: I
     which say what is asked only when this turn is elliptical. Amounts the reader could not place
     count as figures given."""
     gave_figures = bool(facts.amounts) or bool(read.open_amounts)
-    asked = asks(question, cues, gave_figures)
+    of_itself = gave_figures or read.own_place
+    asked = asks(question, cues, of_itself)
     if not asked and _elliptical(question, read, cues):
-        asked = asks(context, cues, gave_figures)
+        asked = asks(context, cues, of_itself)
     if Ask.BENEFIT in asked:
         return Intent.ASSESSMENT
     if Ask.PROPERTY in asked:

@@ -72,6 +72,7 @@ class PlaceReading:
     mention: str | None = None  # the words the user wrote for it
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    role: Role | None = None  # whose place the words say it is (None when no place is read)
 
 
 def _short_names(vocab: Vocabulary) -> dict[str, str]:
@@ -231,7 +232,9 @@ def read_place(text: str, vocab: Vocabulary, table: PlaceTable | None = None) ->
     for role in PREFERENCE:
         group = [m for m in mentions if m.role is role]
         if group:
-            return _agree(group)
+            reading = _agree(group)
+            reading.role = role if reading.place else None
+            return reading
     return PlaceReading()
 
 

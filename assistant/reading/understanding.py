@@ -16,7 +16,7 @@ from assistant.calculator.facts import EnterpriseFacts, Unsettled
 from assistant.core.money import format_wan
 from assistant.reading.amount_facts import OpenAmount, read_amounts
 from assistant.reading.amounts import find_percents
-from assistant.reading.places import read_place
+from assistant.reading.places import Role, read_place
 from assistant.reading.recognitions import read_recognitions
 from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import Level
@@ -37,11 +37,13 @@ class Understanding:
     open_amounts: list[OpenAmount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how something was read, e.g. 河口
     confirmations: dict[str, str] = field(default_factory=dict)  # tag → question where only half-said
+    own_place: bool = False  # the place is said as the enterprise's own ("我们是河口的"), not a policy's
 
 
 def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
     place = read_place(text, vocab)
     out.facts.place, out.facts.place_mention = place.place, place.mention
+    out.own_place = place.role is Role.ENTERPRISE
     out.notes += place.notes
     out.errors += place.errors
 

@@ -226,6 +226,7 @@ class Vocabulary(BaseModel):
     generic_words: list[str]
     vague_amounts: list[VagueSense]
     self_corrections: list[str]  # 不对，是…: the next amount corrects the one before
+    business_figures: list[str] = []  # 营收3个亿: the enterprise's own figures, which no rule reads
     replies: ReplyWords
     recognition: RecognitionCues
     focus: FocusWords

@@ -142,3 +142,21 @@ def test_an_amount_pointing_at_the_award_is_no_fact() -> None:
     for question in ("数字化车间还没批，能先算上那5万吗", "贯标通过了，30万能拿吗"):
         got = read_amounts(question, VOCAB)
         assert not got.amounts and not got.open_amounts, question
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "open_amounts"),
+    [
+        ("我们去年营收3个亿左右，今年上了条新线", {}, []),
+        ("主营业务收入2亿，技改总投资800万", dict(total_investment=800), []),
+        ("注册资本5000万，设备投资300万", dict(equipment_investment=300), []),
+        # a figure its clause does not call the business's is still asked about
+        ("营收不错，另外有一笔500万", {}, ["500万"]),
+    ],
+)
+def test_a_figure_of_the_enterprises_business_is_neither_a_fact_nor_asked(
+    question: str, expected: dict[str, float], open_amounts: list[str]
+) -> None:
+    got = read_amounts(question, VOCAB)
+    assert got.amounts == wan(**expected) and not got.unsettled
+    assert [o.raw for o in got.open_amounts] == open_amounts
