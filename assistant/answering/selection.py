@@ -7,7 +7,8 @@ A program is shown when the question
 - names it by a common word (技改, 研发投入) or gives some of its figures, and the program either has a
   formula (so "needs info" is a useful answer) or leaves nothing it requires unstated.
 The last rule keeps a question about 研发投入 from listing every fund that also mentions research
-but is reserved for, say, pharmaceutical firms.
+but is reserved for, say, pharmaceutical firms. When no program is shown by these rules, the few a
+topic word names are ("省里的“双创”牌子"): each then asks what it requires.
 """
 
 from __future__ import annotations
@@ -73,10 +74,9 @@ def is_relevant(
         return True  # the user gave exactly the figures this program's formula is computed from
     # A word for the kind of support that many programs list ("奖励", "奖补") names none of them:
     # "拿了个省里的牌子，市里能奖励多少？" is not about the 首台套 awards.
-    hits = [topic for topic in program.topics if topic in question and topic not in generic]
     if names_distinctively(program, question, topic_counts):
         return True
-    named = bool(hits) or any(role in facts.amounts for role in base)
+    named = _named(program, question, generic) or any(role in facts.amounts for role in base)
     # A program computed from figures is worth a "needs info" answer; a fund or award with no formula
     # is shown only once nothing it requires of the enterprise is left unstated.
     all_stated = all(any(tag in facts.tags for tag in group) for group in required)
@@ -87,8 +87,17 @@ def relevant_programs(book: Rulebook, question: str, facts: EnterpriseFacts) -> 
     policy_ids = {p.id for p in covering_policies(book, facts.place)}
     counts = topic_counts(book)
     generic = frozenset(w for w in book.vocabulary.focus.benefit_words if counts[w] > DISTINCTIVE_MAX_PROGRAMS)
-    return [
-        program_id
-        for program_id, program in book.programs.items()
-        if book.program_policy[program_id] in policy_ids and is_relevant(program, question, facts, counts, generic)
-    ]
+    covered = {pid: p for pid, p in book.programs.items() if book.program_policy[pid] in policy_ids}
+    relevant = [pid for pid, program in covered.items() if is_relevant(program, question, facts, counts, generic)]
+    if relevant:
+        return relevant
+    # Nothing is relevant by the rules above, but a topic word names a few programs ("拿了个省里的“双创”牌子"):
+    # those programs, each asking what it requires, rather than no program at all. A word for a kind of
+    # support (补贴, 奖励) names none here, however few list it ("招用残疾人，有什么补贴？").
+    support = frozenset(book.vocabulary.focus.benefit_words)
+    named = [pid for pid, program in covered.items() if _named(program, question, support)]
+    return named if len(named) <= DISTINCTIVE_MAX_PROGRAMS else []
+
+
+def _named(program: Program, question: str, excluded: frozenset[str]) -> bool:
+    return any(topic in question and topic not in excluded for topic in program.topics)

@@ -284,3 +284,18 @@ def test_a_word_for_support_that_many_programs_list_names_none_of_them(engine: E
     named = engine.ask("济源的，我们拿了个省级双创基地，市里能奖励多少？", as_of=date(2021, 6, 1))
     assert named.programs[0].program_id == "jy-shuangchuang-base-award"
     assert not [p for p in named.programs if "first-set" in p.program_id]
+
+
+def test_a_topic_word_that_names_a_few_programs_shows_them_when_no_rule_does(engine: Engine) -> None:
+    """ "拿了个省里的“双创”牌子": no recognition is stated, but 双创 names the two 双创 awards, which are
+    shown asking what they need (it was a fact answer with no program); a word for support (补贴) never
+    names a program this way, however few list it."""
+    shuangchuang = engine.ask("济源的，我们拿了个省里的“双创”牌子，市里能奖励多少？", as_of=date(2019, 5, 5))
+    assert shuangchuang.kind == "assessment"
+    assert {p.program_id for p in shuangchuang.programs} == {
+        "jy-shuangchuang-platform-award",
+        "jy-shuangchuang-base-award",
+    }
+    assert all(p.status == "needs_info" for p in shuangchuang.programs)
+    unrelated = engine.ask("郑州的企业招用残疾人，有什么补贴？", as_of=date(2019, 6, 30))
+    assert not unrelated.programs
