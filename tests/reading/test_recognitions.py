@@ -97,6 +97,12 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("申报了市级数字化车间", HEKOU, {"smart_demo": None}),
     ("申报了市级数字化车间，上个月已经批下来了", HEKOU, {"smart_demo": True}),
     ("我们申报的双创基地获得了省级认定", JIYUAN, {"jy_shuangchuang_base": True}),
+    # signed up, or the evaluation not yet begun: under way, so not stated (asked), never true
+    ("刚报名参加两化融合贯标试点，咨询机构还在辅导", JIYUAN, {"jy_two_integration_certified": None}),
+    ("两化融合管理体系评定还没做", JIYUAN, {"jy_two_integration_certified": None}),
+    ("两化融合管理体系评定还没开始", JIYUAN, {"jy_two_integration_certified": None}),
+    # the money denied is named by its kind; the project's being one is not denied
+    ("没拿过上级技改资金", HEKOU, {"tech_transformation": None}),
     # a clause that only asks names a program; it does not undo what was said
     ("还没有纳入统计入库，纳统奖励能拿吗", HEKOU, {"statistics_registered": False}),
     ("想问问智能工厂的奖励有多少", HEKOU, {"smart_demo": True}),
