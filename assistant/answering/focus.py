@@ -164,15 +164,28 @@ def about(book: Rulebook, rule: Rule, question: str, counts: Counter[str], facts
 
 def declined_by_name(book: Rulebook, rule: Rule, question: str, counts: Counter[str]) -> bool:
     """A clause of the question declines the program by name or by the kind of support its title names:
-    the declining word after the name ("直接奖补我们不要", "贴息不申请") or right before it ("不申请贴息");
-    "不要封顶" declines nothing, "要不要贴息" asks."""
-    kinds = [w for w in book.vocabulary.focus.benefit_words if w in rule.title]
+    the declining word after the name ("直接奖补我们不要", "贴息不申请") or right before it ("不申请贴息"),
+    or alone in the clause after the name ("平台那个奖励由合作单位去申报，我们不报"); "不要封顶" declines
+    nothing, "要不要贴息" asks."""
+    words = book.vocabulary.focus
+    kinds = [w for w in words.benefit_words if w in rule.title]
+    level = issuer_level(book, rule.id)
+    named_before = False
     for clause in CLAUSE.split(question):
-        names = naming_words(book, rule, clause, counts) + [w for w in kinds if w in clause]
-        for word in book.vocabulary.focus.decline_words:
+        # "省里的技改示范后补助我们不报了": the kind of support, of another level's policy, is not this one's
+        said = [lvl for lvl, level_words in words.issuer_levels.items() if any(w in clause for w in level_words)]
+        of_its_level = not said or level in said
+        by_name = naming_words(book, rule, clause, counts)
+        names = by_name + [w for w in kinds if w in clause and of_its_level]
+        for word in words.decline_words:
             for at in _declining_at(clause, word):
                 if any(clause.find(n) < at or clause.startswith(n, at + len(word)) for n in names):
                     return True
+                # "平台那个奖励由合作单位去申报，我们不报": a declining clause that names nothing declines
+                # what the clause before it named
+                if named_before and not names and not any(w in clause for w in words.benefit_words):
+                    return True
+        named_before = bool(by_name)  # by its own words: "奖励" names every award
     return False
 
 

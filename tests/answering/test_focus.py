@@ -199,6 +199,24 @@ def test_asking_whether_to_take_a_program_or_refusing_a_cap_declines_nothing() -
     assert not declined_by_name(book, new_product, "别设上限，不要封顶：省工业新产品研发投入300万", counts)
 
 
+def test_a_decline_of_another_levels_kind_of_support_or_after_the_name_in_a_clause_of_its_own() -> None:
+    """ "省里的技改示范后补助我们不报了": 后补助 of the province's policy, not the city's; "平台那个双创平台奖励
+    由合作单位去申报，我们不报": the clause that only declines declines what the clause before named."""
+    book = default_engine().book
+    counts = mention_counts(book)
+    provincial, city = (
+        book.programs["hn17-tech-demo-post-subsidy"],
+        book.programs["jy-tech-transformation-post-subsidy"],
+    )
+    question = "济源的企业，项目也列入了省技改示范项目，不过省里的技改示范后补助我们不报了，只报市里的。"
+    assert declined_by_name(book, provincial, question, counts)
+    assert not declined_by_name(book, city, question, counts)
+    platform, base = book.programs["jy-shuangchuang-platform-award"], book.programs["jy-shuangchuang-base-award"]
+    question = "双创平台那个奖励由合作单位去申报，我们不报，只报基地的。给多少？"
+    assert declined_by_name(book, platform, question, counts)
+    assert not declined_by_name(book, base, question, counts)
+
+
 def test_a_question_naming_an_expired_policy_leads_with_its_program(engine: Engine) -> None:
     """The 2016 plan is void in 2020; the question names it, so its program leads over the one in force."""
     answer = engine.ask("按《河南省重点产业2016年度行动计划》，首台套保险补助现在还能申请吗？", as_of=date(2020, 6, 1))

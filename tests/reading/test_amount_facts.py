@@ -153,6 +153,11 @@ def test_an_amount_pointing_at_the_award_is_no_fact() -> None:
         ("我们去年营收3个亿左右，今年上了条新线", {}, []),
         ("主营业务收入2亿，技改总投资800万", dict(total_investment=800), []),
         ("注册资本5000万，设备投资300万", dict(equipment_investment=300), []),
+        (
+            "购置研发、中试设备1,200万，另外厂房改造300万、人员工资200万",
+            dict(rd_equipment_investment=1200, construction_investment=300),
+            [],
+        ),
         # a figure its clause does not call the business's is still asked about
         ("营收不错，另外有一笔500万", {}, ["500万"]),
     ],

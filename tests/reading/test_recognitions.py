@@ -101,6 +101,11 @@ RECOGNITIONS: list[tuple[str, str, dict[str, bool | None]]] = [
     ("刚报名参加两化融合贯标试点，咨询机构还在辅导", JIYUAN, {"jy_two_integration_certified": None}),
     ("两化融合管理体系评定还没做", JIYUAN, {"jy_two_integration_certified": None}),
     ("两化融合管理体系评定还没开始", JIYUAN, {"jy_two_integration_certified": None}),
+    # a business that is not industry has no 工业技术改造项目, whatever it renovates
+    ("我在河口区开了一家火锅店，今年装修加换厨房设备花了80万", HEKOU, {"tech_transformation": False}),
+    ("河口区一家二手车经销店，买了两台洗车设备", HEKOU, {"tech_transformation": False}),
+    # the local award, in a reply's everyday words
+    ("市里给了奖补，具体多少不清楚", HENAN, {"hn17_hte_local_award": True}),
     # the money denied is named by its kind; the project's being one is not denied
     ("没拿过上级技改资金", HEKOU, {"tech_transformation": None}),
     # a clause that only asks names a program; it does not undo what was said
