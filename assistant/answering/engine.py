@@ -33,7 +33,7 @@ from assistant.answering.followup import ASK_PROJECT, Question, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.answering.headline import headline
 from assistant.answering.llm import LanguageModel, load_language_model
-from assistant.answering.selection import covering_policies, relevant_programs
+from assistant.answering.selection import covering_policies, programs_named_elsewhere, relevant_programs
 from assistant.answering.templates import render, render_assessment
 from assistant.calculator.assessment import assess
 from assistant.calculator.facts import EnterpriseFacts
@@ -41,7 +41,7 @@ from assistant.core.money import format_wan, format_yuan
 from assistant.core.settings import Settings
 from assistant.reading.as_of import stated_day
 from assistant.reading.intent import Intent, classify
-from assistant.reading.places import place_words
+from assistant.reading.places import place_words, places_named
 from assistant.reading.script import simplified
 from assistant.reading.understanding import Understanding, consistency_errors, understand
 from assistant.retrieval.corpus import load_units
@@ -272,14 +272,16 @@ class Engine:
             notes,
             understanding.confirmations,
         )
+        asked = f"{context} {text}".strip()
+        elsewhere = [] if errors else self._named_elsewhere(asked, facts)
         if errors:
             response = turn.answer("bad_input", render("bad_input.j2", {"errors": errors}), warnings=errors)
-        elif not covering_policies(self.book, facts.place):
+        elif not covering_policies(self.book, facts.place) and not elsewhere:
             response = self._out_of_scope(turn, f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区")
-        elif fact_question:
+        elif fact_question and not elsewhere:
             response = self._fact(turn, text)
         else:
-            response = self._assessment(turn, f"{context} {text}".strip())
+            response = self._assessment(turn, asked, elsewhere)
         if self.llm and response.kind in ("assessment", "fact"):
             self._rephrase(response, text or context)
         response.retrieval_warning = self.retrieval_warning()
@@ -375,9 +377,14 @@ class Engine:
             )
         ]
 
-    def _assessment(self, turn: Turn, text: str) -> Answer:
+    def _named_elsewhere(self, text: str, facts: EnterpriseFacts) -> list[str]:
+        """Programs of a region the question names that does not cover the enterprise (see selection)."""
+        return programs_named_elsewhere(self.book, text, facts, places_named(text, self.book.vocabulary))
+
+    def _assessment(self, turn: Turn, text: str, elsewhere: list[str] | None = None) -> Answer:
         facts, as_of = turn.facts, turn.as_of
         program_ids = relevant_programs(self.book, text, facts)
+        program_ids += [pid for pid in elsewhere or [] if pid not in program_ids]
         sources = self.sources(text, facts.place)
         if not program_ids:
             asked = follow_up(self.book, facts, turn.open_amounts, [])

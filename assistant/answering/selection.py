@@ -8,7 +8,8 @@ A program is shown when the question
   formula (so "needs info" is a useful answer) or leaves nothing it requires unstated.
 The last rule keeps a question about 研发投入 from listing every fund that also mentions research
 but is reserved for, say, pharmaceutical firms. When no program is shown by these rules, the few a
-topic word names are ("省里的“双创”牌子"): each then asks what it requires.
+topic word names are ("省里的“双创”牌子"): each then asks what it requires. Programs of a region the
+question names that does not cover the enterprise are shown too, to say so.
 """
 
 from __future__ import annotations
@@ -97,6 +98,23 @@ def relevant_programs(book: Rulebook, question: str, facts: EnterpriseFacts) -> 
     support = frozenset(book.vocabulary.focus.benefit_words)
     named = [pid for pid, program in covered.items() if _named(program, question, support)]
     return named if len(named) <= DISTINCTIVE_MAX_PROGRAMS else []
+
+
+def programs_named_elsewhere(book: Rulebook, question: str, facts: EnterpriseFacts, places: set[str]) -> list[str]:
+    """The programs a question asks about of a region it names that does not cover the enterprise
+    ("我们是焦作的企业，济源那个30万的奖励我们能不能拿？"): assessed with the enterprise's place they say why
+    not (the region), where no program or a general refusal would leave the question unanswered."""
+    if facts.place is None:
+        return []
+    elsewhere = {
+        p.meta.id
+        for p in book.library.policies.values()
+        if p.meta.region_name in places and not covers(p.meta.region_name, facts.place)
+    }
+    if not elsewhere:
+        return []
+    unplaced = facts.model_copy(update={"place": None})
+    return [pid for pid in relevant_programs(book, question, unplaced) if book.program_policy[pid] in elsewhere]
 
 
 def _named(program: Program, question: str, excluded: frozenset[str]) -> bool:

@@ -238,6 +238,12 @@ def read_place(text: str, vocab: Vocabulary, table: PlaceTable | None = None) ->
     return PlaceReading()
 
 
+def places_named(text: str, vocab: Vocabulary) -> set[str]:
+    """Every place the text names and settles, as a full path: the enterprise's and any other
+    ("我们是焦作的企业，济源那个30万的奖励…" names 河南省焦作市 and 河南省济源市)."""
+    return {m.paths[0] for m in _mentions(text, china(), _short_names(vocab)) if len(m.paths) == 1}
+
+
 def place_words(text: str, vocab: Vocabulary) -> list[str]:
     """The place names written in `text`: they say where, not what a question is about."""
     return [t.word for t in _tokens(text, china(), _short_names(vocab))]

@@ -101,6 +101,31 @@ def test_a_place_no_policy_covers_gets_no_figure(engine: Engine) -> None:
     assert r.sources == [] and "最接近的条款" not in r.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "program_id"),
+    [
+        (
+            "我们是焦作的企业，也拿了省级服务型制造示范，济源那个30万的奖励我们能不能拿？",
+            "jy-service-manufacturing-demo-award",
+        ),
+        (
+            "我们企业在东营市垦利区，技改项目实际贷款发生额4000万，想申请河口区的技改贷款贴息，能贴多少？",
+            "hekou-loan-interest",
+        ),
+    ],
+)
+def test_a_program_of_a_named_region_not_covering_the_enterprise_is_answered_with_why_not(
+    engine: Engine, question: str, program_id: str
+) -> None:
+    """The question names the region whose program it asks about, and the enterprise is elsewhere: that
+    program leads, not eligible, with the region as the reason (it was a general refusal, or a fact
+    answer), and no figure is offered."""
+    r = engine.ask(question, date(2021, 7, 1))
+    assert r.kind == "assessment" and r.programs[0].program_id == program_id
+    assert all(p.status == "ineligible" for p in r.programs) and r.total_max_yuan is None
+    assert "所述企业所在地不在其范围内" in r.answer
+
+
 def test_a_place_wider_than_a_covered_region_is_asked_not_out_of_scope(engine: Engine) -> None:
     """东营市 holds 河口区: the enterprise may be in it, so the district is asked and no figure is given."""
     r = engine.ask("东营的企业，技改总投资1000万，设备600万，能拿多少？", date(2021, 6, 30))
