@@ -27,7 +27,10 @@ CLAUSE_BREAK = re.compile(r"[，,]")
 HOW_REACH = 4  # characters after a how-word within which its verb stands ("如何才能申请")
 THING_LENGTH = 4  # characters after a which-word that name the thing asked for
 COMPARATIVES = ("多", "更多", "高", "更高", "少")  # "直接奖补和贴息哪个多": which gives us more, ours
-AMOUNT_EITHER_OR = re.compile(r"[0-9一二两三四五六七八九十百千.]+万元?还是[0-9一二两三四五六七八九十百千.]+万")
+# "是2万还是3万", "按3000万算还是1800万": which of two figures is ours
+AMOUNT_EITHER_OR = re.compile(
+    r"[0-9一二两三四五六七八九十百千.]+万元?(?:算|计算|来算)?还是(?:按)?[0-9一二两三四五六七八九十百千.]+万"
+)
 SUBJECT_VERBS = ("包括", "包含", "都有", "有", "是", "需要", "要")  # between a noun and a which-word ending the clause
 
 
