@@ -278,7 +278,7 @@ class Engine:
             response = turn.answer("bad_input", render("bad_input.j2", {"errors": errors}), warnings=errors)
         elif not covering_policies(self.book, facts.place) and not elsewhere:
             response = self._out_of_scope(turn, f"“{facts.place_mention}”所在地区" if facts.place_mention else "该地区")
-        elif fact_question and not elsewhere:
+        elif fact_question:
             response = self._fact(turn, text)
         else:
             response = self._assessment(turn, asked, elsewhere)
