@@ -40,7 +40,6 @@ TOTAL_WORDS = ("一共", "共计", "合计", "总共", "总计", "累计", "加�
 SUMMED_ROLES = ("received_same_program",)
 # What may stand between two amounts of one list: "100万、100万", "100万和50万".
 OTHER_LEVELS = ("上级", "省里", "市里", "省级", "市级", "国家")  # money of another level: higher_level_funding
-ADVERB_AFTER_ALREADY = re.compile(r"(已经|已)(?:陆续|先后|分批|分别|都|也|累计|一共|总共)(?=[拿获领享得])")
 PART_OF_JOINERS = ("含", "包含", "包括", "加", "和", "及", "与", "、", "+", "＋", "连同")  # "设备含软件"
 PART_JOINERS = ("、", "和", "及", "与", "加")  # between parts of one amount in a list (not "，但…": a contrast)
 LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
@@ -428,9 +427,6 @@ def _two_figures(text: str, items: list[_Item], mention: AmountMention, role: st
 
 def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
     """Every amount of the question, each given to its role or kept open; vague ones unsettled."""
-    # "已经陆续拿到直接奖补240万": an adverb inside 已经拿到 hid the cue, and the amount after 奖补 was then
-    # taken for the subsidy hoped for, so money already received went unread
-    text = ADVERB_AFTER_ALREADY.sub(r"\1", text)
     out = ReadAmounts(_stated_none(text, vocab), {}, [], [])
     mentions = find_amounts(text)
     respective, parts = _respective_roles(text, mentions, vocab)

@@ -22,6 +22,9 @@ from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import Level
 
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
+# "已经陆续拿到直接奖补240万", "已经先后拿到省里资金": an adverb inside 已经拿到 hides the received cue from
+# every reader (amounts, funding, recognitions), so it is read past once, before any of them
+ADVERB_AFTER_ALREADY = re.compile(r"(已经|已)(?:陆续|先后|分批|分别|都|也|累计|一共|总共)(?=[拿获领享得])")
 NEGATION_WINDOW = 8  # characters before a phrase, within its clause, where a negation applies
 PARTS_OF_TOTAL = {
     "equipment_investment": "设备投资",
@@ -98,6 +101,7 @@ def consistency_errors(facts: EnterpriseFacts) -> list[str]:
 
 
 def understand(text: str, vocab: Vocabulary) -> Understanding:
+    text = ADVERB_AFTER_ALREADY.sub(r"\1", text)
     out = Understanding(EnterpriseFacts())
     read = read_amounts(text, vocab)
     out.facts.amounts, out.facts.unsettled = read.amounts, read.unsettled

@@ -53,8 +53,6 @@ def wan(**roles: float) -> dict[str, Decimal]:
         # a role joined right to a part of its own is the role, not the part nearest the number
         ("设备含软件是400万", dict(equipment_investment=400)),
         # an adverb inside 已经拿到 / 已经获得: money received all the same
-        ("前几年的技改项目已经陆续拿到直接奖补240万了", dict(received_same_program=240)),
-        ("已经先后获得奖补100万、80万", dict(received_same_program=180)),
         ("设备加软件650万", dict(equipment_investment=650)),
         ("设备400万，软件100万", dict(equipment_investment=500, software_investment=100, tech_import_investment=500)),
         ("软件和设备400万", dict(equipment_investment=400)),  # 设备 nearest: its own sum
