@@ -22,6 +22,7 @@ from assistant.reading.funding import APPLIED, Statement, chosen_options, fundin
 from assistant.reading.names import TagNames, tag_names
 from assistant.reading.roles import Item, maker_statements, role_statements
 from assistant.reading.wording import (
+    CLAUSE_END,
     SURE_PIECE,
     Alignment,
     Normalized,
@@ -45,6 +46,10 @@ LEVEL_FORMS = ("国家", "省", "市", "区", "县")  # levels as the vocabulary
 ELLIPSIS_WORDS = ("下来", "还", "已")  # words of an elliptic clause that name nothing (还没认定下来)
 PHRASE_GAP = 8  # characters a "…" in a tag's phrase stands for
 AFTER_REACH = 10  # characters after a mention read for …还没认定下来, …申报了但是没评上
+LEVEL_REACH = 12  # characters before a name read for who granted it (拿到省工信厅“河南省智能车间”)
+OFFICE_ENDINGS = ("厅", "局", "委", "部", "政府", "办")  # an issuer word with one of these is an office
+OFFICE_REACH = 6  # characters from an issuer word to its office's ending (市工业和信息化局)
+ISSUING_VERBS = ("发", "颁")  # an office that 发/颁 a 牌子 grants it
 YEAR = re.compile(r"((?:19|20)\d\d)年")  # 2016年列入…: the year a status began
 
 
@@ -259,8 +264,9 @@ def _contraries(norm: str, index: TagNames, vocab: Vocabulary, mentions: list[Me
 
 def _level_said(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
     """入选了山东省智能工厂名单, 拿到了工信部…称号, 被省工信厅评为…: the level of the recognition,
-    said by who granted it, after the verb and right before the name (not the enterprise's place)."""
-    before = norm[max(0, m.start - 8) : m.start]
+    said by who granted it, after the verb and right before the name (not the enterprise's place); or
+    by the office that is the clause's subject (东营市工信局上个月认定了我们的“数字化车间”)."""
+    before = norm[max(0, m.start - LEVEL_REACH) : m.start]
     verb = max((before.rfind(v) + len(v) for v in cues.granted if v in before), default=-1)
     by_issuer = before.rfind("被")
     windows = [before[verb:] if verb >= 0 else "", before[by_issuer + 1 :] if by_issuer >= 0 else ""]
@@ -268,7 +274,33 @@ def _level_said(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
         found = [(window.rfind(w), level) for level, words in cues.issuers.items() for w in words if w in window]
         if found:
             return Level(max(found)[1])
+    return _issuing_office(norm[clause_start(norm, m.start) : m.start], cues)
+
+
+def clause_start(norm: str, at: int) -> int:
+    """Where the clause holding position `at` begins."""
+    return max((norm.rfind(ch, 0, at) + 1 for ch in CLAUSE_END), default=0)
+
+
+def _issuing_office(head: str, cues: RecognitionCues) -> Level | None:
+    """The level of an office (an issuer word with an office's ending: 东营市工信局, 省工信厅, 工信部) that
+    grants in this clause: a recognition verb follows it before the name. A place alone (我们河口区企业)
+    is where the enterprise is, not who granted."""
+    offices = [
+        (at, level, at + len(w))
+        for level, words in cues.issuers.items()
+        for w in words
+        for at in _positions(head, w)
+        if any(e in head[at : at + len(w) + OFFICE_REACH] for e in OFFICE_ENDINGS)
+    ]
+    for _, level, end in sorted(offices, reverse=True):
+        if has_any(head[end:], cues.verbs + list(ISSUING_VERBS)):
+            return Level(level)
     return None
+
+
+def _positions(text: str, word: str) -> list[int]:
+    return [mt.start() for mt in re.finditer(re.escape(word), text)]
 
 
 LEVEL_OF_FORM = {

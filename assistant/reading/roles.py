@@ -11,6 +11,7 @@ in another place false. The words are the vocabulary's; which tags they fill com
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,9 +21,21 @@ from assistant.reading.wording import has_any, negated
 from assistant.rules.rulebook import RuleWords, Vocabulary
 from assistant.texts.regions import covers
 
-ITEM_FOLLOWERS = ("经", "已", "被")  # 买的首台套装备经省认定: the item still ends what was bought
+ITEM_FOLLOWERS = (
+    "经",
+    "已",
+    "被",
+    "关键部件",
+    "部件",
+    "装备",
+    "设备",
+    "产品",
+)  # 买的首台套装备经省认定, 首台套关键部件: the item still ends what was bought
 ACTION_REACH = 20  # characters from the action to the item (买了一台洛阳企业生产、经省认定的首台（套）装备)
 MAKER_NOUNS = ("本地企业", "企业", "公司", "厂家", "工厂", "厂", "单位", "本地")
+OWN_MAKERS = ("我公司", "本公司", "我司", "本企业", "我们企业", "我厂", "本厂", "本单位", "我单位")
+NOT_MAKING = ("产业", "产品", "产值", "产能", "产量", "产权")  # 洛阳产业园: 产 that is not "made in"
+MAKER_NAMED = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:企业|公司|厂家|工厂|厂)")  # 装备厂 (研制的)
 MAKER_MODIFIERS = ("的", "一家", "这家", "那家", "某家", "某", "一个", "当地")  # 洛阳一家厂生产的
 
 
@@ -52,12 +65,19 @@ def role_statements(
                 if tag in stated or tag == item.tag or action not in text or not has_any(text, item.names):
                     continue
                 at = max((reach.rfind(w) for w in said_as if w in reach), default=-1)
-                if at < 0:
+                others = [w for other, ws in cues.actions.items() if other != action for w in ws]
+                if at < 0 or _another_maker(reach[:at], others):
                     continue
                 denied = negated(reach[:at], vocab.negations, cues.lookalikes)
                 begin = item.start - len(reach) + at
                 out.append(Statement(tag, begin, item.end, clause[begin : item.end], not denied))
     return out
+
+
+def _another_maker(before: str, other_actions: list[str]) -> bool:
+    """买了郑州一家公司研发的首台套: the action's subject is another enterprise, named after the asker's
+    own action (a maker noun right before it, 我公司研发的 excepted), so the action is not the asker's."""
+    return before.endswith(MAKER_NOUNS) and not before.endswith(OWN_MAKERS) and has_any(before, other_actions)
 
 
 @lru_cache(maxsize=1)
@@ -83,9 +103,10 @@ def _maker_place(clause: str, vocab: Vocabulary, place: str | None) -> tuple[fro
             rest = clause[at + len(word) :]
             while rest.startswith(MAKER_MODIFIERS):
                 rest = rest[len(next(m for m in MAKER_MODIFIERS if rest.startswith(m))) :]
-            rest = rest[len(next((n for n in nouns if rest.startswith(n)), "")) :]
+            named = MAKER_NAMED.match(rest)  # 一家装备厂, 某机械公司: the maker's own short name
+            rest = rest[named.end() :] if named else rest[len(next((n for n in nouns if rest.startswith(n)), "")) :]
             verb = next((v for v in cues.makers if rest.startswith(v)), None)
-            if verb:
+            if verb and not rest.startswith(NOT_MAKING):
                 return names[word], at, len(clause) - len(rest) + len(verb)
             at = clause.find(word, at + 1)
     return None

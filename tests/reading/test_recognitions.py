@@ -129,6 +129,11 @@ LEVELS = [
     ("被省工信厅评为工业云试点示范", JIYUAN, "省级"),
     ("济源市企业第一次被认定为国家知识产权运用示范企业", JIYUAN, "国家级"),  # inserted after the name's verb
     ("东营市河口区企业，数字化车间被认定了", HEKOU, None),  # the enterprise's place, not the level
+    # the office that grants, as the clause's subject or after a verb further back
+    ("东营市工信局上个月认定了我们的“数字化车间”", HEKOU, "市级"),
+    ("区工信局给我们发了数字化车间的牌子", HEKOU, "区县级"),
+    ("刚拿到省工信厅“河南省智能车间”的牌子", JIYUAN, "省级"),
+    ("我们河口区企业认定了数字化车间", HEKOU, None),  # a place, no office
 ]
 
 
@@ -271,6 +276,20 @@ ROLES: list[tuple[str, str, dict[str, bool | None]]] = [
     ("买的是本地企业生产的首台（套）设备", JIYUAN, {"jy_made_in_jiyuan": True}),
     ("买了洛阳一家厂生产的省认定首台套装备", JIYUAN, {"jy_made_in_jiyuan": False, "hn17_first_set_buyer": True}),
     ("买的是济源这家公司制造的首台（套）设备", JIYUAN, {"jy_made_in_jiyuan": True}),
+    # the maker named inside what was bought: its action is not the asker's
+    (
+        "济源企业买了郑州一家公司研发的首台（套）装备",
+        JIYUAN,
+        {"jy_made_in_jiyuan": False, "hn17_first_set_buyer": True, "hn17_first_set_developer": None},
+    ),
+    ("采购了洛阳产的首台（套）重大技术装备", JIYUAN, {"jy_made_in_jiyuan": False, "hn17_first_set_buyer": True}),
+    ("买了本市一家装备厂研制的首台（套）装备", JIYUAN, {"jy_made_in_jiyuan": True, "hn17_first_set_developer": None}),
+    (
+        "购买省内企业研发并经省认定的首台（套）关键部件",
+        HENAN,
+        {"hn17_first_set_buyer": True, "hn17_first_set_developer": None},
+    ),
+    ("我公司研发的首台套装备经省认定", HENAN, {"hn17_first_set_developer": True}),
 ]
 
 
