@@ -25,10 +25,11 @@ from assistant.answering.extractive import (
     asked_kinds,
     asks_procedure,
     best_sentences,
+    sentences,
     subject_pairs,
     unstated,
 )
-from assistant.answering.focus import choose
+from assistant.answering.focus import choose, mention_counts, score
 from assistant.answering.followup import ASK_PROJECT, Question, follow_up
 from assistant.answering.guard import checked_facts, fill_gaps, rewrite_problems
 from assistant.answering.headline import headline
@@ -53,6 +54,8 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 SOURCES_K = 5
+BODY = "body"  # the answer kind "哪个部门负责" asks for (vocabulary answer_kinds)
+MAX_BODY_PROGRAMS = 2  # programs equally asked about whose departments a body question quotes
 EXAMPLE = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
 
 
@@ -341,6 +344,9 @@ class Engine:
         quoted = self._procedure(text, sources) or best_sentences(
             text, sources, self.pair_stats, subject_pairs(text, ignored), procedure, kinds=kinds
         )
+        if any(k is vocab.answer_kinds.get(BODY) for k in kinds):
+            bodies = self._bodies_of_program(text, turn.facts)
+            quoted = bodies + [q for q in quoted if q.text not in {b.text for b in bodies}]
         informative = [q for q in quoted if q.informative]
         if not informative and not (kinds and quoted):
             return self._out_of_scope(turn, "这一问题")
@@ -363,19 +369,50 @@ class Engine:
             return []
         _, key, procedure = min(found)
         clause = self.book.library.clauses[procedure.citation.clause]
-        meta = self.book.library.policies[self.book.procedure_policy[key]].meta
+        return [self._quotation(self.book.procedure_policy[key], clause.clause_id, clause.text.strip())]
+
+    def _quotation(self, policy_id: str, clause_id: str, text: str) -> Quotation:
+        """`text`, a part of that clause, quoted as from it."""
+        clause = self.book.library.clauses[clause_id]
+        meta = self.book.library.policies[policy_id].meta
         heading_path = list(clause.heading_path)
-        return [
-            Quotation(
-                meta.doc_number,
-                clause.clause_id,
-                heading_path,
-                " › ".join(heading_path),
-                meta.label,
-                clause.text.strip(),
-                True,
-            )
+        return Quotation(meta.doc_number, clause_id, heading_path, " › ".join(heading_path), meta.label, text, True)
+
+    def _bodies_of_program(self, text: str, facts: EnterpriseFacts) -> list[Quotation]:
+        """ "技改直接奖补是哪个部门负责的": asked who is responsible for a program the question is about,
+        the sentence of that program's own clauses naming its departments ("（责任单位:区工业和信息化局、
+        区财政局）"), not the nearest sentence that names some department. The program is the one the
+        question is most about; among equals, those of the most local policy covering the enterprise."""
+        counts = mention_counts(self.book)
+        scored = [
+            (score(self.book, self.book.programs[pid], text, facts, counts), pid)
+            for pid in relevant_programs(self.book, text, facts)
         ]
+        top = max((points for points, _ in scored), default=0)
+        if top == 0:
+            return []
+        best = [pid for points, pid in scored if points == top]
+        depth = {pid: len(self.book.policy_of(pid).meta.region) for pid in best}
+        if facts.place:
+            best = [pid for pid in best if depth[pid] == max(depth.values())]
+        out: list[Quotation] = []
+        for pid in best[:MAX_BODY_PROGRAMS]:
+            program = self.book.programs[pid]
+            policy_id = self.book.program_policy[pid]
+            clause_ids = dict.fromkeys([program.clause, *(c.clause for c in program.citations)])
+            found = next(
+                (
+                    (cid, sentence)
+                    for cid in clause_ids
+                    if cid in self.book.library.clauses
+                    for sentence in sentences(self.book.library.clauses[cid].text)
+                    if any(d in sentence for d in program.departments)
+                ),
+                None,
+            )
+            if found and found[1] not in {q.text for q in out}:
+                out.append(self._quotation(policy_id, *found))
+        return out
 
     def _named_elsewhere(self, text: str, context: str, facts: EnterpriseFacts) -> list[str]:
         """Programs of a region the question names that does not cover the enterprise (see selection). The

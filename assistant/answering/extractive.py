@@ -111,7 +111,7 @@ def unstated(kinds: Sequence[AnswerKind], quoted: Sequence[Quotation]) -> list[s
     return [k.label for k in kinds if not any(q.informative and k.given_by.search(q.text) for q in quoted)]
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     """The text's sentences, a title kept with the sentence it heads: a short first sentence
     ("（二）主要目标。"), or a short line with no end mark ("技术改造攻坚年度目标")."""
     spans = [m.span() for m in SENTENCE.finditer(text) if m.group().strip()]
@@ -161,7 +161,7 @@ def best_sentences(
     candidates = []
     for rank, source in enumerate(sources):
         heading = wanted & pairs(source.heading)
-        texts = [source.text.strip()] if procedure else _sentences(source.text)
+        texts = [source.text.strip()] if procedure else sentences(source.text)
         candidates += [(rank, source, text, wanted & pairs(text), wanted & (pairs(text) | heading)) for text in texts]
     local = Counter(p for *_, shared in candidates for p in shared)
 

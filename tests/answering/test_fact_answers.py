@@ -29,6 +29,8 @@ def test_a_fact_question_gets_the_sentence_or_is_told_the_text_does_not_say(engi
     assert r.kind == "fact" and r.programs == [] and r.follow_up is None
     if "quoted" in case:
         assert case["quoted"] in r.answer and "未载明" not in r.answer
+    if "first" in case:
+        assert case["first"] in r.quotes[0].text and "未载明" not in r.answer
     for label in case.get("unstated", []):
         assert f"政策原文未载明{label}" in r.answer or f"、{label}" in r.answer
 
