@@ -19,6 +19,7 @@ import re
 from enum import Enum
 
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.reading.recognitions import US
 from assistant.reading.understanding import Understanding
 from assistant.rules.rulebook import IntentCues
 
@@ -176,6 +177,9 @@ def classify(question: str, read: Understanding, facts: EnterpriseFacts, cues: I
     asked = asks(question, cues, of_itself)
     if not asked and _elliptical(question, read, cues):
         asked = asks(context, cues, of_itself)
+    if any(_has(clause, cues.validity_asks) for clause in asking_clauses(question)):
+        # "还有效吗": once we said who we are, whether we can still apply (each program judged on the day)
+        return Intent.ASSESSMENT if of_itself or _has(question, list(US)) else Intent.FACT
     if Ask.BENEFIT in asked:
         return Intent.ASSESSMENT
     if Ask.PROPERTY in asked:
