@@ -200,7 +200,7 @@ class DraftReview:
         day = today or date.today()
         try:
             folder = self.folder(name)
-            titles = dict((pid, label) for label, pid in self.pending(name))
+            titles = {pid: label for label, pid in self.pending(name)}
             approve(folder, program_id, officer, self.settings, today=day)
         except Exception as err:
             return "⚠ " + _message(err, self.drafts_dir / (name or ""))
@@ -221,7 +221,6 @@ def review_tab(review: DraftReview, load: Any) -> None:
                 question = gr.Textbox(label="试问：企业会怎么问", elem_id="trial-question", scale=4)
                 as_of = gr.Textbox(
                     label="按哪一天判断（YYYY-MM-DD）",
-                    value=lambda: date.today().isoformat(),
                     elem_id="trial-as-of",
                     scale=1,
                     min_width=150,
@@ -255,6 +254,8 @@ def review_tab(review: DraftReview, load: Any) -> None:
 
     for trigger in (load, reload.click):
         trigger(listed, folder, [folder, note], **private)
+    # today's date on each load, by a private event: a callable `value` would be a public API endpoint
+    load(lambda: date.today().isoformat(), None, as_of, **private)
     folder.change(chosen, folder, [page, program, answer, approved], **private)
     for trigger in (ask.click, question.submit):
         trigger(review.ask, [folder, question, as_of], answer, **private)
