@@ -3,8 +3,9 @@
 The source text is shown whole, each program's quoted spans coloured in that program's colour,
 money sentences no program covers in red, set-aside sentences in grey with their reason on hover;
 beside it a card per program: what the rule says, whether it is approved (by whom, when), and its
-test rows run through the calculator now. Approval itself stays a command (`policy approve`), so it
-is recorded in programs.yaml with the checks that guard it; the card shows the command to run.
+test rows run through the calculator now. Approval itself is `approve` (the `policy approve` command
+or the officer console's 政策审核 tab, which shows this same page), so it is recorded in programs.yaml
+with the checks that guard it; the card shows the command to run.
 """
 
 from __future__ import annotations
@@ -110,7 +111,10 @@ def _card(program: Program, colour: str, rows: list[tuple[str, list[str]]], fold
     return "\n".join(lines)
 
 
-def review_page(folder: Path, settings: Settings) -> Path:
+def review_html(folder: Path, settings: Settings) -> str:
+    """The review page of `folder` as one HTML document (no scripts, styles inline), for the file the
+    command writes and for the officer console's 政策审核 tab alike; FolderError in Chinese when the
+    folder cannot be read."""
     folder = Path(folder)
     opened = open_policy(folder)
     policy = opened.policy
@@ -154,11 +158,15 @@ def review_page(folder: Path, settings: Settings) -> Path:
         f"<h2>{html.escape(policy.meta.title)}</h2><p>{len(rules.programs)} 个项目，已审核 {approved} 个；"
         f"红色：没有项目引用的资金句；灰色：列为不适用（悬停看原因）。</p>"
     )
-    page = (
+    return (
         f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>审核 {policy.id}</title>'
         f'<style>{STYLE}</style></head><body><div id="text">{_marks(policy.text, spans)}</div>'
         f'<div id="cards">{head}{cards}</div></body></html>'
     )
-    out = folder / PAGE
-    out.write_text(page, encoding="utf-8")
+
+
+def review_page(folder: Path, settings: Settings) -> Path:
+    """`review.html` written into `folder`, to open in a browser."""
+    out = Path(folder) / PAGE
+    out.write_text(review_html(folder, settings), encoding="utf-8")
     return out

@@ -210,6 +210,14 @@ def default_retriever(settings: Settings | None = None) -> HybridRetriever:
         return _DEFAULT[settings]
 
 
+def forget_retriever(settings: Settings) -> None:
+    """Drop the process-wide retriever for `settings`: for a trial engine's (a draft policy folder
+    tried in the officer console) once its temporary copy is removed, so that trials, each under
+    settings of its own, do not pile up in a long-running server."""
+    with _DEFAULT_LOCK:
+        _DEFAULT.pop(settings, None)
+
+
 def dense_warning(settings: Settings, retriever: HybridRetriever | None) -> str | None:
     """The user-facing warning when a dense model was configured but searches run on BM25 alone.
 

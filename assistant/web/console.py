@@ -11,7 +11,8 @@ routes (assistant.web.console_export) as JSONL for the evaluation set, CSV or Ex
 
 The reviewer's name is the officer the login session belongs to (`gr.Request.username`, which the
 server's auth dependency supplies), never a field the officer types. What is shown is rendered by
-assistant.web.console_views.
+assistant.web.console_views. A second tab, 政策审核 (assistant.web.console_review), is where a draft
+policy folder is reviewed, tried and approved before it is served.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from assistant.answering.engine import Engine
 from assistant.reading.amounts import InputError, parse_amount, parse_date
 from assistant.storage.logbook import Logbook, LogEntry
 from assistant.web.console_export import CSV_PATH, EXPORT_PATH, XLSX_PATH
+from assistant.web.console_review import DraftReview, review_tab
 from assistant.web.console_views import (
     COLUMN_WIDTHS,
     HEADERS,
@@ -107,9 +109,15 @@ def next_id(ids: list[int], current: int) -> int | None:
     return ids[0] if ids else None
 
 
-def build_console(engine: Engine, logbook: Logbook, log_status: Callable[[], str] | None = None) -> gr.Blocks:
+def build_console(
+    engine: Engine,
+    logbook: Logbook,
+    log_status: Callable[[], str] | None = None,
+    drafts: DraftReview | None = None,
+) -> gr.Blocks:
     """The console Blocks; mount it only behind the officer login. `log_status()` is a line on the
-    state of the log (written, spooled while the database is locked, or not written for lack of disk)."""
+    state of the log (written, spooled while the database is locked, or not written for lack of disk);
+    with `drafts`, the 政策审核 tab reviews the draft policy folders it lists."""
     places = list(engine.book.vocabulary.places)
     programs = sorted(engine.book.programs.items(), key=lambda item: (engine.book.program_policy[item[0]], item[0]))
 
@@ -199,51 +207,68 @@ def build_console(engine: Engine, logbook: Logbook, log_status: Callable[[], str
 
     with gr.Blocks(title="政策自评估助手 · 审核台", analytics_enabled=False) as console:
         header = gr.HTML("<h1 style='font-size:22px'>政策自评估助手 · 审核台</h1>")
-        ids = gr.State([])
-        with gr.Row():
-            since = gr.Textbox(label="起始日期（北京时间）", placeholder="YYYY-MM-DD", elem_id="since", min_width=130)
-            until = gr.Textbox(label="截止日期（北京时间）", placeholder="YYYY-MM-DD", elem_id="until", min_width=130)
-            region = gr.Dropdown(
-                choices=[("全部地区", "")] + [(p, p) for p in places], value="", label="地区", elem_id="region"
-            )
-            program = gr.Dropdown(
-                choices=[("全部项目", "")]
-                + [(f"{p.title}（{engine.book.policy_of(pid).meta.label}）", pid) for pid, p in programs],
-                value="",
-                label="项目",
-                elem_id="program",
-            )
-            review = gr.Dropdown(choices=REVIEW_CHOICES, value=DEFAULT_REVIEW, label="审核状态", elem_id="review")
-        with gr.Row():
-            text = gr.Textbox(label="搜索问题或回答中的文字", placeholder="例如：河口 设备", elem_id="search", scale=4)
-            refresh = gr.Button("查询", variant="primary", elem_id="refresh", scale=1)
-        count = gr.Markdown(elem_id="count")
-        log_line = gr.Markdown(elem_id="log-status")
-        table = gr.Dataframe(
-            headers=HEADERS,
-            value=[],
-            interactive=False,
-            wrap=True,
-            column_widths=COLUMN_WIDTHS,
-            elem_id="entries",
-            label="对话记录（点击一行查看）",
-        )
-        with gr.Row():
-            with gr.Column(scale=3):
+        with gr.Tabs():
+            with gr.Tab("对话审核", elem_id="log-tab"):
+                ids = gr.State([])
                 with gr.Row():
-                    entry_id = gr.Number(label="记录编号", precision=0, elem_id="entry-id")
-                    open_btn = gr.Button("查看", elem_id="open")
-                detail = gr.HTML(entry_html(engine, None), elem_id="entry")
-            with gr.Column(scale=2):
-                verdict = gr.Radio(choices=VERDICT_CHOICES, label="审核结论", elem_id="verdict")
-                comment = gr.Textbox(label="审核意见", lines=3, elem_id="comment")
-                amount = gr.Textbox(label="正确金额（回答有误时填写，如 18万 或 180000 元）", elem_id="correct-amount")
+                    since = gr.Textbox(
+                        label="起始日期（北京时间）", placeholder="YYYY-MM-DD", elem_id="since", min_width=130
+                    )
+                    until = gr.Textbox(
+                        label="截止日期（北京时间）", placeholder="YYYY-MM-DD", elem_id="until", min_width=130
+                    )
+                    region = gr.Dropdown(
+                        choices=[("全部地区", "")] + [(p, p) for p in places], value="", label="地区", elem_id="region"
+                    )
+                    program = gr.Dropdown(
+                        choices=[("全部项目", "")]
+                        + [(f"{p.title}（{engine.book.policy_of(pid).meta.label}）", pid) for pid, p in programs],
+                        value="",
+                        label="项目",
+                        elem_id="program",
+                    )
+                    review = gr.Dropdown(
+                        choices=REVIEW_CHOICES, value=DEFAULT_REVIEW, label="审核状态", elem_id="review"
+                    )
                 with gr.Row():
-                    mark = gr.Button("提交审核", elem_id="mark")
-                    mark_next = gr.Button("保存并下一条", variant="primary", elem_id="mark-next")
-                marked = gr.Markdown(elem_id="mark-status")
-                export_review = gr.Dropdown(choices=EXPORT_CHOICES, value="", label="导出范围", elem_id="export-review")
-                link = gr.HTML(export_link(None), elem_id="export")
+                    text = gr.Textbox(
+                        label="搜索问题或回答中的文字", placeholder="例如：河口 设备", elem_id="search", scale=4
+                    )
+                    refresh = gr.Button("查询", variant="primary", elem_id="refresh", scale=1)
+                count = gr.Markdown(elem_id="count")
+                log_line = gr.Markdown(elem_id="log-status")
+                table = gr.Dataframe(
+                    headers=HEADERS,
+                    value=[],
+                    interactive=False,
+                    wrap=True,
+                    column_widths=COLUMN_WIDTHS,
+                    elem_id="entries",
+                    label="对话记录（点击一行查看）",
+                )
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        with gr.Row():
+                            entry_id = gr.Number(label="记录编号", precision=0, elem_id="entry-id")
+                            open_btn = gr.Button("查看", elem_id="open")
+                        detail = gr.HTML(entry_html(engine, None), elem_id="entry")
+                    with gr.Column(scale=2):
+                        verdict = gr.Radio(choices=VERDICT_CHOICES, label="审核结论", elem_id="verdict")
+                        comment = gr.Textbox(label="审核意见", lines=3, elem_id="comment")
+                        amount = gr.Textbox(
+                            label="正确金额（回答有误时填写，如 18万 或 180000 元）", elem_id="correct-amount"
+                        )
+                        with gr.Row():
+                            mark = gr.Button("提交审核", elem_id="mark")
+                            mark_next = gr.Button("保存并下一条", variant="primary", elem_id="mark-next")
+                        marked = gr.Markdown(elem_id="mark-status")
+                        export_review = gr.Dropdown(
+                            choices=EXPORT_CHOICES, value="", label="导出范围", elem_id="export-review"
+                        )
+                        link = gr.HTML(export_link(None), elem_id="export")
+            if drafts is not None:
+                with gr.Tab("政策审核", elem_id="policy-review-tab"):
+                    review_tab(drafts, console.load)
 
         private = {"api_visibility": "private"}
         filters = [since, until, region, program, review, text]

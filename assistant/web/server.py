@@ -43,6 +43,7 @@ from assistant.web import page as web
 from assistant.web.api_conversations import ApiConversations
 from assistant.web.binding import Bindings, SessionBinding
 from assistant.web.console_export import add_export_routes
+from assistant.web.console_review import DraftReview
 from assistant.web.downloads import DownloadGuard, ReportOwners
 from assistant.web.gate import MAX_IN_FLIGHT, Gate
 from assistant.web.heap import freeze_startup_heap
@@ -286,7 +287,8 @@ def create_app(
     conversations = ApiConversations(engine, ttl_s=web.SESSION_TTL_SECONDS)
     enterprise = web.build_enterprise(engine, log_writer, warmup.status if warm_index else None, reports, conversations)
     enterprise.queue(default_concurrency_limit=8, max_size=MAX_IN_FLIGHT * 2)  # the Gate refuses before this
-    console = console_page.build_console(engine, logbook, lambda: log_writer.status().message)
+    drafts = DraftReview(settings)  # the 政策审核 tab: draft folders under settings.drafts_dir
+    console = console_page.build_console(engine, logbook, lambda: log_writer.status().message, drafts)
     gr.mount_gradio_app(
         app,
         console,
