@@ -210,11 +210,24 @@ def _schedule(f: Formula, base: Decimal, label: str, out: AmountResult) -> Decim
     return total
 
 
+def exhausted(program: Program, facts: EnterpriseFacts) -> str | None:
+    """Why what was already received leaves nothing to get (a one-time award had, an enterprise or yearly
+    cap reached), whatever the new project's figures: "今年已经拿满300万" settles it even while the new
+    equipment figure is only "1000多万"."""
+    received = facts.amounts.get("received_same_program", Decimal(0))
+    if program.once and received:
+        return f"已获得 {yuan(received)}；原文为一次性奖励（“{program.once.quote}”），同一项目不能再获"
+    for cap in program.caps:
+        if cap.scope in (CapScope.ENTERPRISE, CapScope.YEAR) and received and received >= cap.amount.value:
+            return f"已获得 {yuan(received)}，已达{CAP_LABEL[cap.scope]} {yuan(cap.amount.value)}，不能再获奖补"
+    return None
+
+
 def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: AmountResult) -> Decimal:
     amount = raw
     received = facts.amounts.get("received_same_program", Decimal(0))
+    out.exhausted = exhausted(program, facts)
     if program.once and received:
-        out.exhausted = f"已获得 {yuan(received)}；原文为一次性奖励（“{program.once.quote}”），同一项目不能再获"
         return Decimal(0)
     for cap in program.caps:
         limit = cap.amount.value
@@ -223,10 +236,6 @@ def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: Amo
             left = max(limit - received, Decimal(0))
             label += f"（已获得 {yuan(received)}，尚余 {yuan(left)}）"
             limit = left
-            if left == 0:
-                out.exhausted = (
-                    f"已获得 {yuan(received)}，已达{CAP_LABEL[cap.scope]} {yuan(cap.amount.value)}，不能再获奖补"
-                )
         if amount > limit:
             out.steps.append(f"超过{label}，按上限计 {yuan(limit)}")
             amount = limit
@@ -244,6 +253,7 @@ def compute_amount(
     raw = _raw_amount(program, facts, labels, lpr, as_of, out)
     out.missing = list(dict.fromkeys(out.missing))  # a rate band's fact may also be its base
     if raw is None:
+        out.exhausted = exhausted(program, facts)
         return out
     out.amount = _apply_caps(program, facts, raw, out).quantize(CENT, rounding=ROUND_HALF_UP)
     if out.amount != raw:
