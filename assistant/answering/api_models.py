@@ -60,7 +60,9 @@ class ContractModel(BaseModel):
 
 # The contract's version. 2 (2026-12-01): `facts.unsettled` (amounts named but not given exactly)
 # replaces `facts.approximate`. Answers stored before (version 1) are read with that list dropped.
-CONTRACT_VERSION = 2
+# 3 (2026-12-02): `facts.rates` (rates of its own the user stated, e.g. premium_rate), empty by default, so
+# answers of version 2 read unchanged.
+CONTRACT_VERSION = 3
 
 
 def _without_approximate(data: Any) -> Any:

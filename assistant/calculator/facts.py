@@ -58,6 +58,7 @@ class EnterpriseFacts(BaseModel):
     tags: dict[str, bool] = {}
     level: Level | None = None
     lpr_rate: Decimal | None = None  # a fraction (0.0385) the user stated; wins over the table
+    rates: dict[str, Decimal] = {}  # other rates of its own the user stated (vocabulary stated_rates), fractions
     unknown: list[str] = []  # facts the user said they do not know ("不清楚"): not asked again
     # choose-one group → the program the user has already chosen (and had) for this project
     chosen: dict[str, str] = {}
@@ -109,6 +110,7 @@ class EnterpriseFacts(BaseModel):
             tags={**self.tags, **newer.tags},
             level=newer.level or self.level,
             lpr_rate=newer.lpr_rate if newer.lpr_rate is not None else self.lpr_rate,
+            rates={**self.rates, **newer.rates},
             chosen={**self.chosen, **newer.chosen},
             had=sorted(set(self.had) | set(newer.had)),
             since={**self.since, **newer.since},

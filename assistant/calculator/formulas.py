@@ -15,7 +15,7 @@ from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_quantity
 from assistant.rules.bounds import bound_for
 from assistant.rules.lpr import ChosenRate, LprTable
-from assistant.rules.schema import CAP_LABEL, CapScope, Formula, FormulaKind, Param, Program, Tier
+from assistant.rules.schema import CAP_LABEL, BaseLimit, CapScope, Formula, FormulaKind, Param, Program, Tier
 
 CENT = Decimal("0.01")
 
@@ -55,8 +55,9 @@ def choose_lpr(facts: EnterpriseFacts, table: LprTable, as_of: date) -> ChosenRa
 
 def _base(formula: Formula, facts: EnterpriseFacts, labels: dict[str, str], out: AmountResult) -> Decimal | None:
     missing = [f for f in formula.base if f not in facts.amounts]
-    if formula.base_limit and formula.base_limit.of not in facts.amounts:
-        missing.append(formula.base_limit.of)
+    lim = formula.base_limit
+    if lim and lim.of not in facts.amounts and (lim.rate_fact or "") not in facts.rates:
+        missing.append(lim.of)
     if missing:
         out.missing += missing
         return None
@@ -66,8 +67,9 @@ def _base(formula: Formula, facts: EnterpriseFacts, labels: dict[str, str], out:
     parts = " ＋ ".join(f"{labels[f]} {format_quantity(facts.amounts[f], unit)}" for f in formula.base)
     if len(formula.base) > 1:
         out.steps.append(f"{label} = {parts} = {format_quantity(base, unit)}")
-    if formula.base_limit:
-        lim = formula.base_limit
+    if lim and lim.of not in facts.amounts and lim.rate_fact:
+        return _limited_by_stated_rate(lim, facts.rates[lim.rate_fact], base, label, out)
+    if lim:
         ceiling = lim.rate.value * facts.amounts[lim.of]
         used = min(base, ceiling)
         out.steps.append(
@@ -76,6 +78,22 @@ def _base(formula: Formula, facts: EnterpriseFacts, labels: dict[str, str], out:
         )
         return used
     return base
+
+
+def _limited_by_stated_rate(lim: BaseLimit, said: Decimal, base: Decimal, label: str, out: AmountResult) -> Decimal:
+    """The base is `said` × the fact the limit names, so it counts whole while `said` is within the
+    limit's rate, else scaled down to it (保费 × 3% ÷ 所述费率 = 3% × 保险金额)."""
+    if said <= lim.rate.value:
+        out.steps.append(
+            f"{lim.describe}：所述费率 {percent(said)} 未超过 {percent(lim.rate.value)}，计算基数取 {label} {yuan(base)}"
+        )
+        return base
+    used = base * lim.rate.value / said
+    out.steps.append(
+        f"{lim.describe}：所述费率 {percent(said)} 超过 {percent(lim.rate.value)}，计算基数取 {label} {yuan(base)} × "
+        f"{percent(lim.rate.value)} ÷ {percent(said)} = {yuan(used)}"
+    )
+    return used
 
 
 def _pick_tier(f: Formula, facts: EnterpriseFacts, labels: dict[str, str], out: AmountResult) -> Tier | None:

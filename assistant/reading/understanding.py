@@ -18,7 +18,7 @@ from assistant.reading.amount_facts import OpenAmount, read_amounts
 from assistant.reading.amounts import find_percents
 from assistant.reading.places import Role, read_place
 from assistant.reading.recognitions import read_recognitions
-from assistant.rules.rulebook import Vocabulary
+from assistant.rules.rulebook import StatedRate, Vocabulary
 from assistant.rules.schema import Level
 
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
@@ -65,17 +65,24 @@ def _read_level(text: str, vocab: Vocabulary) -> Level | None:
 
 # A one-year LPR has never been near these bounds; a stated rate outside them is a slip to ask about.
 NOT_LEVEL = ("不是", "并非", "不属于", "不算", "非")  # right before a level: it does not hold
+RATE_REACH = 12  # characters before a percentage within which its cue (LPR, 费率) stands
 PLAUSIBLE_LPR = (Decimal("0.001"), Decimal("0.15"))
 SHARE_OF = ("的", "×", "*", "x", "乘以", "乘", "的百分之")  # between LPR and a percentage that is a share of it
+
+
+def _cue_end(before: str, cues: list[str]) -> int | None:
+    """Where the last of `cues` in `before` ends, if one is there."""
+    ends = [before.rfind(cue) + len(cue) for cue in cues if cue in before]
+    return max(ends) if ends else None
 
 
 def _read_lpr(text: str, lpr_cues: list[str], out: Understanding) -> None:
     """The one-year LPR the user states; a negative or implausible one ("385%") is asked about."""
     for p in find_percents(text):
-        before = text[max(0, p.start - 12) : p.start]
-        if not any(cue in before for cue in lpr_cues):
+        before = text[max(0, p.start - RATE_REACH) : p.start]
+        cue_end = _cue_end(before, lpr_cues)
+        if cue_end is None:
             continue
-        cue_end = max(before.rfind(cue) + len(cue) for cue in lpr_cues if cue in before)
         if before[cue_end:].strip() in SHARE_OF:  # "按LPR的25%": the text's share of the LPR, not the rate
             continue
         said = text[p.start : p.end]
@@ -88,6 +95,22 @@ def _read_lpr(text: str, lpr_cues: list[str], out: Understanding) -> None:
         else:
             out.facts.lpr_rate = p.value
         return
+
+
+def _read_rates(text: str, rates: dict[str, StatedRate], out: Understanding) -> None:
+    """Other rates of its own the user states ("综合费率2%"), each after its cue; one that cannot be a
+    rate (0, 100% or more) is an input error to correct, never a figure computed from it."""
+    for p in find_percents(text):
+        before = text[max(0, p.start - RATE_REACH) : p.start]
+        ends = {name: _cue_end(before, rate.cues) for name, rate in rates.items()}
+        said = {name: end for name, end in ends.items() if end is not None}
+        if not said:
+            continue
+        name = max(said, key=lambda n: said[n])  # the nearest cue names it
+        if 0 < p.value < 1:
+            out.facts.rates = out.facts.rates | {name: p.value}
+        else:
+            out.errors.append(f"您说的{rates[name].label}“{text[p.start : p.end]}”不像实际费率，请核对")
 
 
 def consistency_errors(facts: EnterpriseFacts) -> list[str]:
@@ -118,5 +141,6 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     if len(said) == 1 and out.facts.level is None:  # one level, written in front of its recognition only
         out.facts.level = next(iter(said))
     _read_lpr(text, vocab.lpr_cues, out)
+    _read_rates(text, vocab.stated_rates, out)
     out.errors += consistency_errors(out.facts)
     return out

@@ -135,6 +135,14 @@ class AnswerKind(BaseModel):
     given_by: re.Pattern[str]
 
 
+class StatedRate(BaseModel):
+    """A rate the enterprise states of itself ("综合投保费率2%"): a percentage after one of the cues."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str
+    cues: list[str]
+
+
 class ClaimCues(BaseModel):
     """Words around an amount that make it the subsidy hoped for, not a fact of the project."""
 
@@ -224,6 +232,7 @@ class Vocabulary(BaseModel):
     answer_kinds: dict[str, AnswerKind]
     claimed_subsidy: ClaimCues
     lpr_cues: list[str]
+    stated_rates: dict[str, StatedRate] = {}
     generic_words: list[str]
     vague_amounts: list[VagueSense]
     self_corrections: list[str]  # 不对，是…: the next amount corrects the one before
@@ -369,6 +378,9 @@ def _check_program(book: Rulebook, policy_id: str, program: Program) -> None:
     for fact in facts:
         if fact not in roles:
             raise ValueError(f"{program.id}: unknown amount fact {fact!r}")
+    limit = program.formula.base_limit
+    if limit and limit.rate_fact and limit.rate_fact not in book.vocabulary.stated_rates:
+        raise ValueError(f"{program.id}: unknown stated rate {limit.rate_fact!r}")
     for tag in tags:
         if tag not in book.vocabulary.tags:
             raise ValueError(f"{program.id}: unknown tag {tag!r}")

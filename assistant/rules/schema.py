@@ -141,6 +141,9 @@ class BaseLimit(_Strict):
     rate: Param
     of: str  # fact name
     describe: str
+    # A rate of the enterprise's own (vocabulary stated_rates) that says the same when stated instead of
+    # `of`: the base is that share of `of` ("综合费率2%，保费120万": the insured sum is 保费 ÷ 2%).
+    rate_fact: str | None = None
 
 
 class Tier(_Strict):

@@ -38,6 +38,7 @@ def test_reads_the_facts(case: dict) -> None:
     if "level" in case:
         assert facts.level is not None and facts.level.value == case["level"]
     assert facts.lpr_rate == (Decimal(case["lpr_rate"]) if "lpr_rate" in case else None)
+    assert facts.rates == {k: Decimal(v) for k, v in case.get("rates", {}).items()}
     assert [o.raw for o in got.open_amounts] == case.get("open", [])
 
 
