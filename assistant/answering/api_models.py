@@ -60,8 +60,9 @@ class ContractModel(BaseModel):
 
 # The contract's version. 2 (2026-12-01): `facts.unsettled` (amounts named but not given exactly)
 # replaces `facts.approximate`. Answers stored before (version 1) are read with that list dropped.
-# 3 (2026-12-02): `facts.rates` (rates of its own the user stated, e.g. premium_rate), empty by default, so
-# answers of version 2 read unchanged.
+# 3 (2026-12-02): `facts_state.rates` (rates of its own the user stated, e.g. premium_rate) and
+# `facts_state.not_yet` (conditions said not reached yet), empty by default, so answers of version 2 read
+# unchanged.
 CONTRACT_VERSION = 3
 
 

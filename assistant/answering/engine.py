@@ -444,10 +444,11 @@ class Engine:
         missing = presenter.missing_facts(self.book, programs, focus.asked)
         top = headline(self.book, focus.asked)
         total = top.total
-        # "不清楚": ask the next one instead. Once the programs asked about miss nothing, the others'
+        # "不清楚", "还没投产": ask the next one instead. Once the programs asked about miss nothing, the others'
         # facts are listed under 还需补充 but not asked: the question is answered.
         waiting = {name for p in focus.asked if p.status == "needs_info" for name in p.missing}
-        open_facts = [m for m in missing if m.fact not in facts.unknown and (m.fact in waiting or not focus.others)]
+        settled = set(facts.unknown) | set(facts.not_yet)  # 不清楚, or said not reached yet: not asked again
+        open_facts = [m for m in missing if m.fact not in settled and (m.fact in waiting or not focus.others)]
         asked = follow_up(self.book, facts, turn.open_amounts, open_facts, turn.confirmations)
         question = asked.text if asked else None
         folded = focus.folded()
@@ -457,7 +458,7 @@ class Engine:
             "total_wan": format_wan(total) if total else None,
             "as_of": as_of.isoformat(),
             "programs": programs,
-            "cards": [presenter.card(self.book, p, as_of.isoformat()) for p in focus.asked],
+            "cards": [presenter.card(self.book, p, as_of.isoformat(), facts.not_yet) for p in focus.asked],
             "overlaps": top.overlaps,
             "next_step": presenter.next_step(focus.asked),
             "asked_count": len(focus.asked),

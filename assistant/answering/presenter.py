@@ -7,7 +7,8 @@ ever see these strings, which is what lets the number check hold every answer to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from assistant.answering.api_models import Citation, Facts, PolicyRef, Program, UnsettledAmount
@@ -127,6 +128,7 @@ class Card:
     verdict: str
     why: str
     missing: list[str]
+    awaited: list[str] = field(default_factory=list)  # conditions said not reached yet (还没投产)
 
 
 CAPPED = "按上限计"  # the formula's step where a cap replaced the computed figure (calculator.formulas)
@@ -151,10 +153,12 @@ def _still_to_hold(book: Rulebook, p: Program) -> str:
     return "且".join(parts)
 
 
-def card(book: Rulebook, p: Program, as_of: str) -> Card:
+def card(book: Rulebook, p: Program, as_of: str, not_yet: Collection[str] = ()) -> Card:
     """The verdict with the figure, or the figure once the missing yes/no facts hold ("若已投产，最高
-    1000万"); the why is the formula's first step, the reason it fails, or the policy's validity."""
-    missing = [fact_label(book, name) for name in p.missing]
+    1000万"); the why is the formula's first step, the reason it fails, or the policy's validity.
+    `not_yet`: facts the user said are not reached yet, listed as awaited rather than missing."""
+    missing = [fact_label(book, name) for name in p.missing if name not in not_yet]
+    awaited = [fact_label(book, name).removeprefix("是否") for name in p.missing if name in not_yet]
     figure = f"{p.amount_prefix}{p.amount_wan}（{p.amount_text} 元）" if p.amount_text else None
     steps = p.formula.split("；") if p.formula and p.amount_kind != AmountKind.UNSPECIFIED.value else []
     rate_steps = [s for s in steps if "×" in s] or steps[:1]
@@ -171,7 +175,7 @@ def card(book: Rulebook, p: Program, as_of: str) -> Card:
             verdict = f"若{_still_to_hold(book, p)}，{p.amount_prefix}{p.conditional_wan}"
         else:
             verdict = "需补充信息后才能判断" + ("或测算" if p.amount_kind != AmountKind.UNSPECIFIED.value else "")
-        return Card(p, verdict, first_step, missing)
+        return Card(p, verdict, first_step, missing, awaited)
     if p.status == Status.EXPIRED.value:
         return Card(
             p,

@@ -96,6 +96,8 @@ def _check_condition(cond: Condition, facts: EnterpriseFacts, labels: dict[str, 
     if any(v is True for v in stated):
         return _check_window(cond, facts, as_of) or Check(cond.id, Outcome.MET, f"{cond.describe}：满足")
     if stated and all(v is False for v in stated):
+        if any(t in facts.not_yet for t in tags):  # 还没投产: awaited, the figure given once it holds
+            return Check(cond.id, Outcome.UNKNOWN, f"{cond.describe}：您说目前尚未达到，达到后方可申请", tuple(tags))
         return Check(cond.id, Outcome.FAILED, f"{cond.describe}：不满足")
     if cond.presumed:
         return Check(cond.id, Outcome.MET, f"{cond.describe}：按所述情况推定满足，如不属实请告知", presumed=True)

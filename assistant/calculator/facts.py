@@ -72,6 +72,9 @@ class EnterpriseFacts(BaseModel):
     # tag → the level said with that recognition, where several are said with different levels
     # ("分别拿到了国家级服务型制造示范企业和省级工业大数据试点示范"); `level` is the one said first.
     levels: dict[str, Level] = {}
+    # Tags stated false as not reached yet ("还没投产，预计明年3月投产", "还没列入名单，正在申报"): a condition
+    # on one awaits it (the figure once it holds), where a flat "没有" fails it.
+    not_yet: list[str] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -115,6 +118,7 @@ class EnterpriseFacts(BaseModel):
             had=sorted(set(self.had) | set(newer.had)),
             since={**self.since, **newer.since},
             levels={**self.levels, **newer.levels},
+            not_yet=sorted((set(self.not_yet) - set(newer.tags)) | set(newer.not_yet)),
             to_confirm=sorted((set(self.to_confirm) | set(newer.to_confirm)) - set(newer.tags)),
             unknown=sorted(
                 (set(self.unknown) | set(newer.unknown)) - set(newer.amounts) - set(newer.tags) - set(newer.unsettled)

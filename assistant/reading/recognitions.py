@@ -69,6 +69,9 @@ class Mention:
     # Named in a clause that asks for money ("纳统那个3万块的奖励能拿吗"): the program asked about, true
     # only if nothing else is said of it. Named in a question about the text, it states nothing.
     weak: bool = False
+    # Stated false as not reached yet (还没投产, 预计明年投产, 还没列入…在申报, 只是打算申报): the rule's
+    # condition awaits it, which is not the same as failing it (see EnterpriseFacts.not_yet).
+    not_yet: bool = False
 
 
 @dataclass
@@ -80,6 +83,7 @@ class Recognitions:
     confirmations: dict[str, str] = field(default_factory=dict)  # tag → the question to ask
     since: dict[str, int] = field(default_factory=dict)  # tag → the year said with it (2016年列入…)
     levels: dict[str, Level] = field(default_factory=dict)  # tag → the level written right in front of it
+    not_yet: list[str] = field(default_factory=list)  # tags stated false as not reached yet
 
 
 def _negated(before: str, vocab: Vocabulary) -> bool:
@@ -211,6 +215,7 @@ def _elliptic(clause: str, start: int, groups: list[list[Mention]], index: TagNa
             m.stated = False if m.stated is False else IN_PROCESS
         elif m.stated != IN_PROCESS:  # 还在走流程，没通过: not done yet, which was said
             m.stated = False
+            m.not_yet = m.not_yet or pending or has_any(clause, cues.not_yet)
     if len(said) >= 3 and not targets and not in_process:  # "还没晋升国家级": a name part of one tag only
         owners = [t for t, names in index.names.items() if any(said in n for n in names)]
         if len(owners) == 1:
@@ -375,6 +380,8 @@ def _read_clause(norm: str, span: tuple[int, int], number: int, vocab: Vocabular
             m.stated = None if _negated(before, vocab) else CANDIDATE
             continue
         m.stated = _stated(before, norm[m.start : m.end], m.gaps, after, vocab)
+        around = "|".join([before, *m.gaps, after])  # the negation may sit inside the name (还没被认定为…)
+        m.not_yet = m.stated is False and has_any(around, cues.not_yet + cues.pending)
         if m.tag in money_tags and m.stated is True and not received(before + "|" + after[:6], vocab):
             m.stated = None  # 上级专项资金 named, but not said to be had (能拿省里的奖补吗)
         asks = _asking(norm[start : end + 1], vocab) and not has_any(before, cues.granted)
@@ -409,8 +416,12 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
         mentions += [m for group in groups for m in group if all(m is not seen for seen in mentions)]
     _contraries(norm.text, index, vocab, mentions)
     for name, tag in vocab.tags.items():
-        if any(_says(text, phrase) for phrase in tag.negative_phrases):
-            mentions.append(Mention(name, -1, len(norm.text), len(norm.text), "", True, (), stated=False))
+        said = [clause for phrase in tag.negative_phrases for clause in _clauses_saying(text, phrase)]
+        if said:
+            not_yet = any(has_any(clause, cues.not_yet) for clause in said)
+            mentions.append(
+                Mention(name, -1, len(norm.text), len(norm.text), "", True, (), stated=False, not_yet=not_yet)
+            )
     sure_spans = [(m.start, m.end) for m in mentions if m.sure and m.stated is True and m.clause >= 0]
     mentions = [
         m for m in mentions if m.stated != CANDIDATE or not any(a <= m.start and m.end <= b for a, b in sure_spans)
@@ -418,6 +429,10 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
     for m in sorted(mentions, key=lambda m: (not m.weak, m.start)):  # a weak mention never overrides
         if isinstance(m.stated, bool):
             out.tags[m.tag] = m.stated
+            if m.not_yet and m.stated is False and m.tag not in out.not_yet:
+                out.not_yet.append(m.tag)
+            elif m.stated:
+                out.not_yet = [t for t in out.not_yet if t != m.tag]
             out.confirmations.pop(m.tag, None)
             if m.stated and out.level is None and m.clause >= 0:
                 out.level = _level_said(norm.text, m, cues)
@@ -432,12 +447,15 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
     return out
 
 
-def _says(text: str, phrase: str) -> bool:
-    """`phrase` in `text`; "预计…投产" is 预计 and, later in the same clause, 投产 (预计明年3月投产)."""
-    if "…" not in phrase:
-        return phrase in text
-    first, last = phrase.split("…", 1)
-    return re.search(f"{re.escape(first)}[^，,。；;！!？?\n]{{0,{PHRASE_GAP}}}{re.escape(last)}", text) is not None
+def _clauses_saying(text: str, phrase: str) -> list[str]:
+    """The clauses of `text` holding `phrase`; "预计…投产" is 预计 and, later in the same clause, 投产
+    (预计明年3月投产)."""
+    if "…" in phrase:
+        first, last = phrase.split("…", 1)
+        pattern = f"{re.escape(first)}[^，,。；;！!？?\n]{{0,{PHRASE_GAP}}}{re.escape(last)}"
+    else:
+        pattern = re.escape(phrase)
+    return [text[a:b] for a, b in clauses(text) if re.search(pattern, text[a:b])]
 
 
 def _from_statement(s: Statement, number: int, offset: int) -> Mention:

@@ -133,6 +133,7 @@ def understand(text: str, vocab: Vocabulary) -> Understanding:
     found = read_recognitions(text, vocab, out.facts.place)
     out.facts.tags, out.facts.chosen, out.facts.since = found.tags, found.chosen, found.since
     out.facts.had = found.had
+    out.facts.not_yet = found.not_yet
     out.confirmations = found.confirmations
     out.facts.to_confirm = sorted(found.confirmations)
     out.facts.level = _read_level(text, vocab) or found.level

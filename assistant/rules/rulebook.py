@@ -190,6 +190,8 @@ class RecognitionCues(BaseModel):
     granted: list[str]  # 认定为, 获批, 批下来 …: stated as done
     pending: list[str]  # 正在申报 …: stated as not yet, before the recognition
     pending_after: list[str]  # 还没批 …: stated as not yet, after it or in a clause of its own
+    # 还没, 尚未, 预计 …: a negation that says "not yet", so the condition awaits it rather than fails
+    not_yet: list[str] = []
     in_process: list[str]  # 还在评审, 还没公布结果 …: the outcome awaited, after it or in a clause of its own
     applied: list[str]  # 申报 …: applied for, the outcome not said
     doubts: list[str]  # 不确定, 不知道 …: whether it holds is not known to the user

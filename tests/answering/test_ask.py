@@ -69,6 +69,19 @@ def test_a_formula_shown_for_an_ineligible_program_says_it_does_not_apply(engine
     assert r.total_max_yuan == 1200000.0  # 济源's own 30% only
 
 
+def test_a_project_not_yet_in_production_gets_the_figure_once_it_is_and_is_not_asked_again(engine: Engine) -> None:
+    """ "投产后…给予后补助": not yet in production awaits it (never 可以申请, never 不符合)."""
+    r = engine.ask(
+        "河口区技改项目投资2600万，已新增统计入库，设备还在调试，预计明年3月投产。纳统奖励能拿吗？", date(2021, 12, 1)
+    )
+    award = next(p for p in r.programs if p.program_id == "hekou-statistics-award")
+    assert (award.status, award.amount_yuan, award.conditional_yuan) == ("needs_info", None, 30000.0)
+    assert "若项目已竣工投产，3万" in r.answer and "尚待：项目已竣工投产" in r.answer
+    assert "投产" not in (r.follow_up or "")
+    said = engine.ask("项目没有投产，纳统奖励能拿吗？我们在河口区，投资2600万，已新增统计入库", date(2021, 12, 1))
+    assert next(p for p in said.programs if p.program_id == "hekou-statistics-award").status == "ineligible"
+
+
 def test_alternatives_count_only_the_larger(engine: Engine) -> None:
     r = engine.ask("河口区技改，总投资3000万，设备投资1000万，项目贷款2000万", date(2021, 6, 30))
     assert _program(r, "hekou-direct-award").amount_yuan == 600000.0

@@ -340,3 +340,23 @@ def test_question_forms_hold_no_negation() -> None:
     )
     assert "没有" not in norm.text
     assert read_recognitions("被认定为智能工厂的有没有奖励", vocab, HEKOU).tags.get("smart_demo") is True
+
+
+# (question, place, tag, whether it is stated as not reached yet): "not yet" awaits the condition, a flat
+# negation fails it.
+NOT_YET = [
+    ("设备还在调试，预计明年3月才投产", HEKOU, "production_started", True),
+    ("项目尚未竣工投产", HEKOU, "production_started", True),
+    ("新产品还没被认定为省工业新产品，只做了内部鉴定", JIYUAN, "jy_provincial_new_product", True),
+    ("我们的创新中心还没有列入市培育名单，正在申报", JIYUAN, "jy_city_innovation_center_cultivation", True),
+    ("省创新中心培育名单里还没有我们，只是打算申报", HENAN, "hn17_innovation_center_cultivation", True),
+    ("项目没有投产", HEKOU, "production_started", False),
+    ("不是单项冠军示范企业", HENAN, "hn17_single_champion_demo", False),
+]
+
+
+@pytest.mark.parametrize("question,place,tag,not_yet", NOT_YET, ids=[r[0] for r in NOT_YET])
+def test_a_negation_said_as_not_yet_awaits_the_condition(question: str, place: str, tag: str, not_yet: bool) -> None:
+    got = read_recognitions(question, _vocab(), place)
+    assert got.tags.get(tag) is False
+    assert (tag in got.not_yet) is not_yet
