@@ -25,7 +25,13 @@ SOURCE_REACH = 8  # characters from who gave to the funding noun (省里的技�
 OPTION_REACH = 12  # characters from "已经选了" to the option's name
 # "之前几个技改项目", "两个技改项目" (not "第四个项目"): projects besides this one, with words between
 # (the listed other_project phrases are the plain forms)
-OTHER_PROJECTS = re.compile(r"(?<!第)(?:[几两三四五六七八九十多]|[0-9]+)个[^，,。；;]{0,4}项目")
+# Several projects, or money received for several ("三个项目", "拿了两笔贴息"), or a later one of them
+# ("第三个项目"): what was had was another project's, not this one's.
+OTHER_PROJECTS = re.compile(
+    r"(?<!第)(?:[几两三四五六七八九十多]|[0-9]+)个[^，,。；;]{0,4}项目"
+    r"|第(?:[二三四五六七八九十]|[2-9])个[^，,。；;]{0,4}项目"
+    r"|(?:[几两三四五六七八九十多]|[0-9]+)笔"
+)
 CHOOSING = "选"  # in 选了/选择了: chosen, not yet had (领过/拿过/享受过 say it was had)
 WISHES = ("能", "可以", "想", "要", "可", "否", "会", "没")  # 能拿, 想要: hoped for, not had
 CLAUSE = re.compile(r"[，,。；;！!？?\n]")

@@ -252,6 +252,10 @@ def test_an_option_already_chosen(question: str, expect: dict[str, str]) -> None
         ("前年已经按6%领过区里的直接奖补了", ["hekou-direct-award"]),  # had: not offered again
         ("这个技改项目去年已经拿过区里的贷款贴息了", ["hekou-loan-interest"]),
         ("这个项目已经选择了贷款贴息方式", []),  # chosen, not yet had: still computed
+        # had for other projects: several payments, a later project, a new one
+        ("今年已经拿了两笔贴息共280万，第三个项目贷款4000万", []),
+        ("已经拿了三笔直接奖补：100万、100万、80万。第四个技改项目设备投资900万", []),
+        ("去年领过区里的直接奖补，现在又有个新项目", []),
     ],
 )
 def test_an_option_already_had(question: str, had: list[str]) -> None:
