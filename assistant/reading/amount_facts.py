@@ -38,6 +38,7 @@ CN_DIGITS = "一二三四五六七八九"
 TOTAL_WORDS = ("一共", "共计", "合计", "总共", "总计", "累计", "加起来", "共")
 # Amounts already received add up ("拿了100万、100万，去年又拿了50万"): this role sums its mentions.
 SUMMED_ROLES = ("received_same_program",)
+TOTAL_ROLES = ("total_investment",)  # its words (总投资, 总投入) after another amount's noun total that amount
 # What may stand between two amounts of one list: "100万、100万", "100万和50万".
 OTHER_LEVELS = ("上级", "省里", "市里", "省级", "市级", "国家")  # money of another level: higher_level_funding
 PART_OF_JOINERS = ("含", "包含", "包括", "加", "和", "及", "与", "、", "+", "＋", "连同")  # "设备含软件"
@@ -119,6 +120,10 @@ def _cue_before(before: str, vocab: Vocabulary, strong_only: bool = False) -> st
         return None
     nearest = max(matches, key=lambda m: (m[1], m[1] - m[0]))
     overlapping = [m for m in matches if m[0] < nearest[1] and nearest[0] < m[1]]
+    # "软硬件总投资1.35亿": a total's word right after another amount's noun is that amount's total
+    qualifier = [m for m in matches if m[1] == nearest[0] and m[2] != nearest[2]]
+    if nearest[2] in TOTAL_ROLES and qualifier:
+        return min(qualifier, key=lambda m: m[0])[2]
     return min(overlapping, key=lambda m: (m[0], -m[1]))[2]
 
 

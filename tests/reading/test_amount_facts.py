@@ -48,11 +48,13 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("购置了列入目录的节能专用设备，投资额500万", dict(environmental_equipment_investment=500)),
         # a cue followed by a benefit noun names the benefit: this is the 贴息 received, not a loan
         ("今年已经拿了贷款贴息共60万，新项目贷款2000万", dict(received_same_program=60, loan_amount=2000)),
+        # a total's word right after another amount's noun totals that amount
+        ("建智能车间，软硬件总投资1.35亿", dict(software_hardware_investment=13500)),
+        ("研发总投入200万，项目总投资900万", dict(rd_investment=200, total_investment=900)),
         # one amount for listed parts goes to the narrowest role made of them
         ("设备加软件一共500万", dict(equipment_investment=500)),
         # a role joined right to a part of its own is the role, not the part nearest the number
         ("设备含软件是400万", dict(equipment_investment=400)),
-        # an adverb inside 已经拿到 / 已经获得: money received all the same
         ("设备加软件650万", dict(equipment_investment=650)),
         ("设备400万，软件100万", dict(equipment_investment=500, software_investment=100, tech_import_investment=500)),
         ("软件和设备400万", dict(equipment_investment=400)),  # 设备 nearest: its own sum
