@@ -193,6 +193,9 @@ def _elliptic(clause: str, start: int, groups: list[list[Mention]], index: TagNa
     ("是两化融合贯标试点企业，正在贯标，还没通过评定": the 评定 of the first clause, not the 贯标 of the second)."""
     earlier = groups[0] if groups else []
     cues = vocab.recognition
+    money = [n for n in vocab.claimed_subsidy.nouns if not n.startswith(("能", "可", "那"))]  # 补贴, 奖励 …
+    if has_any(clause, money):  # "也不打算申请保费补贴", "奖励还没批下来": of the money, not a recognition
+        return
     opening = after_break(clause, cues.breaks)[:3]  # 但是没批, 还没…: a negation opening the clause
     neg = next((n for n in vocab.negations if n in clause and len(n) > 1), None)
     neg = neg or next((n for n in vocab.negations if n in opening), None)
