@@ -34,6 +34,7 @@ from urllib.parse import parse_qs
 from starlette.responses import Response
 
 from assistant.web.penalty import HOLD_S, PenaltyBox
+from assistant.web.tally import Tally
 from assistant.web.visitors import MAX_TRACKED, TokenBucket, Visitors
 
 MAX_BODY_BYTES = 256 * 1024  # a question is at most a few thousand characters; the largest page event is far below
@@ -97,7 +98,7 @@ class InFlight:
 
     pending: Callable[[str], bool]
     events: OrderedDict[str, list[str]] = field(default_factory=OrderedDict)
-    calls: dict[str, int] = field(default_factory=dict)
+    calls: Tally = field(default_factory=Tally)
 
     def count(self, client: str) -> int:
         alive = [e for e in self.events.get(client, []) if self.pending(e)]
@@ -105,10 +106,10 @@ class InFlight:
             self.events[client] = alive
         else:
             self.events.pop(client, None)
-        return len(alive) + self.calls.get(client, 0)
+        return len(alive) + self.calls.get(client)
 
     def total(self) -> int:
-        return sum(self.count(c) for c in list(self.events)) + sum(self.calls.values())
+        return sum(self.count(c) for c in list(self.events)) + self.calls.total
 
     def add_event(self, client: str, event_id: str) -> None:
         self.events.setdefault(client, []).append(event_id)
@@ -197,15 +198,11 @@ class Gate:
         if path.startswith(QUEUE_PREFIXES):
             await self.app(scope, receive, self._recording_event(client, send))
             return
-        self.in_flight.calls[client] = self.in_flight.calls.get(client, 0) + 1
+        self.in_flight.calls.up(client)
         try:
             await self.app(scope, receive, send)
         finally:
-            left = self.in_flight.calls[client] - 1
-            if left:
-                self.in_flight.calls[client] = left
-            else:
-                del self.in_flight.calls[client]
+            self.in_flight.calls.down(client)
 
     def _refusal(self, client: str) -> Response | None:
         """Why this client's computing request may not start now, as the response to send; None if it may."""
@@ -225,11 +222,11 @@ class Gate:
         """Sends the refusal, counting it; to a barred client only after HOLD_S while holds are left."""
         self.penalties.refused(client)
         if self.penalties.barred_s(client) and self.penalties.may_hold(client):
-            self.penalties.hold(client)
+            self.penalties.held.up(client)
             try:
                 await asyncio.sleep(HOLD_S)
             finally:
-                self.penalties.release(client)
+                self.penalties.held.down(client)
         await response(scope, receive, send)
 
     @staticmethod

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.web.tally import Tally
 from assistant.web.visitors import MAX_TRACKED
 
 REFUSALS = 20  # refusals of one client within WINDOW_S that bar it …
@@ -34,7 +35,7 @@ class PenaltyBox:
     clock: Callable[[], float] = time.monotonic
     refusals: OrderedDict[str, tuple[float, int]] = field(default_factory=OrderedDict)  # window start, count
     barred: dict[str, float] = field(default_factory=dict)  # client -> bar's end
-    held: dict[str, int] = field(default_factory=dict)
+    held: Tally = field(default_factory=Tally)
 
     def barred_s(self, client: str) -> float:
         """Seconds left of this client's bar (0 when it is not barred)."""
@@ -65,14 +66,4 @@ class PenaltyBox:
 
     def may_hold(self, client: str) -> bool:
         """Whether a refusal to this barred client may be held now (within the bounds)."""
-        return self.held.get(client, 0) < HOLD_PER_CLIENT and sum(self.held.values()) < HOLD_MAX
-
-    def hold(self, client: str) -> None:
-        self.held[client] = self.held.get(client, 0) + 1
-
-    def release(self, client: str) -> None:
-        left = self.held[client] - 1
-        if left:
-            self.held[client] = left
-        else:
-            del self.held[client]
+        return self.held.get(client) < HOLD_PER_CLIENT and self.held.total < HOLD_MAX

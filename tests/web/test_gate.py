@@ -16,6 +16,7 @@ import pytest
 
 from assistant.bench.appprocess import AppDidNotStart, AppProcess, running_app
 from assistant.web import gate, penalty
+from assistant.web.tally import Tally
 from assistant.web.visitors import NEW_VISITORS_PER_ADDRESS, VISITOR_COOKIE, Visitors
 
 QUESTION = "河口区技改项目总投资500万，设备投资300万，能拿多少？"
@@ -159,9 +160,9 @@ def test_a_client_refused_again_and_again_is_barred_for_a_while_then_let_in() ->
     assert box.barred_s("a:1") == 0.0  # the bar ends
     for _ in range(penalty.HOLD_PER_CLIENT):
         assert box.may_hold("a:1")
-        box.hold("a:1")
+        box.held.up("a:1")
     assert not box.may_hold("a:1") and box.may_hold("a:2")  # holds are bounded per client
-    box.release("a:1")
+    box.held.down("a:1")
     assert box.may_hold("a:1")
 
 
@@ -191,3 +192,13 @@ def test_visitor_cookies_are_signed_and_handed_out_sparingly_per_address(tmp_pat
     forged = issued[0].rsplit(".", 1)[0] + ".0123456789abcdef0123456789abcdef"
     assert visitors.client(with_cookie(forged)) == "a:10.0.0.1"  # an invented cookie is the address
     assert Visitors(b"j" * 32).verified(with_cookie(issued[0])) is None  # another server's key
+
+
+def test_a_tally_forgets_a_key_at_zero_and_keeps_its_total() -> None:
+    tally = Tally()
+    for key in ("a", "a", "b"):
+        tally.up(key)
+    assert (tally.get("a"), tally.get("b"), tally.total) == (2, 1, 3)
+    tally.down("a")
+    tally.down("b")
+    assert (tally.get("a"), tally.get("b"), tally.total, len(tally)) == (1, 0, 1, 1)
