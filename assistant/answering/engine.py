@@ -276,7 +276,7 @@ class Engine:
             understanding.confirmations,
         )
         asked = f"{context} {text}".strip()
-        elsewhere = [] if errors else self._named_elsewhere(text, context, facts)
+        elsewhere = [] if errors else self._named_elsewhere(text, asked, understanding.places_named, context, facts)
         if errors:
             response = turn.answer("bad_input", render("bad_input.j2", {"errors": errors}), warnings=errors)
         elif not covering_policies(self.book, facts.place) and not elsewhere:
@@ -414,14 +414,16 @@ class Engine:
                 out.append(self._quotation(policy_id, *found))
         return out
 
-    def _named_elsewhere(self, text: str, context: str, facts: EnterpriseFacts) -> list[str]:
+    def _named_elsewhere(
+        self, text: str, asked: str, named: frozenset[str], context: str, facts: EnterpriseFacts
+    ) -> list[str]:
         """Programs of a region the question names that does not cover the enterprise (see selection). The
-        places are this turn's, or the conversation's when it names none ("是的"): a turn that moves the
-        enterprise ("我们是济源的") is not asking about the region it has left."""
-        vocab = self.book.vocabulary
-        places = places_named(text, vocab)
-        asked = text if places else f"{context} {text}".strip()
-        return programs_named_elsewhere(self.book, asked, facts, places or places_named(context, vocab))
+        places are this turn's (`named`, as its reading found them), or the conversation's when it names
+        none ("是的"): a turn that moves the enterprise ("我们是济源的") is not asking about the region it has
+        left. `asked`: the conversation's questions and this one."""
+        if named:
+            return programs_named_elsewhere(self.book, text, facts, named)
+        return programs_named_elsewhere(self.book, asked, facts, places_named(context, self.book.vocabulary))
 
     def _assessment(self, turn: Turn, text: str, elsewhere: list[str] | None = None) -> Answer:
         facts, as_of = turn.facts, turn.as_of

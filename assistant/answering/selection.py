@@ -100,7 +100,9 @@ def relevant_programs(book: Rulebook, question: str, facts: EnterpriseFacts) -> 
     return named if len(named) <= DISTINCTIVE_MAX_PROGRAMS else []
 
 
-def programs_named_elsewhere(book: Rulebook, question: str, facts: EnterpriseFacts, places: set[str]) -> list[str]:
+def programs_named_elsewhere(
+    book: Rulebook, question: str, facts: EnterpriseFacts, places: frozenset[str]
+) -> list[str]:
     """The programs a question asks about of a region it names that does not cover the enterprise
     ("我们是焦作的企业，济源那个30万的奖励我们能不能拿？"): assessed with the enterprise's place they say why
     not (the region), where no program or a general refusal would leave the question unanswered."""

@@ -19,6 +19,7 @@ import re
 from enum import Enum
 
 from assistant.calculator.facts import EnterpriseFacts
+from assistant.reading.places import Role
 from assistant.reading.recognitions import US
 from assistant.reading.understanding import Understanding
 from assistant.rules.rulebook import IntentCues
@@ -173,7 +174,7 @@ def classify(question: str, read: Understanding, facts: EnterpriseFacts, cues: I
     which say what is asked only when this turn is elliptical. Amounts the reader could not place
     count as figures given."""
     gave_figures = bool(facts.amounts) or bool(read.open_amounts)
-    of_itself = gave_figures or read.own_place
+    of_itself = gave_figures or read.place_role is Role.ENTERPRISE
     asked = asks(question, cues, of_itself)
     if not asked and _elliptical(question, read, cues):
         asked = asks(context, cues, of_itself)

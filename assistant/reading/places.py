@@ -73,6 +73,8 @@ class PlaceReading:
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     role: Role | None = None  # whose place the words say it is (None when no place is read)
+    # Every place the text names and settles, the enterprise's and any other, as full paths
+    named: frozenset[str] = frozenset()
 
 
 def _short_names(vocab: Vocabulary) -> dict[str, str]:
@@ -234,14 +236,19 @@ def read_place(text: str, vocab: Vocabulary, table: PlaceTable | None = None) ->
         if group:
             reading = _agree(group)
             reading.role = role if reading.place else None
+            reading.named = _settled(mentions)
             return reading
-    return PlaceReading()
+    return PlaceReading(named=_settled(mentions))
 
 
-def places_named(text: str, vocab: Vocabulary) -> set[str]:
+def _settled(mentions: list[Mention]) -> frozenset[str]:
+    return frozenset(m.paths[0] for m in mentions if len(m.paths) == 1)
+
+
+def places_named(text: str, vocab: Vocabulary) -> frozenset[str]:
     """Every place the text names and settles, as a full path: the enterprise's and any other
     ("我们是焦作的企业，济源那个30万的奖励…" names 河南省焦作市 and 河南省济源市)."""
-    return {m.paths[0] for m in _mentions(text, china(), _short_names(vocab)) if len(m.paths) == 1}
+    return _settled(_mentions(text, china(), _short_names(vocab)))
 
 
 def place_words(text: str, vocab: Vocabulary) -> list[str]:

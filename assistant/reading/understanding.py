@@ -40,13 +40,15 @@ class Understanding:
     open_amounts: list[OpenAmount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how something was read, e.g. 河口
     confirmations: dict[str, str] = field(default_factory=dict)  # tag → question where only half-said
-    own_place: bool = False  # the place is said as the enterprise's own ("我们是河口的"), not a policy's
+    # whose place the place read is: the enterprise's own ("我们是河口的"), a policy's (河口区的奖补) …
+    place_role: Role | None = None
+    places_named: frozenset[str] = frozenset()  # every place this text names and settles (places.PlaceReading)
 
 
 def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
     place = read_place(text, vocab)
     out.facts.place, out.facts.place_mention = place.place, place.mention
-    out.own_place = place.role is Role.ENTERPRISE
+    out.place_role, out.places_named = place.role, place.named
     out.notes += place.notes
     out.errors += place.errors
 
