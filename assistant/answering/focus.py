@@ -29,6 +29,7 @@ from datetime import date
 from decimal import Decimal
 
 from assistant.answering.api_models import OtherPrograms, Program
+from assistant.answering.per_book import per_book
 from assistant.answering.selection import distinctive_topics, states_recipient
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.reading.amounts import find_amounts
@@ -78,6 +79,7 @@ class Focus:
         )
 
 
+@per_book
 def mention_counts(book: Rulebook) -> Counter[str]:
     """For each topic word, how many programs speak of it in their title or topics, inside longer words
     too: 所得税 is common, since many programs list 企业所得税."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from assistant.answering.per_book import per_book
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Rulebook
 from assistant.rules.schema import Program
@@ -45,9 +46,17 @@ def states_recipient(program: Program, facts: EnterpriseFacts) -> bool:
     return bool(required) and any(facts.tags.get(tag) is True for tag in required[0])
 
 
+@per_book
 def topic_counts(book: Rulebook) -> Counter[str]:
     """How many programs list each topic word: a word many list is common, not distinctive."""
     return Counter(t for p in book.programs.values() for t in set(p.topics))
+
+
+@per_book
+def generic_benefit_words(book: Rulebook) -> frozenset[str]:
+    """Benefit words too many programs list to single one out (奖励, 补助)."""
+    counts = topic_counts(book)
+    return frozenset(w for w in book.vocabulary.focus.benefit_words if counts[w] > DISTINCTIVE_MAX_PROGRAMS)
 
 
 def distinctive_topics(program: Program, counts: Counter[str]) -> list[str]:
@@ -87,7 +96,7 @@ def is_relevant(
 def relevant_programs(book: Rulebook, question: str, facts: EnterpriseFacts) -> list[str]:
     policy_ids = {p.id for p in covering_policies(book, facts.place)}
     counts = topic_counts(book)
-    generic = frozenset(w for w in book.vocabulary.focus.benefit_words if counts[w] > DISTINCTIVE_MAX_PROGRAMS)
+    generic = generic_benefit_words(book)
     covered = {pid: p for pid, p in book.programs.items() if book.program_policy[pid] in policy_ids}
     relevant = [pid for pid, program in covered.items() if is_relevant(program, question, facts, counts, generic)]
     if relevant:

@@ -268,7 +268,7 @@ class ResolvedCitation:
     end: int
 
 
-@dataclass
+@dataclass(eq=False)  # one built rulebook is one set of rules: identity, which per-book caches key on
 class Rulebook:
     library: Library
     vocabulary: Vocabulary
