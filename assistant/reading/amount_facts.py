@@ -22,8 +22,10 @@ from decimal import Decimal
 from assistant.calculator.facts import Unsettled
 from assistant.core.money import format_wan, implausible
 from assistant.reading.amounts import AmountMention, find_amounts
+from assistant.reading.funding import HIGHER
 from assistant.reading.wording import has_any
 from assistant.rules.rulebook import ClaimCues, Vocabulary
+from assistant.rules.schema import Level
 
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 LOOK_BEHIND = 14  # characters before an amount searched for its role
@@ -40,7 +42,8 @@ TOTAL_WORDS = ("一共", "共计", "合计", "总共", "总计", "累计", "加�
 SUMMED_ROLES = ("received_same_program",)
 TOTAL_ROLES = ("total_investment",)  # its words (总投资, 总投入) after another amount's noun total that amount
 # What may stand between two amounts of one list: "100万、100万", "100万和50万".
-OTHER_LEVELS = ("上级", "省里", "市里", "省级", "市级", "国家")  # money of another level: higher_level_funding
+NONE_WORDS = ("没有", "无", "没")  # right before an amount's noun: the amount is zero ("没有研发投入")
+OTHER_LEVEL_REACH = 4  # characters after "没拿过" within which a higher level makes it that level's money
 PART_OF_JOINERS = ("含", "包含", "包括", "加", "和", "及", "与", "、", "+", "＋", "连同")  # "设备含软件"
 PART_JOINERS = ("、", "和", "及", "与", "加")  # between parts of one amount in a list (not "，但…": a contrast)
 LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
@@ -272,16 +275,24 @@ def _business_figure(text: str, mention: AmountMention, previous_end: int, vocab
 
 
 def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
-    """ "没有研发投入" states the amount is zero, which a formula summing several figures needs to know."""
+    """ "没有研发投入" states the amount is zero, which a formula summing several figures needs to know;
+    "没拿过上级的钱" (a higher level named in the same clause right after) is of that level's money, another
+    fact. Every occurrence counts: one of another level's money does not hide a later "没有贷款"."""
+    levels = _other_levels(vocab)
     found: dict[str, Decimal] = {}
     for role, spec in vocab.amount_roles.items():
-        for cue in spec.cues:
-            for neg in ("没有", "无", "没"):
-                at = text.find(f"{neg}{cue}")
-                # "没拿过上级的钱" is of money from a higher level (another fact), not of this amount
-                if len(cue) >= 2 and at >= 0 and not has_any(text[at + len(neg) + len(cue) :][:4], OTHER_LEVELS):
+        for said in (f"{neg}{cue}" for cue in spec.cues if len(cue) >= 2 for neg in NONE_WORDS):
+            for m in re.finditer(re.escape(said), text):
+                after = CLAUSE_BREAK.split(text[m.end() : m.end() + OTHER_LEVEL_REACH])[0]
+                if not has_any(after, levels):
                     found[role] = Decimal(0)
     return found
+
+
+def _other_levels(vocab: Vocabulary) -> list[str]:
+    """Words naming a level above the enterprise's district that may give money (上级, 省, 市, 国家 …)."""
+    above = [w for level, words in vocab.recognition.issuers.items() if level != Level.DISTRICT.value for w in words]
+    return [HIGHER, *above]
 
 
 def _negative(text: str, mention: AmountMention) -> bool:

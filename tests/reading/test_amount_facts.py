@@ -85,6 +85,9 @@ def wan(**roles: float) -> dict[str, Decimal]:
         ("研发投入分别是：材料费30万、人工60万、测试费10万", dict(rd_investment=100)),
         # "没有研发投入" reads as zero; a figure said after it is the figure (no second figure to ask about)
         ("没有研发投入。设备投资500万，研发投入50万", dict(equipment_investment=500, rd_investment=50)),
+        # a higher level named right after in the clause makes it that level's money; every occurrence counts
+        ("没拿过上级的钱，没有贷款", dict(loan_amount=0)),
+        ("没有贷款，市里给了奖励", dict(loan_amount=0)),
         # a verb of buying between the amount and its noun
         ("今年花了300万买研发设备", dict(rd_equipment_investment=300)),
         # a word before 的 qualifies a thing and names no amount: the verb then does
