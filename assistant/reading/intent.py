@@ -33,6 +33,8 @@ COMPARATIVES = ("多", "更多", "高", "更高", "少")  # "直接奖补和贴�
 AMOUNT_EITHER_OR = re.compile(
     r"[0-9一二两三四五六七八九十百千.]+万元?(?:算|计算|来算)?还是(?:按)?[0-9一二两三四五六七八九十百千.]+万"
 )
+FIGURE = re.compile(r"[0-9一二两三四五六七八九十百千.]+万")  # a figure said in 万 (5万, 三十万)
+YES_NO = ("吗", "么", "嘛")  # the end of a yes/no question
 SUBJECT_VERBS = ("包括", "包含", "都有", "有", "是", "需要", "要")  # between a noun and a which-word ending the clause
 
 
@@ -118,6 +120,13 @@ def _either_or(clause: str, cues: IntentCues) -> bool:
     return bool(other) and either in clause[:at] and not _has(other, cues.benefit_words)
 
 
+def _asks_of_a_figure(clause: str, cues: IntentCues) -> bool:
+    """A yes/no question about a benefit's figure ("这个5万奖励算我们的吗"): whether we get it."""
+    if not clause.rstrip("？?。 ").endswith(YES_NO):
+        return False
+    return any(clause[m.end() :].lstrip("元的").startswith(tuple(cues.benefit_words)) for m in FIGURE.finditer(clause))
+
+
 def ask_of(clause: str, cues: IntentCues, of_itself: bool) -> Ask | None:
     """What one asking clause asks of; None when it holds no interrogative this knows. `of_itself`: the
     enterprise gave its figures or said where it is, so "怎么算" asks how its own figure comes out."""
@@ -128,7 +137,7 @@ def ask_of(clause: str, cues: IntentCues, of_itself: bool) -> Ask | None:
     property_tests = (_counts, _how_to, _which_thing, _either_or)
     if _has(clause, cues.property_asks) or any(test(clause, cues) for test in property_tests):
         return Ask.PROPERTY
-    if _has(clause, cues.benefit_asks):
+    if _has(clause, cues.benefit_asks) or _asks_of_a_figure(clause, cues):  # "这个5万奖励算我们的吗"
         return Ask.BENEFIT
     if _has(clause, cues.computation_asks):  # our figure, or the rule in general
         return Ask.BENEFIT if of_itself else Ask.PROPERTY
@@ -146,6 +155,8 @@ def asks(text: str, cues: IntentCues, of_itself: bool) -> set[Ask]:
     for clauses in _questions(text):
         last = len(clauses) - 1
         for at, clause in enumerate(clauses):
+            if at and clause.startswith(cues.either_or[1]):  # "钱是打到企业账户上，还是直接给银行": one either-or
+                clause = f"{clauses[at - 1]}，{clause}"
             ask = ask_of(clause, cues, of_itself)
             asked = at == last or (ask is Ask.BENEFIT and _has(clause, cues.interrogatives))
             if ask is not None and asked:
