@@ -282,10 +282,10 @@ def _level_said(norm: str, m: Mention, cues: RecognitionCues) -> Level | None:
         found = [(window.rfind(w), level) for level, words in cues.issuers.items() for w in words if w in window]
         if found:
             return Level(max(found)[1])
-    return _issuing_office(norm[clause_start(norm, m.start) : m.start], cues)
+    return _issuing_office(norm[_clause_start(norm, m.start) : m.start], cues)
 
 
-def clause_start(norm: str, at: int) -> int:
+def _clause_start(norm: str, at: int) -> int:
     """Where the clause holding position `at` begins."""
     return max((norm.rfind(ch, 0, at) + 1 for ch in CLAUSE_END), default=0)
 
