@@ -278,14 +278,19 @@ def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
     """ "没有研发投入" states the amount is zero, which a formula summing several figures needs to know;
     "没拿过上级的钱" (a higher level named in the same clause right after) is of that level's money, another
     fact. Every occurrence counts: one of another level's money does not hide a later "没有贷款"."""
-    levels = _other_levels(vocab)
     found: dict[str, Decimal] = {}
     for role, spec in vocab.amount_roles.items():
-        for said in (f"{neg}{cue}" for cue in spec.cues if len(cue) >= 2 for neg in NONE_WORDS):
-            for m in re.finditer(re.escape(said), text):
-                after = CLAUSE_BREAK.split(text[m.end() : m.end() + OTHER_LEVEL_REACH])[0]
-                if not has_any(after, levels):
-                    found[role] = Decimal(0)
+        for cue in spec.cues:
+            if len(cue) < 2 or cue not in text:  # most cues are not in the question at all
+                continue
+            for said in (f"{neg}{cue}" for neg in NONE_WORDS):
+                at = text.find(said)
+                while at >= 0:
+                    end = at + len(said)
+                    after = CLAUSE_BREAK.split(text[end : end + OTHER_LEVEL_REACH])[0]
+                    if not has_any(after, _other_levels(vocab)):
+                        found[role] = Decimal(0)
+                    at = text.find(said, end)
     return found
 
 

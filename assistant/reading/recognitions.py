@@ -453,11 +453,12 @@ def read_recognitions(text: str, vocab: Vocabulary, place: str | None) -> Recogn
 def _clauses_saying(text: str, phrase: str) -> list[str]:
     """The clauses of `text` holding `phrase`; "预计…投产" is 预计 and, later in the same clause, 投产
     (预计明年3月投产)."""
-    if "…" in phrase:
-        first, last = phrase.split("…", 1)
-        pattern = f"{re.escape(first)}[^，,。；;！!？?\n]{{0,{PHRASE_GAP}}}{re.escape(last)}"
-    else:
-        pattern = re.escape(phrase)
+    if "…" not in phrase:
+        return [text[a:b] for a, b in clauses(text) if phrase in text[a:b]] if phrase in text else []
+    first, last = phrase.split("…", 1)
+    if first not in text or last not in text:
+        return []
+    pattern = f"{re.escape(first)}[^，,。；;！!？?\n]{{0,{PHRASE_GAP}}}{re.escape(last)}"
     return [text[a:b] for a, b in clauses(text) if re.search(pattern, text[a:b])]
 
 
