@@ -20,7 +20,10 @@ PERCENT_RANGE = re.compile(rf"{NUMBER}\s*[%％]?\s*[—–\-~～至到]\s*{NUMBE
 PER_UNIT = re.compile(
     rf"(?:每(亩|平方米|吨|台|套|人|千瓦时|千瓦)[^，。；\d]{{0,6}}?{NUMBER}\s*元|{NUMBER}\s*元\s*/\s*(亩|平方米|吨|台|套|人|千瓦时|千瓦))"
 )
-CAP = re.compile(rf"(最高不超过|最高不超|最多不超过|不超过|最高|上限为?|封顶)\s*{NUMBER}\s*(亿元|万元|元)")
+# 最高 may be followed by the support's own verb ("同一单位每年最高资助100万元", "一次性最高奖励100万元")
+CAP = re.compile(
+    rf"(最高不超过|最高不超|最多不超过|不超过|最高(?:给予|资助|奖励|补助|补贴|奖补|支持)?|上限为?|封顶)\s*{NUMBER}\s*(亿元|万元|元)"
+)
 # A bound after the number (500万元以上, 500万元（含）以上) or before it (超过500万元, 不低于500万元).
 BOUND_AFTER = re.compile(rf"{NUMBER}\s*(亿元|万元|元)\s*(?:[（(]含[)）])?\s*(及以上|以上|以下|以内)")
 BOUND_BEFORE = re.compile(rf"(?<![不未])(超过|不低于|不少于|达到|不足|不满|低于|高于)\s*{NUMBER}\s*(亿元|万元|元)")

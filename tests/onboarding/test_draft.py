@@ -29,6 +29,12 @@ SETTINGS = Settings.from_env()
         ("按设备投资额的10%给予补助，最高不超过500万元。", "caps", [(Decimal("5000000"), "project")]),
         ("单个企业最高2000万元。", "caps", [(Decimal("20000000"), "enterprise")]),
         ("每家企业每年最高100万元。", "caps", [(Decimal("1000000"), "enterprise")]),
+        # the support's verb between 最高 and the sum
+        (
+            "给予企业5%、每项不超过50万元的资助，同一单位每年最高资助100万元。",
+            "caps",
+            [(Decimal("500000"), "project"), (Decimal("1000000"), "year")],
+        ),
         ("给予一次性奖励1.5亿元", "amounts", [Decimal("150000000")]),
         ("给予一次性奖励50万元", "amounts", [Decimal("500000")]),
         ("对总投资500万元以上的项目", "thresholds", [(Decimal("5000000"), "以上")]),
