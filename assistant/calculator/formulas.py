@@ -244,7 +244,6 @@ def exhausted(program: Program, facts: EnterpriseFacts) -> str | None:
 def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: AmountResult) -> Decimal:
     amount = raw
     received = facts.amounts.get("received_same_program", Decimal(0))
-    out.exhausted = exhausted(program, facts)
     if program.once and received:
         return Decimal(0)
     for cap in program.caps:
@@ -270,8 +269,8 @@ def compute_amount(
     out = AmountResult(amount=None)
     raw = _raw_amount(program, facts, labels, lpr, as_of, out)
     out.missing = list(dict.fromkeys(out.missing))  # a rate band's fact may also be its base
+    out.exhausted = exhausted(program, facts)  # whether or not the new figures are known
     if raw is None:
-        out.exhausted = exhausted(program, facts)
         return out
     out.amount = _apply_caps(program, facts, raw, out).quantize(CENT, rounding=ROUND_HALF_UP)
     if out.amount != raw:

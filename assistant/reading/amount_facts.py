@@ -279,6 +279,7 @@ def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
     "没拿过上级的钱" (a higher level named in the same clause right after) is of that level's money, another
     fact. Every occurrence counts: one of another level's money does not hide a later "没有贷款"."""
     found: dict[str, Decimal] = {}
+    levels = _other_levels(vocab)
     for role, spec in vocab.amount_roles.items():
         for cue in spec.cues:
             if len(cue) < 2 or cue not in text:  # most cues are not in the question at all
@@ -288,7 +289,7 @@ def _stated_none(text: str, vocab: Vocabulary) -> dict[str, Decimal]:
                 while at >= 0:
                     end = at + len(said)
                     after = CLAUSE_BREAK.split(text[end : end + OTHER_LEVEL_REACH])[0]
-                    if not has_any(after, _other_levels(vocab)):
+                    if not has_any(after, levels):
                         found[role] = Decimal(0)
                     at = text.find(said, end)
     return found

@@ -61,11 +61,11 @@ def role_statements(
             continue  # 买了首台套保险: what was bought is the insurance, not the item
         reach = clause[max(0, item.start - ACTION_REACH) : item.start]
         for action, said_as in cues.actions.items():
+            others = [w for other, ws in cues.actions.items() if other != action for w in ws]
             for tag, text in words.items():
                 if tag in stated or tag == item.tag or action not in text or not has_any(text, item.names):
                     continue
                 at = max((reach.rfind(w) for w in said_as if w in reach), default=-1)
-                others = [w for other, ws in cues.actions.items() if other != action for w in ws]
                 if at < 0 or _another_maker(reach[:at], others):
                     continue
                 denied = negated(reach[:at], vocab.negations, cues.lookalikes)
