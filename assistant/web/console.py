@@ -206,6 +206,7 @@ def build_console(
         )
 
     with gr.Blocks(title="政策自评估助手 · 审核台", analytics_enabled=False) as console:
+        review_on_load: Callable[[Any], Any] | None = None
         header = gr.HTML("<h1 style='font-size:22px'>政策自评估助手 · 审核台</h1>")
         with gr.Tabs():
             with gr.Tab("对话审核", elem_id="log-tab"):
@@ -268,17 +269,21 @@ def build_console(
                         link = gr.HTML(export_link(None), elem_id="export")
             if drafts is not None:
                 with gr.Tab("政策审核", elem_id="policy-review-tab"):
-                    review_tab(drafts, console.load)
+                    review_on_load = review_tab(drafts)
 
         private = {"api_visibility": "private"}
         filters = [since, until, region, program, review, text]
         shown_outputs = [detail, verdict, comment, amount, marked]
-        for trigger in (refresh.click, text.submit, console.load):
-            trigger(listing, filters, [table, count, ids], **private)
-        console.load(on_load, None, header, **private)
+        # A page load starts one job and chains the rest after it: the Gate admits only a few jobs of
+        # one client at once (assistant.web.gate), and jobs a load fired together were refused beyond them.
+        loaded = console.load(on_load, None, header, **private).then(listing, filters, [table, count, ids], **private)
+        searched = refresh.click(listing, filters, [table, count, ids], **private)
+        text.submit(listing, filters, [table, count, ids], **private)
         if log_status is not None:
-            for trigger in (refresh.click, console.load):
-                trigger(log_status, None, log_line, **private)
+            loaded = loaded.then(log_status, None, log_line, **private)
+            searched.then(log_status, None, log_line, **private)
+        if review_on_load is not None:
+            review_on_load(loaded)
         table.select(on_select, None, [entry_id, *shown_outputs], **private)
         open_btn.click(on_open, entry_id, shown_outputs, **private)
         entry_id.submit(on_open, entry_id, shown_outputs, **private)

@@ -23,6 +23,7 @@ import html
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -207,9 +208,10 @@ class DraftReview:
         return f"✔ 已审核通过 {titles.get(program_id, program_id)}（审核人：{officer}，{day.isoformat()}）"
 
 
-def review_tab(review: DraftReview, load: Any) -> None:
-    """The tab's components and events, built inside the console's Blocks (within its gr.Tab);
-    `load` is the console's load event, which fills the folder list."""
+def review_tab(review: DraftReview) -> Callable[[Any], Any]:
+    """The tab's components and events, built inside the console's Blocks (within its gr.Tab).
+    Returns the tab's page-load step: given the dependency the console's load chain ends with, it
+    fills the folder list and today's date after it and returns the new end of the chain."""
     private = {"api_visibility": "private"}
     with gr.Row():
         folder = gr.Dropdown(choices=[], value=None, label="草稿文件夹", elem_id="draft-folder", scale=4)
@@ -252,10 +254,11 @@ def review_tab(review: DraftReview, load: Any) -> None:
         result = review.approve(name, program_id, getattr(request, "username", None))
         return _block(result, "approve-ok" if result.startswith("✔") else "approve-error")
 
-    for trigger in (load, reload.click):
-        trigger(listed, folder, [folder, note], **private)
-    # today's date on each load, by a private event: a callable `value` would be a public API endpoint
-    load(lambda: date.today().isoformat(), None, as_of, **private)
+    def opened(current: str | None) -> tuple[Any, str, str]:
+        # today's date on each load, by a private event: a callable `value` would be a public API endpoint
+        return (*listed(current), date.today().isoformat())
+
+    reload.click(listed, folder, [folder, note], **private)
     folder.change(chosen, folder, [page, program, answer, approved], **private)
     for trigger in (ask.click, question.submit):
         trigger(review.ask, [folder, question, as_of], answer, **private)
@@ -265,3 +268,4 @@ def review_tab(review: DraftReview, load: Any) -> None:
         [page, program],
         **private,
     )
+    return lambda after: after.then(opened, folder, [folder, note, as_of], **private)

@@ -38,7 +38,7 @@ from assistant.web.tally import Tally
 from assistant.web.visitors import MAX_TRACKED, TokenBucket, Visitors
 
 MAX_BODY_BYTES = 256 * 1024  # a question is at most a few thousand characters; the largest page event is far below
-PER_CLIENT_IN_FLIGHT = 3  # jobs of one client queued or running at once (a page load fires two) …
+PER_CLIENT_IN_FLIGHT = 3  # jobs of one client queued or running at once (a page load starts one, the rest chained) …
 PER_CLIENT_WHEN_BUSY = 2  # … and while at least BUSY_OTHERS jobs of other clients are pending
 BUSY_OTHERS = 2
 MAX_IN_FLIGHT = 64  # jobs of all clients queued or running at once

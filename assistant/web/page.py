@@ -720,10 +720,13 @@ def build_enterprise(
         # At each page load, so a server left running for days still says "today" truthfully.
         page.load(None, None, None, js=accessibility.naming_script(), **private)
         page.load(None, None, None, js=OPEN_FROM_CHAT, **private)
-        page.load(today_on_page, None, [coverage, as_of], show_progress="hidden", **private)
-        page.load(on_index_status, None, [index_html, timer], show_progress="hidden", **private)
-        # An unset gr.Number is drawn as 0 until it is first given None; a 0 the user never typed would be read as a fact.
-        page.load(lambda: [*facts_to_form(None), *([None] * TAG_SLOTS)], None, form, show_progress="hidden", **private)
+        # One job per load, the rest chained after it: the Gate admits only a few jobs of one client at once.
+        quiet = {"show_progress": "hidden", **private}
+        page.load(today_on_page, None, [coverage, as_of], **quiet).then(
+            on_index_status, None, [index_html, timer], **quiet
+        ).then(  # an unset gr.Number is drawn as 0 until first given None; a 0 the user never typed would be a fact
+            lambda: [*facts_to_form(None), *([None] * TAG_SLOTS)], None, form, **quiet
+        )
         gr.api(ask, api_name="ask")
         gr.api(chat_turn, api_name="chat")
     return page

@@ -267,13 +267,38 @@ def walk(routes: list, prefix: str = "") -> Iterator[tuple[str, frozenset[str]]]
 
 
 @pytest.fixture(scope="module")
-def routes(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, frozenset[str]]]:
-    """Every route of the app `python app.py` serves, read from an identical app built in-process."""
+def built_app(tmp_path_factory: pytest.TempPathFactory):
+    """An app identical to the one `python app.py` serves, built in-process."""
     from assistant.core.settings import Settings
     from assistant.web.server import create_app
 
     settings = dataclasses.replace(Settings.from_env(), data_dir=tmp_path_factory.mktemp("routes-data"))
-    return sorted(set(walk(create_app(settings, warm_index=False).routes)))
+    return create_app(settings, warm_index=False)
+
+
+@pytest.fixture(scope="module")
+def routes(built_app) -> list[tuple[str, frozenset[str]]]:
+    """Every route of the app `python app.py` serves."""
+    return sorted(set(walk(built_app.routes)))
+
+
+def test_a_page_load_starts_one_job_so_the_gate_never_refuses_it(built_app) -> None:
+    """The Gate admits only `PER_CLIENT_WHEN_BUSY` jobs of one client at once (fewer than a busy
+    server's visitor may fire): every job a page's load starts together beyond that was refused
+    with 429 and left its component showing Gradio's error cover (the console's 政策审核 tab, in CI).
+    Each page's load starts one server job; the rest are chained after it with `.then`."""
+    started = {
+        route.path: [
+            fn.name
+            for fn in route.app.get_blocks().fns.values()
+            if fn.fn is not None and any(event == "load" for _, event in fn.targets)
+        ]
+        for route in built_app.routes
+        if isinstance(route, Mount) and hasattr(route.app, "get_blocks")
+    }
+    assert set(started) == {"", "/console/app"}, started
+    assert all(len(names) == 1 for names in started.values()), started
+    assert gate.PER_CLIENT_WHEN_BUSY >= 2  # that one job, and the answer a visitor may still be waiting for
 
 
 def concrete(template: str) -> str:
