@@ -35,14 +35,15 @@ class PageSession:
 
     def dependency(self, elem_id: str, trigger: str, output: str | None = None) -> dict[str, Any]:
         """The event bound to `trigger` ("click", "load", …) of the component with `elem_id` ("" = the
-        page), and when several are, the one that updates the component with elem_id `output`."""
+        page) or chained after it with `.then`, and when several are, the one that updates the component
+        with elem_id `output`."""
         target = 0 if not elem_id else self.component_id(elem_id)
         wanted = self.component_id(output) if output else None
-        return next(
-            d
-            for d in self.config["dependencies"]
-            if [target, trigger] in d["targets"] and (wanted is None or wanted in d["outputs"])
-        )
+        dependencies = self.config["dependencies"]
+        chain = {d["id"] for d in dependencies if [target, trigger] in d["targets"]}
+        while followers := {d["id"] for d in dependencies if d.get("trigger_after") in chain} - chain:
+            chain |= followers
+        return next(d for d in dependencies if d["id"] in chain and (wanted is None or wanted in d["outputs"]))
 
     def run(self, elem_id: str, trigger: str, data: list[Any], output: str | None = None) -> list[Any]:
         """Fire one event and return its output values (the last message for a generator)."""
@@ -54,7 +55,7 @@ class PageSession:
                 "fn_index": dep["id"],
                 "session_hash": self.session_hash,
                 "event_data": None,
-                "trigger_id": dep["targets"][0][0],
+                "trigger_id": 0 if not elem_id else self.component_id(elem_id),
             },
         )
         joined.raise_for_status()
