@@ -16,6 +16,7 @@ gives figures, yes/no facts or a level, else a fact question. The words are inde
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import Enum
 
 from assistant.calculator.facts import EnterpriseFacts
@@ -46,6 +47,16 @@ class Intent(str, Enum):
 class Ask(str, Enum):
     BENEFIT = "benefit"  # the enterprise's own figure or eligibility
     PROPERTY = "property"  # what the text says of a program, fund or body
+
+
+@dataclass(frozen=True)
+class Asker:
+    """What the question says of the enterprise asking. With its figures or its own place, "标准是多少"
+    and "怎么算" ask how its own figure comes out; having said what it is ("我们是医药储备企业",
+    "我们技改项目新入统计库了"), "怎么算" and "怎么申请" ask whether it can, and how."""
+
+    figures_or_place: bool = False
+    what_it_is: bool = False
 
 
 def _questions(text: str) -> list[list[str]]:
@@ -127,27 +138,38 @@ def _asks_of_a_figure(clause: str, cues: IntentCues) -> bool:
     return any(clause[m.end() :].lstrip("元的").startswith(tuple(cues.benefit_words)) for m in FIGURE.finditer(clause))
 
 
-def ask_of(clause: str, cues: IntentCues, of_itself: bool) -> Ask | None:
-    """What one asking clause asks of; None when it holds no interrogative this knows. `of_itself`: the
-    enterprise gave its figures or said where it is, so "怎么算" asks how its own figure comes out."""
+def _we_may(clause: str, cues: IntentCues) -> bool:
+    """ "这个政策我们能用吗", "我司可以参加吗": a yes/no question whether we, the asker, may."""
+    if not clause.rstrip("？?。 ").endswith(YES_NO):
+        return False
+    found = [clause.find(w) for w in US if w in clause]
+    return bool(found) and _has(clause[min(found) :], cues.modal_words)
+
+
+def ask_of(clause: str, cues: IntentCues, asker: Asker) -> Ask | None:
+    """What one asking clause asks of; None when it holds no interrogative this knows."""
     for words in cues.not_asking:
         clause = clause.replace(words, " ")
     if AMOUNT_EITHER_OR.search(clause):  # "纳统奖励是2万还是3万": which figure is ours
         return Ask.BENEFIT
+    if asker.what_it_is and _how_to(clause, cues):  # "我们是医药储备企业，贴息怎么申请": whether we can, then how
+        return Ask.BENEFIT
     property_tests = (_counts, _how_to, _which_thing, _either_or)
     if _has(clause, cues.property_asks) or any(test(clause, cues) for test in property_tests):
         return Ask.PROPERTY
-    if _has(clause, cues.benefit_asks) or _asks_of_a_figure(clause, cues):  # "这个5万奖励算我们的吗"
+    if _has(clause, cues.benefit_asks) or _asks_of_a_figure(clause, cues) or _we_may(clause, cues):
         return Ask.BENEFIT
-    if _has(clause, cues.computation_asks):  # our figure, or the rule in general
-        return Ask.BENEFIT if of_itself else Ask.PROPERTY
+    if _has(clause, cues.parameter_asks):  # our figure's standard, or the rule's
+        return Ask.BENEFIT if asker.figures_or_place else Ask.PROPERTY
+    if _has(clause, cues.computation_asks):  # how our figure comes out, or how the rule computes
+        return Ask.BENEFIT if asker.figures_or_place or asker.what_it_is else Ask.PROPERTY
     budget = _has(clause, cues.budget_words) and not _has(clause, cues.modal_words)
     if budget and _has(clause, cues.count_words):  # "每年安排多少钱": a fund's own budget
         return Ask.PROPERTY
     return None
 
 
-def asks(text: str, cues: IntentCues, of_itself: bool) -> set[Ask]:
+def asks(text: str, cues: IntentCues, asker: Asker) -> set[Ask]:
     """What the asking clauses ask of; a question's earlier clauses count only when they ask the
     enterprise's benefit ("可以拿多少钱，多久到账"): as context ("截止目前", "前几年", "听说能拿6%")
     they ask nothing."""
@@ -157,13 +179,13 @@ def asks(text: str, cues: IntentCues, of_itself: bool) -> set[Ask]:
         for at, clause in enumerate(clauses):
             if at and clause.startswith(cues.either_or[1]):  # "钱是打到企业账户上，还是直接给银行": one either-or
                 clause = f"{clauses[at - 1]}，{clause}"
-            ask = ask_of(clause, cues, of_itself)
+            ask = ask_of(clause, cues, asker)
             asked = at == last or (ask is Ask.BENEFIT and _has(clause, cues.interrogatives))
             if ask is not None and asked:
                 out.add(ask)
             # "按什么利率算、能贴多少": a benefit asked after 、 is asked too (not "多少个智能工厂、智能车间")
             tail = clause.rsplit("、", 1)[-1] if "、" in clause else ""
-            if tail and asked and ask_of(tail, cues, of_itself) is Ask.BENEFIT:
+            if tail and asked and ask_of(tail, cues, asker) is Ask.BENEFIT:
                 out.add(Ask.BENEFIT)
     return out
 
@@ -186,9 +208,10 @@ def classify(question: str, read: Understanding, facts: EnterpriseFacts, cues: I
     count as figures given."""
     gave_figures = bool(facts.amounts) or bool(read.open_amounts)
     of_itself = gave_figures or read.place_role is Role.ENTERPRISE
-    asked = asks(question, cues, of_itself)
+    asker = Asker(of_itself, _states(read.facts) and _has(question, list(US)))
+    asked = asks(question, cues, asker)
     if not asked and _elliptical(question, read, cues):
-        asked = asks(context, cues, of_itself)
+        asked = asks(context, cues, asker)
     if any(_has(clause, cues.validity_asks) for clause in asking_clauses(question)):
         # "还有效吗": once we said who we are, whether we can still apply (each program judged on the day)
         return Intent.ASSESSMENT if of_itself or _has(question, list(US)) else Intent.FACT

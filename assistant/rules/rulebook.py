@@ -119,6 +119,7 @@ class IntentCues(BaseModel):
     ellipsis: list[str]
     not_asking: list[str]
     computation_asks: list[str]
+    parameter_asks: list[str]
     validity_asks: list[str]  # 还有效吗: whether our application still can be made, once we say who we are
     budget_words: list[str]
     modal_words: list[str]

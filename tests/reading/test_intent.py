@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from assistant.core.settings import Settings
-from assistant.reading.intent import Ask, Intent, ask_of, asking_clauses, classify
+from assistant.reading.intent import Ask, Asker, Intent, ask_of, asking_clauses, classify
 from assistant.reading.understanding import understand
 from assistant.rules.rulebook import Vocabulary, load_rulebook
 
@@ -56,15 +56,20 @@ def test_only_the_asking_clauses_count(text: str, clauses: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "clause,gave_figures,ask",
+    "clause,asker,ask",
     [
-        ("贴息怎么算", True, Ask.BENEFIT),
-        ("贴息怎么算", False, Ask.PROPERTY),
-        ("选哪个", False, None),
-        ("为什么", False, None),
+        ("贴息怎么算", Asker(figures_or_place=True), Ask.BENEFIT),
+        ("贴息怎么算", Asker(what_it_is=True), Ask.BENEFIT),
+        ("贴息怎么算", Asker(), Ask.PROPERTY),
+        ("奖励标准是多少", Asker(figures_or_place=True), Ask.BENEFIT),
+        ("奖励标准是多少", Asker(what_it_is=True), Ask.PROPERTY),
+        ("贴息怎么申请", Asker(what_it_is=True), Ask.BENEFIT),
+        ("贴息怎么申请", Asker(figures_or_place=True), Ask.PROPERTY),
+        ("这个政策我们能用吗", Asker(), Ask.BENEFIT),
+        ("我们能同时享受吗", Asker(), Ask.PROPERTY),
+        ("选哪个", Asker(), None),
+        ("为什么", Asker(), None),
     ],
 )
-def test_an_ask_depends_on_what_it_is_asked_of(
-    clause: str, gave_figures: bool, ask: Ask | None, vocab: Vocabulary
-) -> None:
-    assert ask_of(clause, vocab.intent, gave_figures) is ask
+def test_an_ask_depends_on_what_it_is_asked_of(clause: str, asker: Asker, ask: Ask | None, vocab: Vocabulary) -> None:
+    assert ask_of(clause, vocab.intent, asker) is ask
