@@ -441,7 +441,7 @@ class Engine:
                 )
             return self._fact(turn, text, sources)
         assessment = assess(self.book, facts, as_of, program_ids, self.lpr)
-        focus = choose(self.book, text, facts, presenter.programs(self.book, assessment))
+        focus = choose(self.book, text, facts, presenter.programs(self.book, assessment), as_of)
         programs = focus.ordered
         missing = presenter.missing_facts(self.book, programs, focus.asked)
         top = headline(self.book, focus.asked)

@@ -16,7 +16,8 @@ they are missing. The rest are shown folded, as "其他可能适用的政策（N
 Left out: a program the user declined ("我们没有贷款": all its base amounts are none; "直接奖补我们不要":
 declined by name), and a program no longer in force unless the question names it or its years ("2016年
 的时候"), or asks for everything. A program in force that the question is about leads over one that is
-not; an expired one leads only when nothing in force is asked about or the question names its policy.
+not; an expired one leads only when nothing in force is asked about, the question names its policy, or
+the question names it and nothing in force.
 All words come from the rules files and index/vocabulary.yaml (`focus`), none from this code.
 """
 
@@ -50,6 +51,7 @@ BENEFIT = 2
 ALL_FIGURES = 2
 SOME_FIGURES = 1
 TOPIC = 1
+CLEARER = 2  # an ended program named this many times as clearly as anything in force is what is asked about
 
 POLICY_NAME_CHARS = 8  # a span of a policy's title this long, in the question, names the policy
 OTHERS_TITLE = "其他可能适用的政策（{n}）"
@@ -270,7 +272,7 @@ def _about_its_years(question: str, program: Program) -> bool:
     return any(start <= int(y) <= end for y in YEAR.findall(question))
 
 
-def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list[Program]) -> Focus:
+def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list[Program], as_of: date) -> Focus:
     """Split the assessed programs into those asked about and the others; drop declined programs and,
     unless asked for, expired ones. Order within each part is kept (what the user can act on first)."""
     counts = mention_counts(book)
@@ -290,9 +292,12 @@ def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list
             or _about_its_years(question, p)
         ]
     # In force and asked about leads; an expired program leads only when nothing in force is asked about,
-    # or when the question names its policy ("《…2016年度行动计划》里那一条，现在还能申请吗").
+    # when the question names its policy ("《…2016年度行动计划》里那一条，现在还能申请吗"), or when it names
+    # the program and names none in force ("医药储备企业的贴息怎么申请" against a stray 技改).
     named_period = [p for p in shown if p.status == "expired" and _names_its_policy(book, p, question)]
     leading = current + named_period if any(points[p.program_id] for p in current) else shown
+    if _named_only_when_past(book, question, facts, counts, points, shown, as_of):
+        leading = shown
     top = max((points[p.program_id] for p in leading), default=0)
     if top == 0:
         return Focus(shown, [])
@@ -306,6 +311,34 @@ def choose(book: Rulebook, question: str, facts: EnterpriseFacts, programs: list
     # recognition the user has not stated (技改后补助 before 技改示范项目后补助). Otherwise the order is kept.
     asked.sort(key=lambda p: (-points[p.program_id], _reserved_for_unstated(book, p, facts)))
     return Focus(asked, [p for p in shown if p not in asked])
+
+
+def _named_only_when_past(
+    book: Rulebook,
+    question: str,
+    facts: EnterpriseFacts,
+    counts: Counter[str],
+    points: dict[str, int],
+    shown: list[Program],
+    as_of: date,
+) -> bool:
+    """The question names a program whose policy has ended, at least `CLEARER` times as clearly as
+    anything in force, and names none in force ("省里确定的医药储备企业，贴息补助怎么申请", where the
+    programs in force share only 省里 and 补助): what it asks about is that program. A twin in force
+    named by the same words ("首台（套）保险") keeps the lead; a program not issued yet never takes it."""
+    named = [p for p in shown if about(book, book.programs[p.program_id], question, counts, facts)]
+    if any(p.status != "expired" for p in named) or any(_uses_its_topic(book, p, question) for p in shown):
+        return False
+    in_force_top = max((points[p.program_id] for p in shown if p.status != "expired"), default=0)
+    return any(p.policy.valid_from <= as_of and points[p.program_id] >= CLEARER * in_force_top for p in named)
+
+
+def _uses_its_topic(book: Rulebook, program: Program, question: str) -> bool:
+    """A program in force whose topic words the question uses, besides the kind of support ("首台套奖励":
+    首台套), though too common to name it outright."""
+    benefit_words = book.vocabulary.focus.benefit_words
+    topics = book.programs[program.program_id].topics
+    return program.status != "expired" and any(t not in benefit_words for t in _used(topics, question))
 
 
 def _named_besides(book: Rulebook, program: Program, asked: list[Program], question: str, counts: Counter[str]) -> bool:

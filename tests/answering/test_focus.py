@@ -224,6 +224,28 @@ def test_a_question_naming_an_expired_policy_leads_with_its_program(engine: Engi
     assert answer.programs[0].status == "expired"
 
 
+def test_an_ended_program_named_when_nothing_in_force_is_named_leads(engine: Engine) -> None:
+    """On 2018-06-01 the 2016 plan has ended; the question names its 医药储备 interest subsidy, and the
+    programs in force share with it only 补助: the answer leads with the ended one, saying so."""
+    answer = engine.ask("省级医药储备企业的贴息补助，我们今年还能申请吗？", as_of=date(2018, 6, 1))
+    assert _ids(answer)[0] == "hn16-pharma-reserve-interest"
+    assert answer.programs[0].status == "expired"
+
+
+def test_a_twin_in_force_named_by_the_same_words_keeps_the_lead(engine: Engine) -> None:
+    """首台（套）保险 names the 2016 plan's subsidy and the 2017 one's alike: the one in force leads."""
+    answer = engine.ask("我们经省里认定的首台套装备投保了，保费80万，保额4000万，省里补多少？", as_of=date(2021, 6, 6))
+    assert _ids(answer)[0] == "hn17-first-set-insurance-subsidy"
+
+
+def test_a_program_not_issued_yet_on_the_day_never_takes_the_lead(engine: Engine) -> None:
+    """In 2013 the 2017 plan's 新产品 program does not exist yet; the 2012 deduction in force leads."""
+    answer = engine.ask(
+        "郑州企业，2013年开发新产品花了研发费用400万，没有形成无形资产，能多扣除多少？", as_of=date(2013, 6, 1)
+    )
+    assert _ids(answer)[0] == "hn12-rd-super-deduction"
+
+
 def test_an_amount_no_program_in_focus_waits_for_is_not_asked_about(engine: Engine) -> None:
     """ "区里已经奖励了5万" is a grant already had; the matching award waits on yes/no facts, so those are asked."""
     answer = engine.ask(
