@@ -180,7 +180,7 @@ def declined_by_name(book: Rulebook, rule: Rule, question: str, counts: Counter[
         said = [lvl for lvl, level_words in words.issuer_levels.items() if any(w in clause for w in level_words)]
         of_its_level = not said or level in said
         by_name = naming_words(book, rule, clause, counts)
-        names = by_name + [w for w in kinds if w in clause and of_its_level]
+        names = by_name + [w for w in _used(kinds, clause) if of_its_level and _kind_said_of(book, rule, clause, w)]
         for word in words.decline_words:
             for at in _declining_at(clause, word):
                 if any(clause.find(n) < at or clause.startswith(n, at + len(word)) for n in names):
@@ -190,6 +190,22 @@ def declined_by_name(book: Rulebook, rule: Rule, question: str, counts: Counter[
                 if named_before and not names and not any(w in clause for w in words.benefit_words):
                     return True
         named_before = bool(by_name)  # by its own words: "奖励" names every award
+    return False
+
+
+@per_book
+def _all_topics(book: Rulebook) -> frozenset[str]:
+    return frozenset(t for p in book.programs.values() for t in p.topics)
+
+
+def _kind_said_of(book: Rulebook, rule: Rule, clause: str, kind: str) -> bool:
+    """The kind of support (后补助) stands in the clause unqualified, or qualified by one of the
+    program's own topic words: "技改后补助我们不报" declines the 技改 program's, not the 新产品 one's."""
+    own = set(rule.topics)
+    for at in (i for i in range(len(clause)) if clause.startswith(kind, i)):
+        before = clause[:at]
+        if not any(before.endswith(t) for t in _all_topics(book) - own):
+            return True
     return False
 
 

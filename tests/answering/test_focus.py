@@ -217,6 +217,20 @@ def test_a_decline_of_another_levels_kind_of_support_or_after_the_name_in_a_clau
     assert not declined_by_name(book, base, question, counts)
 
 
+def test_a_kind_of_support_qualified_by_another_programs_topic_declines_only_that_program() -> None:
+    """ "技改后补助不申请": the 技改 program's 后补助, not the 新产品 one's, whose title has 后补助 too."""
+    book = default_engine().book
+    counts = mention_counts(book)
+    tech, product = (
+        book.programs["jy-tech-transformation-post-subsidy"],
+        book.programs["jy-provincial-new-product-subsidy"],
+    )
+    question = "济源企业，产品被认定为省工业新产品，研发投入200万；技改后补助不申请。新产品这块给多少？"
+    assert declined_by_name(book, tech, question, counts)
+    assert not declined_by_name(book, product, question, counts)
+    assert declined_by_name(book, product, "后补助我们都不要了，只问贴息", counts)
+
+
 def test_a_question_naming_an_expired_policy_leads_with_its_program(engine: Engine) -> None:
     """The 2016 plan is void in 2020; the question names it, so its program leads over the one in force."""
     answer = engine.ask("按《河南省重点产业2016年度行动计划》，首台套保险补助现在还能申请吗？", as_of=date(2020, 6, 1))
