@@ -14,6 +14,8 @@ from assistant.answering.presenter import MissingFact, fact_label
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.rules.rulebook import Rulebook
 
+PLACE_FACT = "place"  # the fact the place question asks; a reply to it is the enterprise's own place
+
 ASK_LEVEL = "请问认定级别是国家级、省级还是市级？"
 GENERIC_ROLES = ["总投资", "设备投资", "贷款"]  # no amount is wanted yet: the common ones, as examples
 MAX_ROLES_NAMED = 3
@@ -44,8 +46,8 @@ def follow_up(
         # Only while an amount is still wanted: one that no program waiting on facts computes from (a grant
         # already had, a budget that names the program: "每年2亿的那个专项") does not hold the answer back.
         return _ask_role(book, open_amounts, [m.fact for m in missing if m.fact in book.vocabulary.amount_roles])
-    if facts.place is None or (missing and missing[0].fact == "place"):
-        return Question(ask_place(book), "place")
+    if facts.place is None or (missing and missing[0].fact == PLACE_FACT):
+        return Question(ask_place(book), PLACE_FACT)
     if not missing:
         return None
     half_said = [m.fact for m in missing if m.fact in (confirmations or {})]

@@ -3,7 +3,7 @@
 Asked "请问设备投资（含工艺包和软件）是多少？", a user answers "300万", not a sentence; asked "请问是否项目已竣工
 投产？", they answer "是", "还没有" or "我们是…" (the subject read past). Read on its own such a reply says nothing (or asks which amount
 "300万" is), so it is read as the answer to the fact the last question asked for (`Answer.follow_up_fact`):
-rewritten into the words the reader knows for that fact, or, for "不清楚", recorded as not known so that
+rewritten into the words the reader knows for that fact (a place as the enterprise's own), or, for "不清楚", recorded as not known so that
 the next question moves on. The yes / no / don't-know words are data (index/vocabulary.yaml `replies:`).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.answering.api_models import Answer
+from assistant.answering.followup import PLACE_FACT
 from assistant.reading.amount_facts import read_amounts
 from assistant.rules.rulebook import Vocabulary
 
@@ -41,6 +42,8 @@ def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
     if reply.startswith(tuple(words.unknown)):
         return Reply(text, (fact,))
     said_no = reply.startswith(tuple(words.deny))
+    if fact == PLACE_FACT and not said_no:  # the enterprise's own place, as the question asked
+        return Reply(f"{words.own_place}{reply.removeprefix('在')}")
     if fact in vocab.amount_roles:
         role = vocab.amount_roles[fact]
         if last and last.open_amounts:  # "您说的“120万”是…的费用吗？"

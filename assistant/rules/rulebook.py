@@ -69,6 +69,8 @@ class ReplyWords(BaseModel):
     unknown: list[str]
     # 我们, 我司 …: the subject a reply may open with ("我们是研发制造单位"), read past to the yes or no.
     subjects: list[str] = []
+    # Put before a reply to "企业在哪个地区？" ("东营市河口区"): the words that make a place the enterprise's own.
+    own_place: str = "企业在"
 
 
 class FocusWords(BaseModel):

@@ -198,6 +198,17 @@ def test_a_yes_no_reply_sets_the_fact_asked_and_a_correction_is_not_a_no() -> No
     assert conversation.facts.amounts["equipment_investment"] == Decimal(4_000_000)
 
 
+def test_a_place_given_in_reply_is_the_enterprises_own_and_the_question_still_stands() -> None:
+    """Asked where the enterprise is, after "…的奖励怎么算？我们…", the reply "河口区" is its own place:
+    the turn goes on with the assessment (a place said alone would leave "怎么算" asking of the text)."""
+    conversation = Conversation(default_engine(), date(2021, 6, 30))
+    first = conversation.ask("新增入库那个奖励怎么计算？我们的技改项目刚纳入统计了")
+    assert first.kind == "assessment" and first.follow_up_fact == "place"
+    answer = conversation.ask("河口区")
+    assert answer.kind == "assessment" and answer.facts.place == "山东省东营市河口区"
+    assert answer.programs[0].program_id == "hekou-statistics-award"
+
+
 def test_a_long_conversation_keeps_only_what_later_turns_need() -> None:
     """Thirty turns: two answers kept, the engine reads the last few questions only, and a correction
     still says which figure it changed (the latest assessment is kept even after a fact answer)."""
