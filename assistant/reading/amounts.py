@@ -84,13 +84,20 @@ _SPOKEN_UNIT_RE = re.compile(r"(?<=[0-9])个(?=[万亿])")
 # that is the Chinese comma between clauses ("总投资500万，设备300万"), never a digit separator.
 _HALFWIDTH = str.maketrans("０１２３４５６７８９．％\u200b\u200c\u200d\u2060\ufeff", "0123456789.%     ")
 
+# After 万/亿, a numeral that opens a count or a span is the next word's, not the amount's ("奖励50万一次性
+# 拨付", "500万三年内", "300万五台"); a single digit that ends the amount is the unit's tenth, as people say
+# it ("一亿五" is 1.5亿, "三万五" 35000; `_remainder` reads it so).
+_WORD_AFTER_UNIT = _COUNT_WORDS + "年月天周季"
+_NOT_THE_AMOUNTS = rf"(?!(?<=[万亿萬億])(?:[{_DIGIT_CHARS}]|[0-9]+)[{_WORD_AFTER_UNIT}])"
+_SPOKEN_TENTH = r"[万亿萬億][一二两三四五六七八九壹贰叁肆伍陆柒捌玖1-9]"
 _AMOUNT_RE = re.compile(
     rf"(?<![0-9])(?<![0-9][.,])"  # never start inside a longer Arabic number
     rf"(?<![0-9][eE])(?<![0-9][eE][+-])"  # nor in the exponent of 1e20 (not a notation read here)
     rf"(?:[¥￥]\s*)?"
     # Atomic: a number followed by a count word is not retried as a shorter number (3万人 is not 3).
     # One space may separate Arabic digits from their unit: "500 万元".
-    rf"(?>(?:(?:{_ARABIC})(?:\s(?=[{_UNIT_CHARS}元]))?|[{_NUMERAL_CHARS}])+(?:(?:{_APPROX})[{_UNIT_CHARS}]*)?)"
+    rf"(?>(?:{_NOT_THE_AMOUNTS}(?:(?:{_ARABIC})(?:\s(?=[{_UNIT_CHARS}元]))?|[{_NUMERAL_CHARS}]))+"
+    rf"(?:(?:{_APPROX})[{_UNIT_CHARS}]*)?)"
     rf"(?:(?:{_YUAN})?人民币|{_YUAN}|(?!(?!{_NOT_COUNTS})[{_COUNT_WORDS}]))"
 )
 # A foreign currency after an amount ("150万美元") or its sign before it ("$2,000", "€500万"): the
@@ -100,7 +107,7 @@ _FOREIGN_AFTER_RE = re.compile(
     r"|(?i:dollars?|usd|eur|euros?|jpy|hkd|gbp|aud|cad))"
 )
 _FOREIGN_BEFORE_RE = re.compile(r"(US\$|HK\$|\$|€|£|(?i:usd|eur)\s?)$")
-_MONEY_ENDING_RE = re.compile(rf"(?:{_YUAN}|[万亿萬億](?:{_APPROX})?)(?:人民币)?$")
+_MONEY_ENDING_RE = re.compile(rf"(?:{_YUAN}|[万亿萬億](?:{_APPROX})?|{_SPOKEN_TENTH})(?:人民币)?$")
 _AMOUNT_AFFIXES_RE = re.compile(r"(?:[¥￥]|人民币)?(?P<number>.*?)(?:元整?|块钱?)?(?:人民币)?", re.S)
 _SPACES_RE = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
 _APPROX_RE = re.compile(rf"(?<=[0-9{_NUMERAL_CHARS}])(?:{_APPROX})")
