@@ -53,7 +53,7 @@ def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
                 return Reply(f"{role.label}{last.open_amounts[0]}")
             return Reply(text)
         if read.open_amounts:
-            return Reply(f"{role.label}{reply}")  # "300万" → "设备投资（含工艺包和软件）300万"
+            return Reply(_as_fact(fact, reply, vocab))  # "300万" → "设备投资（含工艺包和软件）300万"
         if said_no:
             return Reply(f"没有{role.cues[0]}")  # "没贷款" → none: the program does not apply
         return Reply(text)
@@ -61,6 +61,16 @@ def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
         phrase = vocab.tags[fact].phrases[0]
         return Reply(f"没有{phrase}" if said_no else phrase)
     return Reply(text)
+
+
+def _as_fact(fact: str, amount: str, vocab: Vocabulary) -> str:
+    """The amount with the first of the fact's names (its label, then its cues) that reads back as that
+    fact: "技术引进及仪器、设备、软件投入2050万" would read as 软件投入."""
+    role = vocab.amount_roles[fact]
+    for name in (role.label, *role.cues):
+        if fact in read_amounts(f"{name}{amount}", vocab).amounts:
+            return f"{name}{amount}"
+    return f"{role.label}{amount}"
 
 
 def _past_subject(reply: str, subjects: list[str]) -> str:

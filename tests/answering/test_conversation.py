@@ -209,6 +209,19 @@ def test_a_place_given_in_reply_is_the_enterprises_own_and_the_question_still_st
     assert answer.programs[0].program_id == "hekou-statistics-award"
 
 
+def test_a_reply_fills_the_fact_asked_even_where_its_label_holds_another_facts_name() -> None:
+    """Asked "技术引进及仪器、设备、软件投入是多少？" after "大概一千万左右", the reply "1100万" is that
+    fact's, not 软件投入's (the label read back as the other fact): 30% of it, 330万."""
+    conversation = Conversation(default_engine(), date(2019, 6, 1))
+    first = conversation.ask(
+        "我们是洛阳的企业，被认定为省制造业创新中心了，今年技术引进加仪器、设备、软件购置大概一千万左右，能补多少？"
+    )
+    assert first.follow_up_fact == "tech_import_investment"
+    answer = conversation.ask("1100万")
+    assert conversation.facts.amounts == {"tech_import_investment": Decimal(11_000_000)}
+    assert answer.programs[0].amount_yuan == 3_300_000
+
+
 def test_a_long_conversation_keeps_only_what_later_turns_need() -> None:
     """Thirty turns: two answers kept, the engine reads the last few questions only, and a correction
     still says which figure it changed (the latest assessment is kept even after a fact answer)."""
