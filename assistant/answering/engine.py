@@ -213,7 +213,10 @@ class Engine:
         started = time.perf_counter()
         text = simplified((question or "").strip())  # 設備500萬 reads as 设备500万
         errors = input_errors(text)
-        understanding = understand(text, self.book.vocabulary) if not errors else Understanding(EnterpriseFacts())
+        known = prior.place if prior else None
+        understanding = (
+            understand(text, self.book.vocabulary, known) if not errors else Understanding(EnterpriseFacts())
+        )
         if self.llm and not errors:
             self._llm_facts(text, understanding)
         facts = prior.merged(understanding.facts) if prior else understanding.facts

@@ -20,6 +20,7 @@ from assistant.reading.places import Role, read_place
 from assistant.reading.recognitions import read_recognitions
 from assistant.rules.rulebook import StatedRate, Vocabulary
 from assistant.rules.schema import Level
+from assistant.texts.regions import covers
 
 CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 # "已经陆续拿到直接奖补240万", "已经先后拿到省里资金": an adverb inside 已经拿到 hides the received cue from
@@ -45,12 +46,14 @@ class Understanding:
     places_named: frozenset[str] = frozenset()  # every place this text names and settles (places.PlaceReading)
 
 
-def _read_place(text: str, vocab: Vocabulary, out: Understanding) -> None:
+def _read_place(text: str, vocab: Vocabulary, out: Understanding, known_place: str | None) -> None:
     place = read_place(text, vocab)
-    out.facts.place, out.facts.place_mention = place.place, place.mention
     out.place_role, out.places_named = place.role, place.named
-    out.notes += place.notes
     out.errors += place.errors
+    if known_place and place.place and covers(place.place, known_place):
+        return  # "拿到东营市里的技改专项资金" said by a 河口区 enterprise: it is still where it was
+    out.facts.place, out.facts.place_mention = place.place, place.mention
+    out.notes += place.notes
 
 
 def _read_level(text: str, vocab: Vocabulary) -> Level | None:
@@ -125,14 +128,17 @@ def consistency_errors(facts: EnterpriseFacts) -> list[str]:
     return []
 
 
-def understand(text: str, vocab: Vocabulary) -> Understanding:
+def understand(text: str, vocab: Vocabulary, known_place: str | None = None) -> Understanding:
+    """What one turn says. `known_place`: where the conversation already has the enterprise; a place
+    this turn names above it (东营市 for 山东省东营市河口区) does not move it, and money from a level
+    above it is told by that place."""
     text = ADVERB_AFTER_ALREADY.sub(r"\1", text)
     out = Understanding(EnterpriseFacts())
     read = read_amounts(text, vocab)
     out.facts.amounts, out.facts.unsettled = read.amounts, read.unsettled
     out.open_amounts, out.errors = read.open_amounts, read.errors
-    _read_place(text, vocab, out)
-    found = read_recognitions(text, vocab, out.facts.place)
+    _read_place(text, vocab, out, known_place)
+    found = read_recognitions(text, vocab, out.facts.place or known_place)
     out.facts.tags, out.facts.chosen, out.facts.since = found.tags, found.chosen, found.since
     out.facts.had = found.had
     out.facts.not_yet = found.not_yet

@@ -222,6 +222,18 @@ def test_a_reply_fills_the_fact_asked_even_where_its_label_holds_another_facts_n
     assert answer.programs[0].amount_yuan == 3_300_000
 
 
+def test_a_later_turn_naming_the_city_above_keeps_the_place_and_tells_its_money_as_higher() -> None:
+    """A 河口区 enterprise later says it had 东营市's special funds: it has not moved to 东营市 (no place
+    asked again), and the money is from above the district, which bars the district's awards."""
+    conversation = Conversation(default_engine(), date(2021, 6, 30))
+    first = conversation.ask("河口区技改项目总投资600万，设备400万，已竣工，直接奖补能拿多少？")
+    assert first.programs[0].status == "eligible"
+    answer = conversation.ask("还有，这个项目之前拿过东营市的技改专项资金20万，这样还能拿吗？")
+    assert answer.facts.place == "山东省东营市河口区" and not answer.follow_up
+    assert not any("所在地区" in note for note in answer.notes)
+    assert {p.program_id: p.status for p in answer.programs}["hekou-direct-award"] == "ineligible"
+
+
 def test_a_long_conversation_keeps_only_what_later_turns_need() -> None:
     """Thirty turns: two answers kept, the engine reads the last few questions only, and a correction
     still says which figure it changed (the latest assessment is kept even after a fact answer)."""
