@@ -201,10 +201,9 @@ def _all_topics(book: Rulebook) -> frozenset[str]:
 def _kind_said_of(book: Rulebook, rule: Rule, clause: str, kind: str) -> bool:
     """The kind of support (后补助) stands in the clause unqualified, or qualified by one of the
     program's own topic words: "技改后补助我们不报" declines the 技改 program's, not the 新产品 one's."""
-    own = set(rule.topics)
+    others = _all_topics(book) - set(rule.topics)
     for at in (i for i in range(len(clause)) if clause.startswith(kind, i)):
-        before = clause[:at]
-        if not any(before.endswith(t) for t in _all_topics(book) - own):
+        if not any(clause[:at].endswith(t) for t in others):
             return True
     return False
 
@@ -342,19 +341,26 @@ def _named_only_when_past(
     anything in force, and names none in force ("省里确定的医药储备企业，贴息补助怎么申请", where the
     programs in force share only 省里 and 补助): what it asks about is that program. A twin in force
     named by the same words ("首台（套）保险") keeps the lead; a program not issued yet never takes it."""
-    named = [p for p in shown if about(book, book.programs[p.program_id], question, counts, facts)]
-    if any(p.status != "expired" for p in named) or any(_uses_its_topic(book, p, question) for p in shown):
+    past = [p for p in shown if p.status == "expired" and p.policy.valid_from <= as_of]
+    if not past:  # most questions: nothing ended is shown, and nothing below need be read
         return False
-    in_force_top = max((points[p.program_id] for p in shown if p.status != "expired"), default=0)
-    return any(p.policy.valid_from <= as_of and points[p.program_id] >= CLEARER * in_force_top for p in named)
+
+    def named(p: Program) -> bool:
+        return about(book, book.programs[p.program_id], question, counts, facts)
+
+    in_force = [p for p in shown if p.status != "expired"]
+    if any(_uses_its_topic(book, p, question) or named(p) for p in in_force):
+        return False
+    in_force_top = max((points[p.program_id] for p in in_force), default=0)
+    return any(points[p.program_id] >= CLEARER * in_force_top and named(p) for p in past)
 
 
 def _uses_its_topic(book: Rulebook, program: Program, question: str) -> bool:
-    """A program in force whose topic words the question uses, besides the kind of support ("首台套奖励":
-    首台套), though too common to name it outright."""
+    """The question uses a topic word of the program besides the kind of support ("首台套奖励": 首台套),
+    though one too common to name it outright."""
     benefit_words = book.vocabulary.focus.benefit_words
     topics = book.programs[program.program_id].topics
-    return program.status != "expired" and any(t not in benefit_words for t in _used(topics, question))
+    return any(t not in benefit_words for t in _used(topics, question))
 
 
 def _named_besides(book: Rulebook, program: Program, asked: list[Program], question: str, counts: Counter[str]) -> bool:

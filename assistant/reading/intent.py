@@ -131,16 +131,20 @@ def _either_or(clause: str, cues: IntentCues) -> bool:
     return bool(other) and either in clause[:at] and not _has(other, cues.benefit_words)
 
 
+def _yes_no(clause: str) -> bool:
+    return clause.rstrip("？?。 ").endswith(YES_NO)
+
+
 def _asks_of_a_figure(clause: str, cues: IntentCues) -> bool:
     """A yes/no question about a benefit's figure ("这个5万奖励算我们的吗"): whether we get it."""
-    if not clause.rstrip("？?。 ").endswith(YES_NO):
+    if not _yes_no(clause):
         return False
     return any(clause[m.end() :].lstrip("元的").startswith(tuple(cues.benefit_words)) for m in FIGURE.finditer(clause))
 
 
 def _we_may(clause: str, cues: IntentCues) -> bool:
     """ "这个政策我们能用吗", "我司可以参加吗": a yes/no question whether we, the asker, may."""
-    if not clause.rstrip("？?。 ").endswith(YES_NO):
+    if not _yes_no(clause):
         return False
     found = [clause.find(w) for w in US if w in clause]
     return bool(found) and _has(clause[min(found) :], cues.modal_words)
@@ -208,13 +212,14 @@ def classify(question: str, read: Understanding, facts: EnterpriseFacts, cues: I
     count as figures given."""
     gave_figures = bool(facts.amounts) or bool(read.open_amounts)
     of_itself = gave_figures or read.place_role is Role.ENTERPRISE
-    asker = Asker(of_itself, _states(read.facts) and _has(question, list(US)))
+    said_us = _has(question, list(US))
+    asker = Asker(of_itself, _states(read.facts) and said_us)
     asked = asks(question, cues, asker)
     if not asked and _elliptical(question, read, cues):
         asked = asks(context, cues, asker)
     if any(_has(clause, cues.validity_asks) for clause in asking_clauses(question)):
         # "还有效吗": once we said who we are, whether we can still apply (each program judged on the day)
-        return Intent.ASSESSMENT if of_itself or _has(question, list(US)) else Intent.FACT
+        return Intent.ASSESSMENT if of_itself or said_us else Intent.FACT
     if Ask.BENEFIT in asked:
         return Intent.ASSESSMENT
     if Ask.PROPERTY in asked:
