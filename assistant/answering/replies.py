@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from assistant.answering.api_models import Answer
 from assistant.answering.followup import PLACE_FACT
 from assistant.reading.amount_facts import read_amounts
+from assistant.reading.amounts import find_counts
+from assistant.reading.count_facts import said_as
 from assistant.rules.rulebook import Vocabulary
 
 SHORT_REPLY = 16  # characters: a longer message is a sentence of its own and is read as one
 TRIM = " 。.!！，,~～的啊呀吧哈"
+COUNT_OPENER = 2  # characters a count reply may open with: "共8人", "大约8名"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,11 @@ def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
         return Reply(f"{words.own_place}{reply.removeprefix('在')}")
     if fact in vocab.amount_roles:
         role = vocab.amount_roles[fact]
+        if role.unit != "元":  # "8人", "8", "八个" to "请问聘用的本科以上毕业生人数是多少？"
+            count = _count_said(reply, role.unit)
+            if said_no:
+                return Reply(text, (fact,))
+            return Reply(_as_fact(fact, count, vocab)) if count else Reply(text)
         if last and last.open_amounts:  # "您说的“120万”是…的费用吗？"
             if said_no:  # the amount is something else: that fact is not known, ask on
                 return Reply(text, (fact,))
@@ -71,6 +79,14 @@ def _as_fact(fact: str, amount: str, vocab: Vocabulary) -> str:
         if fact in read_amounts(f"{name}{amount}", vocab).amounts:
             return f"{name}{amount}"
     return f"{role.label}{amount}"
+
+
+def _count_said(reply: str, unit: str) -> str | None:
+    """The reply as a count in `unit` when it is one count and nothing else ("8人", "约8名", a bare "8")."""
+    words = said_as(unit)
+    said = reply if reply.endswith(words) else f"{reply}{unit}"
+    counts = find_counts(said, words)
+    return said if len(counts) == 1 and counts[0].end == len(said) and counts[0].start <= COUNT_OPENER else None
 
 
 def _past_subject(reply: str, subjects: list[str]) -> str:

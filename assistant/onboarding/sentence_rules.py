@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from assistant.rules.bounds import bound_for
+from assistant.rules.schema import QUANTITY_UNITS
 
 NUMBER = r"(\d+(?:\.\d+)?)"
 MONEY = re.compile(rf"{NUMBER}\s*(亿元|万元|元)(?!/)")
 PERCENT = re.compile(rf"{NUMBER}\s*[%％]")
 PERCENT_RANGE = re.compile(rf"{NUMBER}\s*[%％]?\s*[—–\-~～至到]\s*{NUMBER}\s*[%％]")
-PER_UNIT = re.compile(
-    rf"(?:每(亩|平方米|吨|台|套|人|千瓦时|千瓦)[^，。；\d]{{0,6}}?{NUMBER}\s*元|{NUMBER}\s*元\s*/\s*(亩|平方米|吨|台|套|人|千瓦时|千瓦))"
-)
+# 每亩500元, 每件给予资助1万元, 200元/亩: a sum per unit of a quantity the rules know (longest unit first,
+# so 千瓦时 is not read as 千瓦)
+_UNITS = "|".join(sorted(QUANTITY_UNITS, key=len, reverse=True))
+PER_UNIT = re.compile(rf"(?:每({_UNITS})[^，。；\d]{{0,6}}?{NUMBER}\s*(万元|元)|{NUMBER}\s*(万元|元)\s*/\s*({_UNITS}))")
 # 最高 may be followed by the support's own verb ("同一单位每年最高资助100万元", "一次性最高奖励100万元")
 CAP = re.compile(
     rf"(最高不超过|最高不超|最多不超过|不超过|最高(?:给予|资助|奖励|补助|补贴|奖补|支持)?|上限为?|封顶)\s*{NUMBER}\s*(亿元|万元|元)"
@@ -78,9 +80,9 @@ def read_sentence(text: str) -> Reading:
         out.rates = [(v, w) for v, w in out.rates if w not in ranged.group(0)]
     unit = PER_UNIT.search(text)
     if unit:
-        per = unit.group(1) or unit.group(4)
-        value = unit.group(2) or unit.group(3)
-        out.per_unit = (Decimal(value), per, unit.group(0))
+        per = unit.group(1) or unit.group(6)
+        value, money = (unit.group(2), unit.group(3)) if unit.group(1) else (unit.group(4), unit.group(5))
+        out.per_unit = (yuan(value, money), per, unit.group(0))
     for m in CAP.finditer(text):
         before = text[max(0, m.start() - 8) : m.start()]
         scope = next((s for w, s in SCOPE_WORDS if w in before), "project")

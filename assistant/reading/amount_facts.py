@@ -11,6 +11,9 @@ the project's parts is a lower bound of its total investment when the total is n
 An amount that is not exact is never a figure. Bound words (不到/超过/以内/多), approximations (约/左右/
 大概), ranges (400到600万) and foreign currencies make the role `Unsettled`: the calculator may still
 decide a threshold from what is known ("2000多万" is above 500万) but asks before computing anything.
+
+Money goes only to amounts counted in 元; an amount a policy counts in people, items or area (毕业生人数,
+发明专利件数) is read from counts beside its noun (`count_facts`), never from a sum of money near it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from decimal import Decimal
 from assistant.calculator.facts import Unsettled
 from assistant.core.money import format_wan, implausible
 from assistant.reading.amounts import AmountMention, find_amounts
+from assistant.reading.count_facts import counted_roles, read_counts
 from assistant.reading.funding import HIGHER
+from assistant.reading.vague import vague_amount
 from assistant.reading.wording import has_any
 from assistant.rules.rulebook import ClaimCues, Vocabulary
 from assistant.rules.schema import Level
@@ -32,10 +37,6 @@ LOOK_BEHIND = 14  # characters before an amount searched for its role
 LOOK_AHEAD = 6  # and after it, when nothing before it says
 LOOK_BACK_ACROSS = 20  # and across a comma, when its own clause names nothing
 RESPECTIVELY = "分别"
-# "400到600万", "400-600万元": a bare number joined to the amount is the low end of a range in its unit.
-RANGE_START = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:到|至|-|－|~|～|—)\s*$")
-# "五六百万", "三四百万": two neighbouring digits say a range; the reader takes the second as the amount.
-CN_DIGITS = "一二三四五六七八九"
 # "一共300万", "合计250万" after amounts of the same kind: the total of what was just listed.
 TOTAL_WORDS = ("一共", "共计", "合计", "总共", "总计", "累计", "加起来", "共")
 # Amounts already received add up ("拿了100万、100万，去年又拿了50万"): this role sums its mentions.
@@ -50,7 +51,6 @@ LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
 BUYING = ("用来买", "用于购买", "用于购置", "用于", "购买", "购置", "采购", "买了", "买")  # amount, verb, noun
 ACTUAL = "实际"  # the word that says which of two figures for one amount is the real one
 LIST_GAP = 8  # at most this many characters between two figures quoted back as one phrase
-UNIT_VALUE = {"万": Decimal(10**4), "亿": Decimal(10**8)}
 # Words that put the amount inside parentheses or after 其中/含 as a part of the amount before it.
 CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
 # "设备投资（含软件）900万": a parenthesis before the amount qualifies the noun; its words govern nothing.
@@ -322,55 +322,6 @@ def _inside(text: str, mention: AmountMention, previous: _Item | None) -> str | 
     return previous.inside if previous.inside and not opened else (previous.role if opened else None)
 
 
-def _unsettled(text: str, mention: AmountMention, vocab: Vocabulary) -> Unsettled | None:
-    """What a vague amount surely is, with the question to ask; None if the amount is exact."""
-    said = mention.raw
-    if mention.currency:
-        said = f"{mention.raw}{mention.currency}" if not mention.raw.endswith(mention.currency) else said
-        return Unsettled(said=said, ask=f"您说的“{said}”请换算为人民币金额后告诉我，按人民币计算")
-    before = text[max(0, mention.start - 4) : mention.start]
-    after = text[mention.end : mention.end + 3]
-    previous = text[mention.start - 1 : mention.start] if mention.start else ""
-    if (
-        previous
-        and previous in CN_DIGITS
-        and mention.raw[0] in CN_DIGITS
-        and CN_DIGITS.index(previous) == CN_DIGITS.index(mention.raw[0]) - 1
-    ):
-        said = previous + mention.raw
-        low = mention.value / (CN_DIGITS.find(mention.raw[0]) + 1) * (CN_DIGITS.find(previous) + 1)
-        return Unsettled(said=said, ask=f"您说的“{said}”具体是多少？", low=low, high=mention.value)
-    start = RANGE_START.search(text, max(0, mention.start - 12), mention.start)
-    if start:
-        unit = next((u for ch, u in UNIT_VALUE.items() if ch in mention.raw), Decimal(1))
-        low = Decimal(start[1]) * unit
-        said = text[start.start() : mention.end]
-        return Unsettled(said=said, ask=f"您说的“{said}”具体是多少？", low=low, high=mention.value)
-    for sense in vocab.vague_amounts:
-        for word in sense.before:
-            if before.endswith(word):
-                return _vague(f"{word}{mention.raw}", mention.value, sense.bound)
-        for word in sense.after:
-            if after.startswith(word):
-                return _vague(f"{mention.raw}{word}", mention.value, sense.bound)
-    if mention.approximate:
-        return _vague(mention.raw, mention.value, "at_least")
-    return None
-
-
-def _vague(said: str, value: Decimal, bound: str) -> Unsettled:
-    ask = f"您说的“{said}”具体是多少？"
-    if bound == "below":
-        return Unsettled(said=said, ask=ask, high=value, high_inclusive=False)
-    if bound == "at_most":
-        return Unsettled(said=said, ask=ask, high=value)
-    if bound == "above":
-        return Unsettled(said=said, ask=ask, low=value, low_inclusive=False)
-    if bound == "at_least":
-        return Unsettled(said=said, ask=ask, low=value)
-    return Unsettled(said=said, ask=ask)
-
-
 def _sum_parts(items: list[_Item], vocab: Vocabulary, out: ReadAmounts) -> None:
     """Roles that include others (设备投资 含工艺包和软件) get the stated parts added; the project's parts
     bound its total investment from below when the total itself was not given.
@@ -448,7 +399,21 @@ def _two_figures(text: str, items: list[_Item], mention: AmountMention, role: st
 
 
 def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
-    """Every amount of the question, each given to its role or kept open; vague ones unsettled."""
+    """Every amount of the question, each given to its role or kept open; vague ones unsettled; and the
+    counts of the amounts counted in other units."""
+    counted = counted_roles(vocab)
+    if not counted:
+        return _read_money(text, vocab)
+    money_only = {role: spec for role, spec in vocab.amount_roles.items() if role not in counted}
+    out = _read_money(text, vocab.model_copy(update={"amount_roles": money_only}))
+    counts = read_counts(text, vocab)
+    out.amounts.update(counts.amounts)
+    out.unsettled.update(counts.unsettled)
+    out.errors.extend(counts.errors)
+    return out
+
+
+def _read_money(text: str, vocab: Vocabulary) -> ReadAmounts:
     out = ReadAmounts(_stated_none(text, vocab), {}, [], [])
     mentions = find_amounts(text)
     respective, parts = _respective_roles(text, mentions, vocab)
@@ -482,7 +447,7 @@ def read_amounts(text: str, vocab: Vocabulary) -> ReadAmounts:
         # a figure said before for this role (not a zero read from "没有研发投入", which a figure corrects)
         said_before = any(it.role == role for it in items)
         actual = _actual(text, items, mention, role) if said_before and not corrects else None
-        vague = _unsettled(text, mention, vocab)
+        vague = vague_amount(text, mention, vocab)
         if vague:
             out.unsettled[role] = vague
             out.amounts.pop(role, None)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from decimal import (
@@ -259,6 +260,55 @@ def _tidy(value: Decimal) -> Decimal:
     if value.as_tuple().exponent < -2:  # type: ignore[operator]  # finite, so an int
         return value.quantize(_CENT, context=_ROUNDING)
     return value
+
+
+# --- counts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountMention(AmountMention):
+    """A count in a sentence ("8名", "两件", "120亩"): `value` is the number, `word` the measure word."""
+
+    word: str = ""
+
+
+def find_counts(text: str, words: Collection[str]) -> list[CountMention]:
+    """Every count of one of the measure `words`, left to right: a numeral right before its word
+    ("8名毕业生", "两项专利", "3万平方米", "10多人").
+
+    Not an ordinal (第3名), nor a number inside a longer Arabic one, nor a numeral of a word before it
+    (统一3台 reads 3); a numeral that cannot be read with certainty (十几个) is skipped, so the fact is
+    asked for rather than guessed."""
+    if not words:
+        return []
+    normalized = _halfwidth(text)
+    found = []
+    for match in _count_pattern(tuple(sorted(words, key=len, reverse=True))).finditer(normalized):
+        number, word = match["number"], match["word"]
+        if normalized.startswith(_SPANS_OF_TIME, match.end()):
+            continue  # "3个月", "两个季度": a span of time, not a count
+        for first in range(min(len(number), _MAX_WORD_TAIL + 1)):
+            try:
+                value = _tidy(_number_value(_GROUP_SEPARATORS_RE.sub("", number[first:])))
+            except _Unreadable:
+                continue
+            start = match.start() + first
+            approximate = bool(match["approx"])
+            found.append(CountMention(start, match.end(), text[start : match.end()], value, approximate, word=word))
+            break
+    return found
+
+
+_SPANS_OF_TIME = ("月", "小时", "星期", "季度", "工作日", "年度")
+
+
+@functools.cache
+def _count_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(map(re.escape, words))
+    return re.compile(
+        rf"(?<![0-9第])(?<![0-9][.,])(?P<number>(?:{_ARABIC}|[{_DIGIT_CHARS}{_UNIT_CHARS}])+)"
+        rf"(?P<approx>多|余)?\s?(?P<word>{alternatives})"
+    )
 
 
 # --- the numeral grammar -------------------------------------------------------------------

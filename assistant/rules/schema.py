@@ -38,14 +38,15 @@ class Level(str, Enum):
 
 LEVEL_RANK = {Level.DISTRICT: 1, Level.CITY: 2, Level.PROVINCIAL: 3, Level.NATIONAL: 4}
 
-# Quantities other than money that texts count support by (按每亩X元, 占地50亩以上): a fact in one of
-# these units is read, compared and multiplied like money, and shown with its unit.
-QUANTITY_UNITS = ("亩", "平方米", "吨", "台", "套", "人", "千瓦", "千瓦时")
+# Quantities other than money that texts count support by (按每亩X元, 占地50亩以上, 每件发明专利1万元): a
+# fact in one of these units is compared and multiplied like money, shown with its unit, and read from
+# counts in questions (assistant.reading.count_facts), never from a sum of money.
+QUANTITY_UNITS = ("亩", "平方米", "吨", "台", "套", "人", "件", "项", "家", "个", "千瓦", "千瓦时")
 PARAM_UNITS = ("元", "比例", "LPR倍数", *(f"元/{u}" for u in QUANTITY_UNITS))
 AMOUNT_UNITS = ("元", *QUANTITY_UNITS)
 
 
-def _known_unit(unit: str, allowed: tuple[str, ...]) -> str:
+def known_unit(unit: str, allowed: tuple[str, ...]) -> str:
     if unit not in allowed:
         raise ValueError(f"单位“{unit}”不可用，可用的单位：{'、'.join(allowed)}")
     return unit
@@ -63,7 +64,7 @@ class Threshold(_Strict):
     @field_validator("unit")
     @classmethod
     def _unit(cls, unit: str) -> str:
-        return _known_unit(unit, AMOUNT_UNITS)
+        return known_unit(unit, AMOUNT_UNITS)
 
     @field_validator("word")
     @classmethod
@@ -126,7 +127,7 @@ class Param(_Strict):
     @field_validator("unit")
     @classmethod
     def _unit(cls, unit: str) -> str:
-        return _known_unit(unit, PARAM_UNITS)
+        return known_unit(unit, PARAM_UNITS)
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Param:

@@ -44,6 +44,10 @@ SETTINGS = Settings.from_env()
         ("技术转让额超过50万元以上的", "thresholds", [(Decimal("500000"), "超过")]),  # one threshold, two words
         ("按每亩500元给予补助", "per_unit", (Decimal("500"), "亩")),
         ("按200元/亩给予补贴", "per_unit", (Decimal("200"), "亩")),
+        # per item, in 万元: 元/件, 元/项
+        ("获得国内发明专利授权的，每件给予资助1万元", "per_unit", (Decimal("10000"), "件")),
+        ("获国家级科技示范工程的企业，每项奖励15万元", "per_unit", (Decimal("150000"), "项")),
+        ("按每千瓦时0.1元给予补贴", "per_unit", (Decimal("0.1"), "千瓦时")),
         ("按5%—20%给予奖励", "rate_range", (Decimal("0.05"), Decimal("0.2"))),
         ("对国家级、省级、市级企业技术中心分别给予100万元、50万元、10万元奖励", "levels", ["国家级", "省级", "市级"]),
     ],
