@@ -23,11 +23,18 @@ from assistant.onboarding.quotes import check_quote
 from assistant.onboarding.sentences import money_sentences
 from assistant.onboarding.words import part_of_word_problems, region_problems
 from assistant.rules.lpr import load_lpr_table
-from assistant.rules.rulebook import RULES_FILE, Rulebook, load_vocabulary, rulebook_from, with_folder_vocabularies
+from assistant.rules.rulebook import (
+    FOLDER_VOCABULARY,
+    RULES_FILE,
+    Rulebook,
+    load_vocabulary,
+    rulebook_from,
+    with_folder_vocabularies,
+)
 from assistant.rules.schema import Citation, Program, RulesFile
 from assistant.texts.clauses import Clause, parse_clauses
 from assistant.texts.library import Library
-from assistant.texts.policies import Policy
+from assistant.texts.policies import CorpusError, Policy
 
 
 @dataclass
@@ -101,7 +108,12 @@ def check_folder(folder: Path, settings: Settings) -> Report:
                     pending=True,
                 )
             )
-    vocabulary = with_folder_vocabularies(load_vocabulary(settings), [Path(folder)])
+    try:
+        vocabulary = with_folder_vocabularies(load_vocabulary(settings), [Path(folder)])
+    except CorpusError as err:
+        hint = "对照 docs/adding-a-policy.md 的 vocabulary.yaml 例子改正"
+        report.problems.append(Problem(FOLDER_VOCABULARY, None, str(err).split("：", 1)[-1], hint))
+        vocabulary = load_vocabulary(settings)
     report.problems += _fact_problems(rules, set(vocabulary.amount_roles), set(vocabulary.tags))
     report.problems += part_of_word_problems(rules.programs, rules.text, policy.text)
     if rules.file is not None and all(p.pending for p in report.problems):

@@ -1,7 +1,7 @@
 """One problem found in a policy folder: where it is (file and line), what is wrong, how to fix it.
 
 Every onboarding command reports through this, so a maintainer reads the same shape everywhere and
-an editor can jump to `file:line`. Pydantic's English errors are turned into Chinese here, once.
+an editor can jump to `file:line`. Pydantic's English errors are worded in Chinese by `assistant.rules.errors`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+
+from assistant.rules.errors import error_words
 
 
 @dataclass(frozen=True)
@@ -24,22 +26,6 @@ class Problem:
     def render(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}：{self.message}" + (f"\n    改法：{self.hint}" if self.hint else "")
-
-
-ERROR_WORDS = {
-    "missing": "未填写",
-    "date_from_datetime_parsing": "不是日期，应写作 YYYY-MM-DD（如 2023-02-08）",
-    "date_parsing": "不是日期，应写作 YYYY-MM-DD（如 2023-02-08）",
-    "date_type": "不是日期，应写作 YYYY-MM-DD（如 2023-02-08）",
-    "string_pattern_mismatch": "格式不对（只用小写字母、数字和连字符）",
-    "extra_forbidden": "不是可用的字段名（拼写有误？）",
-    "decimal_parsing": "不是数字",
-    "enum": "不是可选的取值",
-    "literal_error": "不是可选的取值",
-    "too_short": "太短或为空",
-    "string_type": "应为文字",
-    "list_type": "应为列表（[甲, 乙]）",
-}
 
 
 def key_line(text: str, key: str, after: int = 0) -> int | None:
@@ -64,15 +50,10 @@ def validation_problems(err: ValidationError, file: str, text: str, near: int = 
     for item in err.errors():
         loc = [str(x) for x in item["loc"] if not isinstance(x, int)]
         field = ".".join(loc) or "（整个文件）"
-        words = ERROR_WORDS.get(item["type"], _plain(item))
+        words = error_words(item)
         line = key_line(text, loc[-1], near) if loc else None
         out.append(Problem(file, line or near or None, f"字段 {field} {words}", _hint(item)))
     return out
-
-
-def _plain(item: Any) -> str:
-    """A validator's own message (already Chinese where the schema wrote it so), without pydantic's prefix."""
-    return str(item.get("msg", "")).removeprefix("Value error, ")
 
 
 def _hint(item: Any) -> str:

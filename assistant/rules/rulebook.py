@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from assistant.core.paths import index_file
 from assistant.core.settings import Settings
+from assistant.rules.errors import field_errors
 from assistant.rules.schema import (
+    AMOUNT_UNITS,
     Citation,
     Level,
     NonProgram,
@@ -27,6 +29,7 @@ from assistant.rules.schema import (
     RulesFile,
     TagDef,
     check_citation,
+    known_unit,
     load_rules,
 )
 from assistant.texts.library import Library, load_library
@@ -49,6 +52,12 @@ class AmountRole(BaseModel):
     after_cues: list[str] = []
     includes: list[str] = []  # roles whose stated amounts add into this one (设备投资 含工艺包和软件)
     at_least_sum_of: list[str] = []  # roles whose sum bounds this one from below (the parts of a total)
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, unit: str) -> str:
+        """Only units the reader can read counts of: any other would be asked for and never understood."""
+        return known_unit(unit, AMOUNT_UNITS)
 
     @model_validator(mode="before")
     @classmethod
@@ -318,14 +327,24 @@ def with_folder_vocabularies(vocabulary: Vocabulary, folders: list[Path]) -> Voc
         path = folder / FOLDER_VOCABULARY
         if not path.is_file():
             continue
-        own = FolderVocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-        mine_all = (("amount role", own.amount_roles, roles), ("tag", own.tags, tags), ("place", own.places, places))
+        own = _folder_vocabulary(path)
+        mine_all = (("金额名", own.amount_roles, roles), ("是/否事实", own.tags, tags), ("地名", own.places, places))
         for kind, mine, merged in mine_all:
             for name, value in mine.items():
                 if name in merged and merged[name] != value:
-                    raise ValueError(f"{path}: {kind} {name!r} is already defined with other words")
+                    raise CorpusError(f"{path}：{kind} {name} 已在共用词表或另一项政策里用别的说法定义过，请换一个名称")
                 merged[name] = value  # type: ignore[assignment]
     return vocabulary.model_copy(update={"amount_roles": roles, "tags": tags, "places": places})
+
+
+def _folder_vocabulary(path: Path) -> FolderVocabulary:
+    """A folder's vocabulary.yaml, or a CorpusError that says in Chinese which field is wrong and why."""
+    try:
+        return FolderVocabulary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except yaml.YAMLError as err:
+        raise CorpusError(f"{path}：不是有效的 YAML（{err}）") from None
+    except ValidationError as err:
+        raise CorpusError(f"{path}：{field_errors(err)}") from None
 
 
 def load_vocabulary(settings: Settings) -> Vocabulary:

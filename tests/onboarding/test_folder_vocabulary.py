@@ -8,6 +8,7 @@ import pytest
 
 from assistant.core.settings import Settings
 from assistant.rules.rulebook import load_vocabulary, with_folder_vocabularies
+from assistant.texts.policies import CorpusError
 
 SHARED = load_vocabulary(Settings.from_env())
 
@@ -33,8 +34,24 @@ def test_a_folder_adds_its_own_amount_roles_and_tags(tmp_path: Path) -> None:
 def test_a_shared_word_may_not_be_redefined(tmp_path: Path) -> None:
     name = next(iter(SHARED.amount_roles))
     folder = write(tmp_path / "b", f"amount_roles:\n  {name}: {{label: 别的意思, cues: [别的]}}\n")
-    with pytest.raises(ValueError, match=f"amount role '{name}' is already defined"):
+    with pytest.raises(CorpusError, match=f"金额名 {name} 已在共用词表或另一项政策里用别的说法定义过"):
         with_folder_vocabularies(SHARED, [folder])
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            "amount_roles:\n  visits: {label: 接待人次, cues: [人次], unit: 人次}\n",
+            "字段 amount_roles.visits.unit：单位“人次”不可用",
+        ),
+        ("amount_roles:\n  rent: {label: 年租金, cue: [房租]}\n", "字段 amount_roles.rent.cue：不是可用的字段名"),
+        ("amount_roles: [年租金\n", "不是有效的 YAML"),
+    ],
+)
+def test_a_wrong_vocabulary_is_a_chinese_error_naming_the_field(tmp_path: Path, text: str, says: str) -> None:
+    with pytest.raises(CorpusError, match=says.replace(".", r"\.")):
+        with_folder_vocabularies(SHARED, [write(tmp_path / "d", text)])
 
 
 def test_two_folders_may_share_a_word_only_with_the_same_meaning(tmp_path: Path) -> None:

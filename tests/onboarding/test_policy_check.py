@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,15 @@ def test_a_missing_folder_or_file_is_a_chinese_message(tmp_path: Path, capsys: p
     out = capsys.readouterr().out
     assert "policy.yaml:7：字段 issue_date 不是日期，应写作 YYYY-MM-DD" in out
     assert "programs.yaml：不存在" in out
+
+
+def test_a_wrong_unit_in_the_folder_vocabulary_is_one_problem_not_a_traceback(
+    broken: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / broken.name
+    shutil.copytree(broken, folder)
+    (folder / "vocabulary.yaml").write_text(
+        "amount_roles:\n  visitors: {label: 接待人次, cues: [接待人次], unit: 人次}\n", encoding="utf-8"
+    )
+    assert main(["policy", "check", str(folder)]) == 2
+    assert "vocabulary.yaml：字段 amount_roles.visitors.unit：单位“人次”不可用" in capsys.readouterr().out
