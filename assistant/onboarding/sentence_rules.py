@@ -22,9 +22,12 @@ PERCENT_RANGE = re.compile(rf"{NUMBER}\s*[%％]?\s*[—–\-~～至到]\s*{NUMBE
 # so 千瓦时 is not read as 千瓦)
 _UNITS = "|".join(sorted(QUANTITY_UNITS, key=len, reverse=True))
 PER_UNIT = re.compile(rf"(?:每({_UNITS})[^，。；\d]{{0,6}}?{NUMBER}\s*(万元|元)|{NUMBER}\s*(万元|元)\s*/\s*({_UNITS}))")
-# 最高 may be followed by the support's own verb ("同一单位每年最高资助100万元", "一次性最高奖励100万元")
+# 最高 may be followed by the support's own verb ("同一单位每年最高资助100万元", "一次性最高奖励100万元"),
+# with 可 and 一次性 before it ("最高可一次性资助100万元", "最高给予一次性奖励50万元")
+_SUPPORT_VERB = "(?:给予|资助|奖励|补助|补贴|奖补|支持)"
 CAP = re.compile(
-    rf"(最高不超过|最高不超|最多不超过|不超过|最高(?:给予|资助|奖励|补助|补贴|奖补|支持)?|上限为?|封顶)\s*{NUMBER}\s*(亿元|万元|元)"
+    rf"(最高不超过|最高不超|最多不超过|不超过|最高(?:可以?)?(?:给予)?(?:一次性)?{_SUPPORT_VERB}?|上限为?|封顶)"
+    rf"\s*{NUMBER}\s*(亿元|万元|元)"
 )
 # A bound after the number (500万元以上, 500万元（含）以上) or before it (超过500万元, 不低于500万元).
 BOUND_AFTER = re.compile(rf"{NUMBER}\s*(亿元|万元|元)\s*(?:[（(]含[)）])?\s*(及以上|以上|以下|以内)")

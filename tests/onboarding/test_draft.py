@@ -35,6 +35,8 @@ SETTINGS = Settings.from_env()
             "caps",
             [(Decimal("500000"), "project"), (Decimal("1000000"), "year")],
         ),
+        ("对认定的创新平台，最高可一次性资助100万元", "caps", [(Decimal("1000000"), "project")]),
+        ("最高给予一次性奖励50万元", "caps", [(Decimal("500000"), "project")]),
         ("给予一次性奖励1.5亿元", "amounts", [Decimal("150000000")]),
         ("给予一次性奖励50万元", "amounts", [Decimal("500000")]),
         ("对总投资500万元以上的项目", "thresholds", [(Decimal("5000000"), "以上")]),
