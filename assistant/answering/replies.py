@@ -17,6 +17,7 @@ from assistant.reading.amount_facts import read_amounts
 from assistant.reading.amounts import find_counts
 from assistant.reading.count_facts import said_as
 from assistant.rules.rulebook import Vocabulary
+from assistant.rules.schema import MONEY_UNITS
 
 SHORT_REPLY = 16  # characters: a longer message is a sentence of its own and is read as one
 TRIM = " 。.!！，,~～的啊呀吧哈"
@@ -49,7 +50,7 @@ def bind_reply(text: str, last: Answer | None, vocab: Vocabulary) -> Reply:
         return Reply(f"{words.own_place}{reply.removeprefix('在')}")
     if fact in vocab.amount_roles:
         role = vocab.amount_roles[fact]
-        if role.unit != "元":  # "8人", "8", "八个" to "请问聘用的本科以上毕业生人数是多少？"
+        if role.unit not in MONEY_UNITS:  # "8人", "8", "八个" to "请问聘用的本科以上毕业生人数是多少？"
             count = _count_said(reply, role.unit)
             if said_no:
                 return Reply(text, (fact,))

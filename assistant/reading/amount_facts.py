@@ -18,6 +18,7 @@ Money goes only to amounts counted in 元; an amount a policy counts in people, 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,6 +59,8 @@ TITLE_REACH = 14  # characters from a title's end to the amount it may name (…
 TITLE_NOUN = 8  # characters of the noun right after a title read for the kind it names (除尘脱硫设备)
 PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
 # "技术引进、科研仪器和软件费用总和2000万": one amount for the listed parts together.
+# The names of a currency the rules may keep an amount in, as questions write them (after or before it).
+CURRENCY_SAID = dict.fromkeys(("美元", "美金", "usd", "dollar", "dollars", "$", "us$"), "美元")
 SUM_WORDS = ("总和", "合计", "共计", "总计", "一共", "加起来", "合起来", "累计")
 
 
@@ -322,6 +325,26 @@ def _inside(text: str, mention: AmountMention, previous: _Item | None) -> str | 
     return previous.inside if previous.inside and not opened else (previous.role if opened else None)
 
 
+def _in_its_currency(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
+    """ "融资1200万美元": among the amounts the words may name, one the rules keep in the currency said."""
+    unit = CURRENCY_SAID.get((mention.currency or "").strip().lower())
+    kept = {role: spec for role, spec in vocab.amount_roles.items() if unit and spec.unit == unit}
+    return _role_of(text, mention, previous_end, vocab.model_copy(update={"amount_roles": kept})) if kept else None
+
+
+def _in_currency(text: str, mention: AmountMention, unit: str, label: str, vocab: Vocabulary) -> Unsettled | None:
+    """An amount the rules keep in a foreign currency (美元): read as it is only when the question names that
+    currency ("1500万美元"); without a currency, or in another, which is meant is asked, never converted."""
+    said = _quoted(mention.raw)
+    if mention.currency is None:
+        return Unsettled(said=said, ask=f"您说的“{said}”是{unit}吗？{label}按{unit}计，请写明币种，如“{said}{unit}”")
+    if CURRENCY_SAID.get(mention.currency.strip().lower()) != unit:
+        return Unsettled(
+            said=f"{said}{mention.currency}", ask=f"您说的“{said}{mention.currency}”请换算为{unit}后告诉我"
+        )
+    return vague_amount(text, dataclasses.replace(mention, currency=None), vocab)
+
+
 def _sum_parts(items: list[_Item], vocab: Vocabulary, out: ReadAmounts) -> None:
     """Roles that include others (设备投资 含工艺包和软件) get the stated parts added; the project's parts
     bound its total investment from below when the total itself was not given.
@@ -422,7 +445,9 @@ def _read_money(text: str, vocab: Vocabulary) -> ReadAmounts:
     previous_end = 0
     for i, mention in enumerate(mentions):
         since = previous_end
-        role = respective.get(i) or _role_of(text, mention, since, vocab)
+        role = (
+            respective.get(i) or _in_its_currency(text, mention, since, vocab) or _role_of(text, mention, since, vocab)
+        )
         part = i in parts
         previous_end = mention.end
         total = _after_total_word(text, mention, since)
@@ -447,7 +472,8 @@ def _read_money(text: str, vocab: Vocabulary) -> ReadAmounts:
         # a figure said before for this role (not a zero read from "没有研发投入", which a figure corrects)
         said_before = any(it.role == role for it in items)
         actual = _actual(text, items, mention, role) if said_before and not corrects else None
-        vague = vague_amount(text, mention, vocab)
+        unit = vocab.amount_roles[role].unit
+        vague = vague_amount(text, mention, vocab) if unit == "元" else _in_currency(text, mention, unit, label, vocab)
         if vague:
             out.unsettled[role] = vague
             out.amounts.pop(role, None)

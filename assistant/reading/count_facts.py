@@ -16,6 +16,7 @@ from assistant.calculator.facts import Unsettled
 from assistant.reading.amounts import CountMention, find_counts
 from assistant.reading.vague import vague_amount
 from assistant.rules.rulebook import Vocabulary
+from assistant.rules.schema import MONEY_UNITS
 
 # How people count what each unit of a rule counts: "8名毕业生" and "8个毕业生" count 人; "3项专利" counts 件.
 SAID_AS = {
@@ -50,8 +51,8 @@ class ReadCounts:
 
 
 def counted_roles(vocab: Vocabulary) -> dict[str, str]:
-    """role → unit, for every amount counted in something other than 元."""
-    return {role: spec.unit for role, spec in vocab.amount_roles.items() if spec.unit != "元"}
+    """role → unit, for every amount counted in something other than money (人, 件, 亩 …)."""
+    return {role: spec.unit for role, spec in vocab.amount_roles.items() if spec.unit not in MONEY_UNITS}
 
 
 def read_counts(text: str, vocab: Vocabulary) -> ReadCounts:
