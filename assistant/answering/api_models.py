@@ -115,8 +115,9 @@ class PolicyRef(ContractModel):
     """The document's full title."""
     issuer: str
     """Who issued it."""
-    valid_from: date
-    """First day the program applies (the program's own date where it has one, else the document's)."""
+    valid_from: date | None
+    """First day the program applies (the program's own date where it has one, else the document's); null
+    when the text does not say when it took effect."""
     valid_to: date | None
     """Last day it applies; null when the text gives no end date."""
     in_force: bool | None

@@ -282,7 +282,7 @@ def _first_tags(rule: Rule) -> set[str]:
 
 def _about_its_years(question: str, program: Program) -> bool:
     """The question names a year in which the program's policy was in force ("2016年的时候")."""
-    start = program.policy.valid_from.year
+    start = program.policy.valid_from.year if program.policy.valid_from else date.min.year
     end = program.policy.valid_to.year if program.policy.valid_to else date.max.year
     return any(start <= int(y) <= end for y in YEAR.findall(question))
 
@@ -341,7 +341,7 @@ def _named_only_when_past(
     anything in force, and names none in force ("省里确定的医药储备企业，贴息补助怎么申请", where the
     programs in force share only 省里 and 补助): what it asks about is that program. A twin in force
     named by the same words ("首台（套）保险") keeps the lead; a program not issued yet never takes it."""
-    past = [p for p in shown if p.status == "expired" and p.policy.valid_from <= as_of]
+    past = [p for p in shown if p.status == "expired" and (p.policy.valid_from or date.min) <= as_of]
     if not past:  # most questions: nothing ended is shown, and nothing below need be read
         return False
 

@@ -29,7 +29,7 @@ from assistant.onboarding.folder import FolderError, open_policy, read_yaml
 from assistant.rules.bounds import Direction, bound_for
 from assistant.rules.lpr import load_lpr_table
 from assistant.rules.rulebook import RULES_FILE, Rulebook, load_vocabulary, rulebook_from, with_folder_vocabularies
-from assistant.rules.schema import FormulaKind, Program, RulesFile
+from assistant.rules.schema import MONEY_UNITS, FormulaKind, Program, RulesFile
 from assistant.texts.library import Library
 
 CENT = Decimal("0.01")
@@ -73,7 +73,7 @@ def _other_side(word: str, number: Decimal) -> tuple[Decimal, Decimal]:
 def _base_facts(book: Rulebook, program: Program, place: str) -> dict[str, Any]:
     """Facts under which every condition holds: each threshold at its number, typical amounts elsewhere."""
     roles = book.vocabulary.amount_roles
-    amounts = {fact: TYPICAL if roles[fact].unit == "元" else TYPICAL_COUNT for fact in program.amount_facts()}
+    amounts = {fact: TYPICAL if roles[fact].unit in MONEY_UNITS else TYPICAL_COUNT for fact in program.amount_facts()}
     for cond in program.conditions:
         if cond.threshold:
             amounts[cond.threshold.fact] = _other_side(cond.threshold.word, cond.threshold.number)[0]
@@ -93,8 +93,10 @@ def boundary_rows(book: Rulebook, program: Program) -> list[Row]:
     end = program.valid_to or meta.valid_to
     base = _base_facts(book, program, meta.region_name)
     labels = {r: v.label for r, v in book.vocabulary.amount_roles.items()}
+    # the day rows are judged on: the first day; when the text does not say it, its last or its issue date
+    day = start or end or meta.issue_date or date.today()
 
-    def row(name: str, kind: str, as_of: date = start, **change: Any) -> Row:
+    def row(name: str, kind: str, as_of: date = day, **change: Any) -> Row:
         facts = {**base, **{k: v for k, v in change.items() if k != "amounts"}}
         facts["amounts"] = {**base["amounts"], **change.get("amounts", {})}
         return Row(name, as_of, EnterpriseFacts.model_validate(facts), program.id, kind)
@@ -126,7 +128,8 @@ def boundary_rows(book: Rulebook, program: Program) -> list[Row]:
     if end:
         rows.append(row(f"施行最后一天 {end}", "validity", as_of=end))
         rows.append(row(f"期满次日 {end + timedelta(days=1)}", "validity", as_of=end + timedelta(days=1)))
-    rows.append(row(f"施行前一天 {start - timedelta(days=1)}", "validity", as_of=start - timedelta(days=1)))
+    if start:
+        rows.append(row(f"施行前一天 {start - timedelta(days=1)}", "validity", as_of=start - timedelta(days=1)))
     return rows
 
 

@@ -47,7 +47,7 @@ class PolicyMeta(BaseModel):
     issuer: str
     issue_date: date | None  # None: the received text does not say when it was issued
     region: list[str] = Field(min_length=1)  # outermost first: [山东省, 东营市, 河口区]
-    valid_from: date
+    valid_from: date | None  # None: the text does not say when it took effect (nor when it was issued)
     valid_to: date | None  # None: the text gives no end date
     validity_basis: str
     repealed_by: str | None = None
@@ -65,7 +65,7 @@ class PolicyMeta(BaseModel):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> PolicyMeta:
-        if self.valid_to and self.valid_to < self.valid_from:
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValueError(f"{self.id}: valid_to {self.valid_to} before valid_from {self.valid_from}")
         if self.repealed_between and not self.repealed_by:
             raise ValueError(f"{self.id}: repealed_between needs repealed_by")
@@ -124,6 +124,8 @@ def validity_on(
     """
     start = valid_from or meta.valid_from
     end = valid_to or meta.valid_to
+    if start is None:
+        return _start_unknown(meta, day, end)
     period = f"{start.isoformat()} 至 {end.isoformat() if end else '（文中未载明终止日期）'}"
     if day < start:
         return ValidityStatus(Validity.NOT_YET, f"自{start.isoformat()}起施行，{day.isoformat()}尚未施行")
@@ -149,6 +151,17 @@ def validity_on(
             Validity.UNKNOWN, f"自{start.isoformat()}起施行，文中未载明有效期（{meta.validity_basis}）"
         )
     return ValidityStatus(Validity.IN_FORCE, f"有效期 {period}")
+
+
+def _start_unknown(meta: PolicyMeta, day: date, end: date | None) -> ValidityStatus:
+    """Validity of a text that does not say when it took effect: ended after its end, else not known."""
+    if end and day > end:
+        return ValidityStatus(Validity.EXPIRED, f"有效期至{end.isoformat()}（施行日期文中未载明），已届满")
+    until = f"有效期至{end.isoformat()}" if end else "也未载明有效期"
+    return ValidityStatus(
+        Validity.UNKNOWN,
+        f"施行日期文中未载明，{until}，{day.isoformat()}是否已施行无法确定（{meta.validity_basis}）",
+    )
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,9 @@ def day_in_force(meta: PolicyMeta) -> date:
     """A day inside the document's validity: the first 30 June in it (mid-year, like the annual plans'
     application rounds), else its middle. Before a repeal known only to a year, the day before that year;
     without any end, within two years of the start."""
-    start = meta.valid_from
+    start = meta.valid_from or meta.issue_date or (meta.valid_to - OPEN_ENDED_SPAN if meta.valid_to else None)
+    if start is None:  # nothing dated at all: any day is as good, so the day it is answered for
+        return date.today()
     if meta.valid_to:
         last = meta.valid_to
     elif meta.repealed_between:

@@ -128,3 +128,30 @@ def test_an_issue_date_the_text_does_not_give_is_null(tmp_path) -> None:
     )
     meta = load_policy(folder).meta
     assert meta.issue_date is None and meta.valid_from.isoformat() == "2024-01-01"
+
+
+@pytest.mark.parametrize(
+    ("valid_to", "day", "state", "says"),
+    [
+        (
+            "null",
+            date(2024, 6, 1),
+            Validity.UNKNOWN,
+            "施行日期文中未载明，也未载明有效期，2024-06-01是否已施行无法确定",
+        ),
+        ("2025-12-31", date(2025, 12, 31), Validity.UNKNOWN, "施行日期文中未载明，有效期至2025-12-31"),
+        ("2025-12-31", date(2026, 1, 1), Validity.EXPIRED, "有效期至2025-12-31（施行日期文中未载明），已届满"),
+    ],
+)
+def test_a_start_the_text_does_not_give_is_null_and_validity_is_unknown_until_the_end(
+    tmp_path: Path, valid_to: str, day: date, state: Validity, says: str
+) -> None:
+    from policy_folders import POLICY_YAML, write_folder
+
+    text = POLICY_YAML.format(id="demo-2024-1").replace("issue_date: 2024-01-01", "issue_date: null")
+    text = text.replace("valid_from: 2024-01-01", "valid_from: null").replace(
+        "valid_to: 2026-12-31", f"valid_to: {valid_to}"
+    )
+    status = validity_on(load_policy(write_folder(tmp_path, "示范措施\n", policy_yaml=text)).meta, day)
+    assert status.state is state and says in status.explanation
+    assert status.in_force is (False if state is Validity.EXPIRED else None)
