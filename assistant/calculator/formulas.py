@@ -174,6 +174,8 @@ def _raw_amount(
     label = _base_label(f, labels)
     if f.kind is FormulaKind.YEAR_SCHEDULE:
         return _schedule(f, base, label, out)
+    if f.kind is FormulaKind.RATE_STEPS:
+        return _steps(f, base, label, out)
     assert f.rate is not None  # Formula._complete: every remaining kind has its rate
     rate = _noted(f.rate, out)
     if f.kind is FormulaKind.LPR_INTEREST:
@@ -225,6 +227,25 @@ def _schedule(f: Formula, base: Decimal, label: str, out: AmountResult) -> Decim
         total += part
         first = last + 1
     out.steps.append(f"{first - 1} 年合计 {yuan(total)}")
+    return total
+
+
+def _steps(f: Formula, base: Decimal, label: str, out: AmountResult) -> Decimal:
+    """Σ each band's rate × the part of the base inside the band (超额累进), one step per band reached.
+    The bands join end to end, so whether a bound itself is 以上 or 以下 changes no sum."""
+    total = Decimal(0)
+    out.steps.append(f"{label} {yuan(base)}，分段累进计算：")
+    for tier in f.tiers:
+        low = tier.lower.number if tier.lower else Decimal(0)
+        high = tier.upper.number if tier.upper else None
+        part = max(min(base, high) if high is not None else base, low) - low
+        if part <= 0:
+            continue
+        rate = _noted(tier.param, out)
+        band = f"{yuan(low)}—{yuan(high)}" if high is not None else f"{yuan(low)}以上"
+        out.steps.append(f"  {band}的部分 {yuan(part)} × {percent(rate)} = {yuan(rate * part)}")
+        total += rate * part
+    out.steps.append(f"合计 {yuan(total)}")
     return total
 
 

@@ -95,7 +95,7 @@ def bound_for(word: str) -> Bound:
     try:
         return BOUND_WORDS[word]
     except KeyError:
-        raise ValueError(f"unknown bound word {word!r}; known: {', '.join(BOUND_WORDS)}") from None
+        raise ValueError(f"门槛词“{word}”不可用，可用的门槛词：{'、'.join(BOUND_WORDS)}") from None
 
 
 def admits(word: str, value: Decimal, number: Decimal) -> bool:

@@ -189,6 +189,9 @@ class FormulaKind(str, Enum):
     PER_UNIT = "per_unit"  # a sum per unit of a quantity × the quantity (每亩500元 × 亩数)
     RATE_BANDS = "rate_bands"  # a rate chosen by the value of one fact, × base (分档 70%、80%、90%)
     RATE_ABOVE = "rate_above"  # rate × the part of the base above a threshold (超出额的0.5%)
+    # each band's rate × the part of the base inside that band, summed (超额累进: 500万以下的部分1%，
+    # 500万至1000万的部分2% …)
+    RATE_STEPS = "rate_steps"
     YEAR_SCHEDULE = "year_schedule"  # a yearly base at a rate per stretch of years (前2年80%、后3年50%)
     UNSPECIFIED = "unspecified"  # the text promises support but names no figure
     # The text gives a figure the schema cannot say yet: no figure is computed, and `reason` is
@@ -205,6 +208,7 @@ KIND_NEEDS = {
     FormulaKind.PER_UNIT: "rate（单位如 元/亩）和 base",
     FormulaKind.RATE_BANDS: "tiers（每档有 rate）和 base",
     FormulaKind.RATE_ABOVE: "rate、base 和 above",
+    FormulaKind.RATE_STEPS: "tiers（每档有 rate 和以基数为准的 lower/upper）和 base",
     FormulaKind.YEAR_SCHEDULE: "schedule 和 base",
     FormulaKind.UNSPECIFIED: "",
     FormulaKind.NOT_MODELLED: "reason",
@@ -236,13 +240,23 @@ class Formula(_Strict):
             FormulaKind.PER_UNIT: rated and bool(self.rate and "/" in self.rate.unit),
             FormulaKind.RATE_BANDS: bool(self.tiers and self.base) and all(t.rate for t in self.tiers),
             FormulaKind.RATE_ABOVE: rated and self.above is not None,
+            FormulaKind.RATE_STEPS: self._steps_complete(),
             FormulaKind.YEAR_SCHEDULE: bool(self.schedule and self.base),
             FormulaKind.UNSPECIFIED: True,
             FormulaKind.NOT_MODELLED: bool(self.reason),
         }[self.kind]
         if not need:
-            raise ValueError(f"formula of kind {self.kind.value} is missing its parameters ({KIND_NEEDS[self.kind]})")
+            raise ValueError(f"算法 {self.kind.value} 缺少参数（需要 {KIND_NEEDS[self.kind]}）")
         return self
+
+    def _steps_complete(self) -> bool:
+        """Every band of a progressive rate has its rate and is bounded on the base itself."""
+        bounds = [b for t in self.tiers for b in (t.lower, t.upper) if b]
+        return (
+            bool(self.tiers and self.base)
+            and all(t.rate for t in self.tiers)
+            and all(b.fact in self.base for b in bounds)
+        )
 
     def params(self) -> list[Param]:
         """Every number of the formula, for citations and range notes."""

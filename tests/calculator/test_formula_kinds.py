@@ -60,6 +60,14 @@ SCHEDULE = program(
     f'{{kind: year_schedule, base: [rent], schedule: [{{years: 2, rate: {{value: "0.8", unit: 比例, citation: {CITE}}}}},'
     f' {{years: 3, rate: {{value: "0.5", unit: 比例, citation: {CITE}}}}}]}}'
 )
+# 超额累进: 500万以下的部分1%，500万至1000万的部分2%，1000万以上的部分3%，最高100万
+STEPS = program(
+    "{kind: rate_steps, base: [equipment_investment], tiers: ["
+    f'{{upper: {{fact: equipment_investment, word: 以下, number: 5000000}}, rate: {{value: "0.01", unit: 比例, citation: {CITE}}}}},'
+    f'{{lower: {{fact: equipment_investment, word: 超过, number: 5000000}}, upper: {{fact: equipment_investment, word: 以下, number: 10000000}}, rate: {{value: "0.02", unit: 比例, citation: {CITE}}}}},'
+    f'{{lower: {{fact: equipment_investment, word: 超过, number: 10000000}}, rate: {{value: "0.03", unit: 比例, citation: {CITE}}}}}]}}',
+    caps=f'[{{scope: project, amount: {{value: "1000000", unit: 元, citation: {CITE}}}}}]',
+)
 RANGE = program(
     f'{{kind: rate, base: [equipment_investment], rate: {{value: "0.20", range_from: "0.05", unit: 比例, citation: {CITE}}}}}',
     caps=f'[{{scope: project, amount: {{value: "500000", unit: 元, citation: {CITE}}}}}]',
@@ -85,6 +93,13 @@ RANGE = program(
         # schedule: 2 × 80% + 3 × 50% = 3.1 years' rent
         (SCHEDULE, {"rent": "100000"}, "310000.00"),
         (SCHEDULE, {"rent": "0.01"}, "0.03"),
+        # progressive: each band's rate on the part inside it; 500万 → 5万; one yuan more adds 2%
+        (STEPS, {"equipment_investment": "4000000"}, "40000.00"),
+        (STEPS, {"equipment_investment": "5000000"}, "50000.00"),
+        (STEPS, {"equipment_investment": "5000001"}, "50000.02"),
+        (STEPS, {"equipment_investment": "10000000"}, "150000.00"),  # 5万 + 2% × 500万
+        (STEPS, {"equipment_investment": "20000000"}, "450000.00"),  # 15万 + 3% × 1000万
+        (STEPS, {"equipment_investment": "50000000"}, "1000000.00"),  # 15万 + 120万 = 135万 → 100万
         # a range at its maximum: 20% × 200万 = 40万, under the 50万 cap; 20% × 300万 = 60万 → 50万
         (RANGE, {"equipment_investment": "2000000"}, "400000.00"),
         (RANGE, {"equipment_investment": "3000000"}, "500000.00"),
@@ -101,6 +116,12 @@ def test_traces_are_in_the_users_numbers_with_units() -> None:
     )
     assert run(ABOVE, tax_paid="30000000").steps == [
         "超出部分 = 年度纳税额 30,000,000.00 元 − 10,000,000.00 元 = 20,000,000.00 元；0.5% × 20,000,000.00 元 = 100,000.00 元"
+    ]
+    assert run(STEPS, equipment_investment="20000000").steps[:4] == [
+        "设备投资 20,000,000.00 元，分段累进计算：",
+        "  0.00 元—5,000,000.00 元的部分 5,000,000.00 元 × 1% = 50,000.00 元",
+        "  5,000,000.00 元—10,000,000.00 元的部分 5,000,000.00 元 × 2% = 100,000.00 元",
+        "  10,000,000.00 元以上的部分 10,000,000.00 元 × 3% = 300,000.00 元",
     ]
     assert run(SCHEDULE, rent="100000").steps == [
         "第1—2年：80% × 年租金 100,000.00 元 × 2 年 = 160,000.00 元",
@@ -140,6 +161,12 @@ def test_not_modelled_gives_no_figure_and_its_reason() -> None:
             "区间下限",
         ),
         (f'{{kind: fixed, amount: {{value: "5", unit: 元/公顷, citation: {CITE}}}}}', "单位“元/公顷”不可用"),
+        # a progressive band bounded on something other than the base
+        (
+            "{kind: rate_steps, base: [equipment_investment], tiers: ["
+            f'{{upper: {{fact: tax_paid, word: 以下, number: 5}}, rate: {{value: "0.01", unit: 比例, citation: {CITE}}}}}]}}',
+            "缺少参数",
+        ),
     ],
 )
 def test_an_incomplete_formula_is_refused_with_what_it_lacks(formula: str, message: str) -> None:

@@ -38,7 +38,7 @@ def test_inclusive_and_exclusive_words_are_the_ones_the_code_says() -> None:
 
 
 def test_an_unknown_word_is_an_error_not_a_guess() -> None:
-    with pytest.raises(ValueError, match="unknown bound word"):
+    with pytest.raises(ValueError, match="门槛词“.*”不可用"):
         bound_for("左右")
 
 
