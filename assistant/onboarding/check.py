@@ -114,7 +114,9 @@ def check_folder(folder: Path, settings: Settings) -> Report:
         hint = "对照 docs/adding-a-policy.md 的 vocabulary.yaml 例子改正"
         report.problems.append(Problem(FOLDER_VOCABULARY, None, str(err).split("：", 1)[-1], hint))
         vocabulary = load_vocabulary(settings)
-    report.problems += _fact_problems(rules, set(vocabulary.amount_roles), set(vocabulary.tags))
+    report.problems += _fact_problems(
+        rules, {r: s.unit for r, s in vocabulary.amount_roles.items()}, set(vocabulary.tags)
+    )
     report.problems += part_of_word_problems(rules.programs, rules.text, policy.text)
     if rules.file is not None and all(p.pending for p in report.problems):
         book = rulebook_from(Library(policies=[policy]), vocabulary, [rules.file])
@@ -169,6 +171,23 @@ def _read_rules(folder: Path, report: Report) -> _Rules | None:
     return _Rules(text, programs, rules_file)
 
 
+def _unit_problems(rules: _Rules, program: Program, units: dict[str, str], line: int | None) -> list[Problem]:
+    """A threshold is compared in its fact's unit: "1000万" written in 元 against 美元 (or 人) would be
+    compared and shown wrong, so it must say the same unit."""
+    bounds = [c.threshold for c in program.conditions if c.threshold]
+    bounds += [b for t in program.formula.tiers for b in (t.lower, t.upper) if b]
+    return [
+        Problem(
+            RULES_FILE,
+            yaml_value_line(rules.text, f"fact: {b.fact}") or line,
+            f"{program.id}：门槛“{b.fact} {b.word} {b.number}”的单位是 {b.unit}，金额名 {b.fact} 按 {units[b.fact]} 计",
+            f"在这个门槛里写上 unit: {units[b.fact]}",
+        )
+        for b in dict.fromkeys(bounds)
+        if b.fact in units and b.unit != units[b.fact]
+    ]
+
+
 def _citation_problems(
     policy: Policy, rules: _Rules, clauses: dict[str, Clause], report: Report
 ) -> list[tuple[int, int]]:
@@ -201,11 +220,13 @@ def _citation_problems(
     return spans
 
 
-def _fact_problems(rules: _Rules, known_roles: set[str], shared_tags: set[str]) -> list[Problem]:
+def _fact_problems(rules: _Rules, known_roles: dict[str, str], shared_tags: set[str]) -> list[Problem]:
+    """Facts the programs use that no vocabulary defines, and thresholds in another unit than their fact's."""
     tags = shared_tags | set(rules.file.tags if rules.file else {})
     out = []
     for program in rules.programs:
         line = yaml_value_line(rules.text, f"id: {program.id}")
+        out += _unit_problems(rules, program, known_roles, line)
         for fact in program.amount_facts():
             if fact not in known_roles:
                 out.append(

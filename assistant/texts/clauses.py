@@ -35,6 +35,7 @@ HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
 ]
 LEVEL_KEY = {1: "ch", 3: "art"}
 ARTICLE_LEVEL = 3
+MARKER_CELL = 5  # characters of a cell that is only a heading's marker ("一、", "（十二）")
 # An article's caption, as written after its number: 第十二条【首台套奖励】, or a short line 第五条 资金来源.
 ARTICLE_CAPTION = re.compile(r"[ \t\u3000]*(【[^】]{1,20}】|\[[^\]]{1,20}\]|[^。，；：,;:\s]{1,20}$)")
 # Lines that open like a heading but match no marker above ("一，", "（一)", "第三部分", "一是"): `policy
@@ -58,6 +59,9 @@ SENTENCE_END = tuple("。！？；：:;!?”」）)")
 CLOSING = re.compile(r"^本(意见|方案|计划|通知|办法|规定|细则)自")
 # An annex starts a section of its own, outside the numbered body.
 ANNEX = re.compile(r"^附\s*件")
+# "附则" (often spaced out: "附  则") on a line of its own, with no number: the section after the last
+# numbered one at the top level, so its items are not cited under the section before it.
+SUPPLEMENTARY = re.compile(r"^附[\s\u3000]*则$")
 BLANK = " \t\u3000\u00a0\r"
 
 
@@ -146,7 +150,11 @@ def heading_title(text: str) -> str:
 
 
 def _is_table_row(line: _Line) -> bool:
-    return "\t" in line.text
+    """Cells separated by tabs; not a heading whose marker a tab follows ("一、\t强化全社会创新活动")."""
+    if "\t" not in line.text:
+        return False
+    first, _, rest = line.text.partition("\t")
+    return not (heading_level(first) is not None and len(first) <= MARKER_CELL and "\t" not in rest)
 
 
 class _Parser:
@@ -237,6 +245,8 @@ class _Parser:
                 self.annex_no += 1
                 self.stack = [(0, self.annex_no, line.text[:60])]
                 i = self._paragraph(lines, i, annex=True)
+            elif SUPPLEMENTARY.match(line.text):
+                i = self._heading(lines, i, *self._after_last_section())
             elif CLOSING.match(line.text):
                 self.stack = []
                 i = self._paragraph(lines, i)
@@ -273,6 +283,11 @@ class _Parser:
         end = i + 1 if len(text) <= 20 and "。" not in text else self._continuation_end(lines, i)
         self._emit(f"{self.policy.id}:{self._path_key()}", ClauseKind.HEADING, lines[i].start, lines[end - 1].end)
         return end
+
+    def _after_last_section(self) -> tuple[int, int]:
+        """(level, number) of the section after the open top-level one (六、… then 附则 is the 7th)."""
+        top = next(((level, number) for level, number, _ in self.stack if level > 0), None)
+        return (top[0], top[1] + 1) if top else (2, 1)
 
     def _paragraph(self, lines: list[_Line], i: int, annex: bool = False) -> int:
         end = self._continuation_end(lines, i)

@@ -68,6 +68,21 @@ def test_a_spaced_marker_gives_the_paragraphs_under_it_their_heading(tmp_path: P
     assert award.heading_path == ("二 、支持措施",)
 
 
+def test_a_tab_after_the_marker_is_a_heading_and_a_spaced_fujie_is_the_next_section(tmp_path: Path) -> None:
+    """A page copy writes "一、\t强化…" (not a table row) and "附  则" alone after the last numbered section."""
+    text = (
+        "示范意见\n一、\t强化创新\n1.对新产品给予补助10万元。\n二、\t发展数字经济\n1.对平台给予奖励50万元。\n"
+        "附  则\n1.本政策自印发之日起施行。\n"
+    )
+    clauses = {c.clause_id.split(":")[1]: c for c in parse_clauses(open_policy(write_folder(tmp_path, text)).policy)}
+    assert clauses["1"].kind is ClauseKind.HEADING and clauses["1.1"].heading_path == (
+        "一、\t强化创新",
+        "1.对新产品给予补助10万元",
+    )
+    assert clauses["3"].heading_path == ("附  则",)
+    assert clauses["3.1"].heading_path == ("附  则", "1.本政策自印发之日起施行")
+
+
 @pytest.mark.parametrize("line", ["一．总体要求", "一）加大支持", "第三部分 保障措施", "二 是加强领导", "1)设备"])
 def test_lines_that_only_look_like_headings_are_flagged(line: str) -> None:
     assert looks_like_heading(line)
