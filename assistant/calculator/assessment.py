@@ -72,6 +72,9 @@ def evaluate_program(
     if amount.exhausted:
         failed.append("cap-exhausted")
         reasons.append(amount.exhausted)
+    if amount.outside and not failed:  # below the lowest band, no condition said so: the text gives it nothing
+        failed.append("outside-tiers")
+        reasons.append(amount.outside)
     base = program.formula.base
     if base and all(facts.amounts.get(f) == 0 for f in base):  # "我们没有贷款": nothing to subsidise
         failed.append("declined")

@@ -36,6 +36,7 @@ class AmountResult:
     warnings: list[str] = field(default_factory=list)
     rate_used: ChosenRate | None = None
     exhausted: str | None = None  # the cap that what was already received has used up, if any
+    outside: str | None = None  # why the fact falls in none of the text's bands (below the lowest)
 
     @property
     def formula_text(self) -> str:
@@ -113,7 +114,8 @@ def _pick_tier(f: Formula, facts: EnterpriseFacts, labels: dict[str, str], out: 
                 f"{labels[bounds[0].fact]} {format_quantity(value, bounds[0].unit)}，属于“{words}”档：{figure}"
             )
             return tier
-    out.steps.append("金额不在政策所列任何档次之内")
+    out.outside = "所述金额不在政策所列任何档次之内"
+    out.steps.append(out.outside)
     return None
 
 

@@ -14,6 +14,11 @@ from assistant.texts.clauses import Clause, ClauseKind
 
 # Words by which a text promises money or a tax benefit (issue #3's list).
 MONEY_WORDS = ("奖励", "补助", "补贴", "奖补", "贴息", "配套", "抵免", "扣除", "资助")
+# Money too, but only with a figure beside them: 抵用 (a voucher paid against a bill, "超过5000元部分抵用50%")
+# and 补偿 (a risk compensation, "补偿标准为…利息的10%"); without one they name a means ("风险补偿等多种方式")
+# or a worker's due ("经济补偿金").
+FIGURED_MONEY_WORDS = ("抵用", "补偿")
+FIGURE = re.compile(r"\d\s*(?:[%％]|亿元|万元|元)")
 # … or by giving a sum in other words ("分两批最高给予50万元的支持", "安排专项资金100万元", "给予30万元扶持"):
 # a verb of giving shortly before an amount, or an amount followed by 支持/扶持. The words alone say
 # nothing ("支持科技创新"), so only beside an amount.
@@ -40,7 +45,9 @@ class Sentence:
 
 def is_money_sentence(text: str) -> bool:
     """Whether the sentence promises money or a tax benefit: a money word, or a sum given."""
-    return any(w in text for w in MONEY_WORDS) or GIVEN_SUM.search(text) is not None
+    if any(w in text for w in MONEY_WORDS) or GIVEN_SUM.search(text) is not None:
+        return True
+    return any(w in text for w in FIGURED_MONEY_WORDS) and FIGURE.search(text) is not None
 
 
 def money_sentences(clauses: list[Clause]) -> list[Sentence]:

@@ -43,6 +43,7 @@ BOUND_WORDS: dict[str, Bound] = {
     "不低于": Bound(Direction.AT_LEAST, True),
     "不少于": Bound(Direction.AT_LEAST, True),
     "达到": Bound(Direction.AT_LEAST, True),
+    "达": Bound(Direction.AT_LEAST, True),  # 上云费用达1万元的
     "以下": Bound(Direction.AT_MOST, True),
     "以内": Bound(Direction.AT_MOST, True),
     "不超过": Bound(Direction.AT_MOST, True),

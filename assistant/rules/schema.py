@@ -347,9 +347,12 @@ class Program(_Strict):
     @model_validator(mode="after")
     def _kind_matches_formula(self) -> Program:
         if (self.formula.kind is FormulaKind.UNSPECIFIED) != (self.amount_kind is AmountKind.UNSPECIFIED):
-            raise ValueError(f"{self.id}: amount_kind unspecified exactly when the formula is unspecified")
+            raise ValueError(
+                f"{self.id}：amount_kind 写 unspecified 当且仅当算法是 unspecified（原文没有金额）；"
+                "有金额的项目写 exact（定额）或 max（最高）"
+            )
         if self.choose_one_citation and not self.choose_one_group:
-            raise ValueError(f"{self.id}: choose_one_citation without a choose_one_group")
+            raise ValueError(f"{self.id}：有 choose_one_citation 就要写 choose_one_group")
         return self
 
     def amount_facts(self) -> list[str]:

@@ -172,3 +172,16 @@ def test_not_modelled_gives_no_figure_and_its_reason() -> None:
 def test_an_incomplete_formula_is_refused_with_what_it_lacks(formula: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         program(formula)
+
+
+def test_an_amount_below_the_lowest_band_is_outside_every_band() -> None:
+    """ "设备购置50万元以上至100万元以下…": 40万 is in no band, so the text gives it nothing (the program is
+    then not eligible, unless a condition has said why already)."""
+    bands = program(
+        "{kind: rate_bands, base: [equipment_investment], tiers: ["
+        f'{{lower: {{fact: equipment_investment, word: 以上, number: 500000}}, rate: {{value: "0.05", unit: 比例, citation: {CITE}}}}}]}}'
+    )
+    below = run(bands, equipment_investment="400000")
+    assert below.amount is None and below.missing == [] and below.outside == "所述金额不在政策所列任何档次之内"
+    assert run(bands, equipment_investment="500000").amount == Decimal("25000.00")
+    assert run(bands, equipment_investment="500000").outside is None

@@ -20,6 +20,11 @@ from assistant.onboarding.sentences import is_money_sentence
         ("大力支持科技创新，营造良好环境。", False),
         ("研发投入在600万元以上的企业。", False),
         ("同一单位每年最高不超过100万元。", False),  # a cap alone: part of the sentence it limits
+        # 抵用 and 补偿 with a figure are money; without one, a means or a worker's due
+        ("全年低于5000元的服务可全额抵用，超过5000元部分抵用50%。", True),
+        ("补偿标准为实际收取贷款利息的10%，每户每年不超过30万元。", True),
+        ("鼓励各地政府通过资本注入、风险补偿等多种方式支持信用担保机构。", False),
+        ("企业与职工解除劳动合同，应依法支付经济补偿金。", False),
     ],
 )
 def test_what_promises_money(sentence: str, promises: bool) -> None:
