@@ -46,3 +46,17 @@ def test_a_count_in_the_question_is_read_and_money_beside_the_noun_is_not(engine
     assert _housing(chat.ask("耀州区的大数据企业，聘用了8名本科毕业生，住房补贴每月能拿多少？")) == ("eligible", 4000.0)
     money = Conversation(engine, as_of=date(2019, 6, 30)).ask("耀州区的大数据企业，毕业生住房补贴5万，能拿多少？")
     assert _housing(money)[0] == "needs_info"
+
+
+def test_a_reward_per_item_counts_the_items_said() -> None:
+    """鹿城区: 每件奖励1000元 for every new software copyright; '5件' and '五项' are five of them."""
+    folder = FOLDER.parent / "lucheng-industry-2019"
+    with trial_settings(folder, Settings.from_env()) as trial:
+        engine = Engine.load(trial)
+    for question in (
+        "鹿城区的软件企业，今年新增软件著作权5件，奖励多少？",
+        "我们在鹿城区，新增了五项软件著作权，能奖多少钱？",
+    ):
+        answer = Conversation(engine, as_of=date(2020, 6, 30)).ask(question)
+        found = next(p for p in answer.programs if p.program_id == "lucheng-industry-2019-34")
+        assert (found.status, found.amount_yuan) == ("eligible", 5000.0)  # 5 × 1000元
