@@ -87,7 +87,7 @@ def check_folder(folder: Path, settings: Settings) -> Report:
     report.programs = len(rules.programs)
     spans = _citation_problems(policy, rules, by_id, report)
     for sentence in money_sentences(clauses):
-        if not sentence.overlaps(spans):
+        if not sentence.covered(spans, policy.text):
             report.problems.append(
                 Problem(
                     "source.txt",

@@ -140,7 +140,7 @@ def review_html(folder: Path, settings: Settings) -> str:
             spans.append(_Span(*where, 'class="aside"', f"不适用：{item.reason}"))
     covered = [(s.start, s.end) for s in spans]
     for sentence in money_sentences(clauses):
-        if not sentence.overlaps(covered):
+        if not sentence.covered(covered, policy.text):
             spans.append(_Span(sentence.start, sentence.end, 'class="uncovered"', "没有项目引用这句涉及资金的话"))
     vocabulary = with_folder_vocabularies(load_vocabulary(settings), [folder])
     book = rulebook_from(Library(policies=[policy]), vocabulary, [rules])

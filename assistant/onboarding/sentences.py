@@ -42,6 +42,12 @@ class Sentence:
     def overlaps(self, spans: list[tuple[int, int]]) -> bool:
         return any(a < self.end and self.start < b for a, b in spans)
 
+    def covered(self, spans: list[tuple[int, int]], source: str) -> bool:
+        """Whether a quote covers this sentence, or another occurrence of the same words: a clause that
+        says one sentence twice ("超过500万元不超过1000万元（含）的部分按投资额的2%给予奖励；") is quoted once."""
+        words = self.text.rstrip("。；;！!？?")
+        return self.overlaps(spans) or any(words in source[a:b] for a, b in spans)
+
 
 def is_money_sentence(text: str) -> bool:
     """Whether the sentence promises money or a tax benefit: a money word, or a sum given."""

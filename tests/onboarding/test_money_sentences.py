@@ -3,9 +3,14 @@ a promise nobody reviews (甘井子区's 瞪羚 award was missed: it says 支持
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from assistant.onboarding.sentences import is_money_sentence
+import pytest
+from policy_folders import write_folder
+
+from assistant.onboarding.folder import open_policy
+from assistant.onboarding.sentences import is_money_sentence, money_sentences
+from assistant.texts.clauses import parse_clauses
 
 
 @pytest.mark.parametrize(
@@ -29,3 +34,14 @@ from assistant.onboarding.sentences import is_money_sentence
 )
 def test_what_promises_money(sentence: str, promises: bool) -> None:
     assert is_money_sentence(sentence) is promises
+
+
+def test_a_sentence_said_twice_in_a_clause_is_covered_by_one_quote(tmp_path: Path) -> None:
+    text = "示范意见\n一、投资奖励\n500万元以下的部分按4%给予奖励；超过500万元的部分按2%给予奖励；超过500万元的部分按2%给予奖励。对新认定的企业给予奖励20万元。\n"
+    policy = open_policy(write_folder(tmp_path, text)).policy
+    said = money_sentences(parse_clauses(policy))
+    twice = [s for s in said if s.text.startswith("超过500万元")]
+    assert len(twice) == 2
+    quoted = [(twice[0].start, twice[0].end)]
+    assert all(s.covered(quoted, policy.text) for s in twice)
+    assert not next(s for s in said if "20万元" in s.text).covered(quoted, policy.text)
