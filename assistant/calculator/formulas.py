@@ -166,7 +166,7 @@ def _raw_amount(
         base = _base(f, facts, labels, out)
         if tier is None or base is None:
             return None
-        rate = _noted(tier.param, out)
+        rate = _with_additions(f, facts, _noted(tier.param, out), out)
         raw = rate * base
         out.steps.append(f"{percent(rate)} × {_base_label(f, labels)} {yuan(base)} = {yuan(raw)}")
         return raw
@@ -208,9 +208,26 @@ def _raw_amount(
             f"{percent(rate)} × {yuan(excess)} = {yuan(raw)}"
         )
         return raw
+    rate = _with_additions(f, facts, rate, out)
     raw = rate * base
     out.steps.append(f"{percent(rate)} × {label} {yuan(base)} = {yuan(raw)}")
     return raw
+
+
+def _with_additions(f: Formula, facts: EnterpriseFacts, rate: Decimal, out: AmountResult) -> Decimal:
+    """The rate with the points of every recognition the enterprise holds. One not known to be held is not
+    counted, and the answer says what it would add: the figure is then the least, never a guess upward."""
+    for add in f.rate_additions:
+        held = facts.tags.get(add.tag)
+        points = _noted(add.points, out)
+        if held:
+            out.steps.append(
+                f"{add.describe}：比例 {percent(rate)} 再提高 {percent(points)}，为 {percent(rate + points)}"
+            )
+            rate += points
+        elif held is None:
+            out.warnings.append(f"如属{add.describe}，补助比例再提高{percent(points)}，本测算未计入")
+    return rate
 
 
 def _base_label(f: Formula, labels: dict[str, str]) -> str:

@@ -240,6 +240,7 @@ def _fact_problems(rules: _Rules, known_roles: dict[str, str], shared_tags: set[
                 )
         used = [c.tag for c in program.conditions if c.tag] + [e.tag for e in program.exclusions]
         used += [t for c in program.conditions for t in (c.any_tags or [])]
+        used += [a.tag for a in program.formula.rate_additions]
         for tag in dict.fromkeys(used):
             if tag not in tags:
                 out.append(

@@ -365,6 +365,9 @@ def _tag_texts(programs: list[Program]) -> dict[str, RuleWords]:
         for excl in program.exclusions:
             for key in ((excl.describe, False), (excl.citation.quote, True)):
                 owners.setdefault(key, set()).add(excl.tag)
+        for add in program.formula.rate_additions:
+            for key in ((add.describe, False), (add.points.citation.quote, True)):
+                owners.setdefault(key, set()).add(add.tag)
     texts: dict[str, dict[str, list[str]]] = {}
     for (text, quote), owned_by in owners.items():
         if len(owned_by) == 1:
@@ -399,6 +402,7 @@ def _check_program(book: Rulebook, policy_id: str, program: Program) -> None:
     facts = program.amount_facts()
     tags = [c.tag for c in program.conditions if c.tag] + [e.tag for e in program.exclusions]
     tags += [t for c in program.conditions for t in (c.any_tags or [])]
+    tags += [a.tag for a in program.formula.rate_additions]
     for fact in facts:
         if fact not in roles:
             raise ValueError(f"{program.id}: unknown amount fact {fact!r}")

@@ -180,6 +180,15 @@ class YearRate(_Strict):
     rate: Param
 
 
+class RateAddition(_Strict):
+    """Points added to the rate for an enterprise that holds a recognition ("省级“三名”企业，补助比例在原有
+    基础上再提高2个百分点"): 2个百分点 is `points` 0.02. Additions add up ("可累计享受")."""
+
+    tag: str
+    points: Param
+    describe: str  # 省级“三名”企业
+
+
 class FormulaKind(str, Enum):
     RATE = "rate"  # rate × base (a share of investment, of a premium, of another grant)
     LPR_INTEREST = "lpr_interest"  # share of the one-year LPR × loan actually drawn
@@ -227,6 +236,7 @@ class Formula(_Strict):
     above: Param | None = None  # rate_above: the threshold (元) whose excess the rate applies to
     schedule: list[YearRate] = []  # year_schedule, in order
     reason: str | None = None  # not_modelled: why, in Chinese, as the answer says it
+    rate_additions: list[RateAddition] = []  # rate and rate_bands: points added for a recognition held
 
     @model_validator(mode="after")
     def _complete(self) -> Formula:
@@ -247,6 +257,10 @@ class Formula(_Strict):
         }[self.kind]
         if not need:
             raise ValueError(f"算法 {self.kind.value} 缺少参数（需要 {KIND_NEEDS[self.kind]}）")
+        if self.rate_additions and self.kind not in (FormulaKind.RATE, FormulaKind.RATE_BANDS):
+            raise ValueError(
+                f"rate_additions 只用于 rate 和 rate_bands（比例再提高几个百分点），不用于 {self.kind.value}"
+            )
         return self
 
     def _steps_complete(self) -> bool:
@@ -262,6 +276,7 @@ class Formula(_Strict):
         """Every number of the formula, for citations and range notes."""
         out = [self.rate, self.amount, self.above] + [t.param for t in self.tiers] + list(self.by_level.values())
         out += [y.rate for y in self.schedule] + ([self.base_limit.rate] if self.base_limit else [])
+        out += [a.points for a in self.rate_additions]
         return [p for p in out if p is not None]
 
     def amount_facts(self) -> list[str]:

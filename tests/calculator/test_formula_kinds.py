@@ -185,3 +185,36 @@ def test_an_amount_below_the_lowest_band_is_outside_every_band() -> None:
     assert below.amount is None and below.missing == [] and below.outside == "所述金额不在政策所列任何档次之内"
     assert run(bands, equipment_investment="500000").amount == Decimal("25000.00")
     assert run(bands, equipment_investment="500000").outside is None
+
+
+# 鹿城区 技改: 6% of the investment, "省级“三名”企业…再提高2个百分点；工业50强企业补助比例再提高1个百分点…可累计享受"
+ADDED = program(
+    f'{{kind: rate, base: [equipment_investment], rate: {{value: "0.06", unit: 比例, citation: {CITE}}},'
+    f' rate_additions: [{{tag: sanming, describe: 省级“三名”企业, points: {{value: "0.02", unit: 比例, citation: {CITE}}}}},'
+    f' {{tag: top50, describe: 工业50强企业, points: {{value: "0.01", unit: 比例, citation: {CITE}}}}}]}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("tags", "figure", "unsaid"),
+    [
+        ({"sanming": True, "top50": True}, "90000.00", []),  # (6% + 2% + 1%) × 100万, the points add up
+        ({"sanming": True, "top50": False}, "80000.00", []),
+        ({"sanming": False, "top50": False}, "60000.00", []),
+        # not said: not counted, and the answer says what it would add (the figure is the least)
+        ({"sanming": True}, "80000.00", ["如属工业50强企业，补助比例再提高1%，本测算未计入"]),
+    ],
+)
+def test_points_added_to_the_rate_for_recognitions_held(tags: dict[str, bool], figure: str, unsaid: list[str]) -> None:
+    facts = EnterpriseFacts(amounts={"equipment_investment": Decimal("1000000")}, tags=tags)
+    result = compute_amount(ADDED, facts, LABELS, LPR, date(2024, 6, 30))
+    assert result.amount == Decimal(figure)
+    assert result.warnings == unsaid
+
+
+def test_points_are_only_for_a_rate() -> None:
+    with pytest.raises(ValidationError, match="rate_additions 只用于 rate 和 rate_bands"):
+        program(
+            f'{{kind: fixed, amount: {{value: "5", unit: 元, citation: {CITE}}},'
+            f' rate_additions: [{{tag: x, describe: x, points: {{value: "0.01", unit: 比例, citation: {CITE}}}}}]}}'
+        )
