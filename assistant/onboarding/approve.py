@@ -1,7 +1,7 @@
 """`assistant policy approve DIR PROGRAM --by NAME`: a maintainer's approval of one draft program.
 
-Approval is recorded in programs.yaml itself (review: approved, approved_by, approved_on), next to
-the rule it vouches for, and only for a program that `policy check` finds nothing wrong with but its
+Approval is recorded in programs.yaml itself (review: approved, approved_by, approved_on, and the
+fingerprint approved_hash of the rule approved), next to the rule it vouches for, and only for a program that `policy check` finds nothing wrong with but its
 pending review: a program whose quote is not verbatim, whose facts are unknown or that no test row
 exercises cannot be approved. The file is edited as text, so its comments and layout stay.
 """
@@ -12,11 +12,14 @@ import re
 from datetime import date
 from pathlib import Path
 
+import yaml
+
 from assistant.core.settings import Settings
 from assistant.onboarding.check import check_folder
 from assistant.onboarding.folder import FolderError
 from assistant.onboarding.problems import Problem
 from assistant.rules.rulebook import RULES_FILE
+from assistant.rules.schema import Program
 
 NAME = re.compile(r"^\S{1,40}$")
 
@@ -50,10 +53,29 @@ def approve(folder: Path, program_id: str, by: str, settings: Settings, today: d
     nxt = re.compile(rf"^{head.group(1)}- id: ", re.M).search(text, head.end())
     block_end = nxt.start() if nxt else len(text)
     block = text[head.end() : block_end]
+    program = _program(path, program_id)
     todo = re.search(r"^([ \t]+)review: todo[ \t]*$", block, re.M)
-    if todo is None:
-        raise FolderError(f"项目 {program_id} 不是待审核状态（没有 review: todo）")
+    if todo is None and not program.changed_since_approval:
+        raise FolderError(f"项目 {program_id} 不是待审核状态（没有 review: todo），审核后也没有改动过")
+    if todo is None:  # approved before, edited since: the old record goes, the new one takes its place
+        todo = re.search(r"^([ \t]+)review: approved[ \t]*$", block, re.M)
+        assert todo is not None  # changed_since_approval: it is approved
+        block = block[: todo.end()] + STAMP_LINES.sub("", block[todo.end() :])
     pad = todo.group(1)
-    stamp = f"{pad}review: approved\n{pad}approved_by: {by}\n{pad}approved_on: {(today or date.today()).isoformat()}"
+    stamp = (
+        f"{pad}review: approved\n{pad}approved_by: {by}\n{pad}approved_on: {(today or date.today()).isoformat()}\n"
+        f"{pad}approved_hash: {program.content_hash()}"
+    )
     block = block[: todo.start()] + stamp + block[todo.end() :]
     path.write_text(text[: head.end()] + block + text[block_end:], encoding="utf-8")
+
+
+# The lines of an earlier approval, right after its review line.
+STAMP_LINES = re.compile(r"\A(?:\n[ \t]+approved_(?:by|on|hash):[^\n]*)+")
+
+
+def _program(path: Path, program_id: str) -> Program:
+    """The program as written (check has just validated it)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = next(p for p in data["programs"] if isinstance(p, dict) and p.get("id") == program_id)
+    return Program.model_validate(raw)

@@ -98,6 +98,16 @@ def check_folder(folder: Path, settings: Settings) -> Report:
                 )
             )
     for program in rules.programs:
+        if program.changed_since_approval:
+            report.problems.append(
+                Problem(
+                    RULES_FILE,
+                    yaml_value_line(rules.text, f"id: {program.id}"),
+                    f"项目 {program.id} 在审核（{program.approved_by}，{program.approved_on}）之后改动过，不会用于答复",
+                    f"对照原文核对改动后，重新运行 `assistant policy approve {folder} {program.id} --by 姓名`",
+                    pending=True,
+                )
+            )
         if program.review == "todo":
             report.problems.append(
                 Problem(

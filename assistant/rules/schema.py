@@ -8,6 +8,8 @@ sits beside the text it encodes and quotes it verbatim, and loading fails if a q
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -308,6 +310,9 @@ class Cap(_Strict):
     note: str | None = None  # e.g. that the scope of 奖励总额 is the department's to interpret
 
 
+REVIEW_FIELDS = ("review", "review_notes", "approved_by", "approved_on", "approved_hash")
+
+
 class AmountKind(str, Enum):
     MAX = "max"  # 最高 / 不超过 / 可达: the figure is a ceiling
     EXACT = "exact"  # a fixed sum
@@ -358,6 +363,20 @@ class Program(_Strict):
     review_notes: list[str] = []  # what the draft read and what it could not, for the reviewer
     approved_by: str | None = None
     approved_on: date | None = None
+    # The fingerprint of what was approved (`content_hash` on that day): a program edited since is no
+    # longer what its approver vouched for, so it is left out like a draft until approved again.
+    approved_hash: str | None = None
+
+    def content_hash(self) -> str:
+        """SHA-256 (16 hex digits) of the rule itself, without its review record."""
+        rule = self.model_dump(mode="json", exclude=set(REVIEW_FIELDS))
+        return hashlib.sha256(json.dumps(rule, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
+    def changed_since_approval(self) -> bool:
+        return (
+            self.review == "approved" and self.approved_hash is not None and self.approved_hash != self.content_hash()
+        )
 
     @model_validator(mode="after")
     def _kind_matches_formula(self) -> Program:
@@ -447,8 +466,10 @@ def check_citation(citation: Citation, source: str, clause_span: tuple[int, int]
 
 
 def load_rules(path: Path) -> RulesFile:
-    """The approved programs of a rules file: draft programs (`review: todo`) are left out unread."""
+    """The approved programs of a rules file: draft programs (`review: todo`) are left out unread, and so
+    is a program edited since its approval."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if isinstance(data, dict) and isinstance(data.get("programs"), list):
         data["programs"] = [p for p in data["programs"] if not (isinstance(p, dict) and p.get("review") == "todo")]
-    return RulesFile.model_validate(data)
+    rules = RulesFile.model_validate(data)
+    return rules.model_copy(update={"programs": [p for p in rules.programs if not p.changed_since_approval]})

@@ -14,6 +14,7 @@ import yaml
 from assistant.cli import main
 from assistant.core.settings import Settings
 from assistant.onboarding.approve import approve
+from assistant.onboarding.check import check_folder
 from assistant.onboarding.folder import FolderError
 from assistant.onboarding.questions import FolderQuestion
 from assistant.rules.rulebook import build_rulebook
@@ -93,3 +94,16 @@ def test_an_approved_program_records_who_and_when_and_is_then_served(folder: Pat
     assert sorted(book.programs) == ["deqing-2024-1-01"]  # 02 is still a draft
     with pytest.raises(FolderError, match="不是待审核状态"):
         approve(folder, "deqing-2024-1-01", "张三", SETTINGS)
+
+    # edited after approval: no longer what 张三 vouched for, so not served and reported until approved again
+    programs = folder / "programs.yaml"
+    data = yaml.safe_load(text)
+    first = next(p for p in data["programs"] if p["id"] == "deqing-2024-1-01")
+    programs.write_text(text.replace(f"title: {first['title']}", f"title: {first['title']}（改）", 1), encoding="utf-8")
+    shutil.copy(programs, served / folder.name / "programs.yaml")
+    assert sorted(build_rulebook(replace(SETTINGS, policies_dir=served)).programs) == []
+    assert any("审核（张三，2026-12-01）之后改动过" in line for line in check_folder(folder, SETTINGS).lines())
+    approve(folder, "deqing-2024-1-01", "李四", SETTINGS, today=date(2026, 12, 2))
+    again = programs.read_text(encoding="utf-8")
+    assert "  review: approved\n  approved_by: 李四\n  approved_on: 2026-12-02\n  approved_hash: " in again
+    assert again.count("approved_by:") == 1  # the old record is replaced, not kept beside
