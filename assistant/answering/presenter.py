@@ -16,7 +16,7 @@ from assistant.calculator.assessment import Assessment, ProgramResult, Status
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, format_yuan
 from assistant.rules.rulebook import Rulebook
-from assistant.rules.schema import CAP_LABEL, AmountKind
+from assistant.rules.schema import AmountKind
 
 STATUS_LABEL = {
     Status.ELIGIBLE: "符合条件，可以申请",
@@ -90,7 +90,7 @@ def program(book: Rulebook, r: ProgramResult) -> Program:
         amount_kind=p.amount_kind.value,
         benefit=p.benefit.value,
         formula=r.formula,
-        caps=[f"{CAP_LABEL[c.scope]} {format_yuan(c.amount.value)} 元" for c in p.caps],
+        caps=[c.describe({r: v.label for r, v in book.vocabulary.amount_roles.items()}) for c in p.caps],
         lpr_used=r.rate_note,
         reasons=r.reasons,
         missing=r.missing,

@@ -276,19 +276,24 @@ def exhausted(program: Program, facts: EnterpriseFacts) -> str | None:
     if program.once and received:
         return f"已获得 {yuan(received)}；原文为一次性奖励（“{program.once.quote}”），同一项目不能再获"
     for cap in program.caps:
-        if cap.scope in (CapScope.ENTERPRISE, CapScope.YEAR) and received and received >= cap.amount.value:
-            return f"已获得 {yuan(received)}，已达{CAP_LABEL[cap.scope]} {yuan(cap.amount.value)}，不能再获奖补"
+        limit = cap.limit(facts.amounts)
+        if cap.scope in (CapScope.ENTERPRISE, CapScope.YEAR) and received and limit is not None and received >= limit:
+            return f"已获得 {yuan(received)}，已达{CAP_LABEL[cap.scope]} {yuan(limit)}，不能再获奖补"
     return None
 
 
-def _apply_caps(program: Program, facts: EnterpriseFacts, raw: Decimal, out: AmountResult) -> Decimal:
+def _apply_caps(
+    program: Program, facts: EnterpriseFacts, labels: dict[str, str], raw: Decimal, out: AmountResult
+) -> Decimal:
     amount = raw
     received = facts.amounts.get("received_same_program", Decimal(0))
     if program.once and received:
         return Decimal(0)
     for cap in program.caps:
-        limit = cap.amount.value
-        label = f"{CAP_LABEL[cap.scope]} {yuan(limit)}"
+        limit = cap.limit(facts.amounts)
+        assert limit is not None  # compute_amount: the amount a share is of is known
+        share = f"（{labels[cap.of]} {yuan(facts.amounts[cap.of])} × {percent(cap.amount.value)}）" if cap.of else ""
+        label = f"{CAP_LABEL[cap.scope]} {yuan(limit)}{share}"
         if cap.scope in (CapScope.ENTERPRISE, CapScope.YEAR) and received:
             left = max(limit - received, Decimal(0))
             label += f"（已获得 {yuan(received)}，尚余 {yuan(left)}）"
@@ -312,7 +317,11 @@ def compute_amount(
     out.exhausted = exhausted(program, facts)  # whether or not the new figures are known
     if raw is None:
         return out
-    out.amount = _apply_caps(program, facts, raw, out).quantize(CENT, rounding=ROUND_HALF_UP)
+    unknown = [cap.of for cap in program.caps if cap.limit(facts.amounts) is None and cap.of]
+    if unknown:  # a ceiling that is a share of an amount not given: the figure cannot be known yet
+        out.missing += [f for f in unknown if f not in out.missing]
+        return out
+    out.amount = _apply_caps(program, facts, labels, raw, out).quantize(CENT, rounding=ROUND_HALF_UP)
     if out.amount != raw:
         out.steps.append(f"结果 {yuan(out.amount)}")
     return out

@@ -64,7 +64,7 @@ def approve(folder: Path, program_id: str, by: str, settings: Settings, today: d
     pad = todo.group(1)
     stamp = (
         f"{pad}review: approved\n{pad}approved_by: {by}\n{pad}approved_on: {(today or date.today()).isoformat()}\n"
-        f"{pad}approved_hash: {program.content_hash()}"
+        f"{pad}approved_hash: '{program.content_hash()}'"
     )
     block = block[: todo.start()] + stamp + block[todo.end() :]
     path.write_text(text[: head.end()] + block + text[block_end:], encoding="utf-8")

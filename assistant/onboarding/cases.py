@@ -111,7 +111,7 @@ def boundary_rows(book: Rulebook, program: Program) -> list[Row]:
             rows.append(row(f"{labels[t.fact]} {outside}（差一分）", "threshold", amounts={t.fact: outside}))
     f = program.formula
     if f.kind in (FormulaKind.RATE, FormulaKind.PER_UNIT) and f.rate and len(f.base) == 1:
-        for cap in program.caps:
+        for cap in (c for c in program.caps if c.of is None):
             at = (cap.amount.value / f.rate.value).quantize(CENT, rounding=ROUND_DOWN)
             rows.append(row(f"{labels[f.base[0]]} {at}：恰好达到上限", "cap", amounts={f.base[0]: at}))
             rows.append(row(f"{labels[f.base[0]]} {at + 1}：超过上限，按上限计", "cap", amounts={f.base[0]: at + 1}))

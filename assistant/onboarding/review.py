@@ -93,7 +93,7 @@ def _card(program: Program, colour: str, rows: list[tuple[str, list[str]]], fold
         + (f"；原因：{html.escape(f.reason)}" if f.reason else "")
         + "</div>",
     ]
-    lines += [f"<div>上限：{c.scope.value} {c.amount.value.normalize():f} 元</div>" for c in program.caps]
+    lines += [f"<div>上限：{html.escape(c.describe({}))}</div>" for c in program.caps]
     lines += [f"<div>条件：{html.escape(c.describe)}</div>" for c in program.conditions]
     if program.review == "approved":
         who = f"{program.approved_by or '（未记录）'}，{program.approved_on or ''}"

@@ -305,9 +305,32 @@ CAP_LABEL = {
 
 
 class Cap(_Strict):
+    """A ceiling on the figure: a sum (单个项目最高100万元), or a share of another amount when `of` names it
+    ("两项合计不超过企业当年新增经济贡献量的20%": amount 0.2 in 比例, of the contribution)."""
+
     scope: CapScope
     amount: Param
+    of: str | None = None  # the amount the share is of
     note: str | None = None  # e.g. that the scope of 奖励总额 is the department's to interpret
+
+    @model_validator(mode="after")
+    def _sum_or_share(self) -> Cap:
+        if (self.of is None) != (self.amount.unit == "元"):
+            raise ValueError("上限写金额（unit: 元），或写比例（unit: 比例）并用 of 写明是哪个金额的比例")
+        return self
+
+    def describe(self, labels: dict[str, str]) -> str:
+        """As an answer names it: 单个企业上限 1,000,000.00 元, or 单个企业上限 当年新增经济贡献量的20%."""
+        if self.of is None:
+            return f"{CAP_LABEL[self.scope]} {self.amount.value:,.2f} 元"
+        share = f"{(self.amount.value * 100).normalize():f}%"
+        return f"{CAP_LABEL[self.scope]} {labels.get(self.of, self.of)}的{share}"
+
+    def limit(self, amounts: dict[str, Decimal]) -> Decimal | None:
+        """The ceiling in yuan; None while the amount a share is of is not known."""
+        if self.of is None:
+            return self.amount.value
+        return self.amount.value * amounts[self.of] if self.of in amounts else None
 
 
 REVIEW_FIELDS = ("review", "review_notes", "approved_by", "approved_on", "approved_hash")
@@ -368,8 +391,9 @@ class Program(_Strict):
     approved_hash: str | None = None
 
     def content_hash(self) -> str:
-        """SHA-256 (16 hex digits) of the rule itself, without its review record."""
-        rule = self.model_dump(mode="json", exclude=set(REVIEW_FIELDS))
+        """SHA-256 (16 hex digits) of the rule itself, without its review record. Fields left at their
+        default are left out, so a field the schema gains later does not void approvals made before it."""
+        rule = self.model_dump(mode="json", exclude=set(REVIEW_FIELDS), exclude_defaults=True)
         return hashlib.sha256(json.dumps(rule, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
     @property
@@ -392,7 +416,8 @@ class Program(_Strict):
     def amount_facts(self) -> list[str]:
         """Every amount the program reads: its thresholds', then its formula's (see Formula.amount_facts)."""
         thresholds = [c.threshold.fact for c in self.conditions if c.threshold]
-        return list(dict.fromkeys(thresholds + self.formula.amount_facts()))
+        shares = [cap.of for cap in self.caps if cap.of]
+        return list(dict.fromkeys(thresholds + self.formula.amount_facts() + shares))
 
     def all_citations(self) -> list[Citation]:
         """Every quote the program rests on, for the verbatim check and for the answer's sources."""

@@ -218,3 +218,42 @@ def test_points_are_only_for_a_rate() -> None:
             f'{{kind: fixed, amount: {{value: "5", unit: 元, citation: {CITE}}},'
             f' rate_additions: [{{tag: x, describe: x, points: {{value: "0.01", unit: 比例, citation: {CITE}}}}}]}}'
         )
+
+
+# 大连: 20% of the investment, "…最多不超过企业对我市当年新增经济贡献量的20％"
+SHARE_CAP = program(
+    f'{{kind: rate, base: [equipment_investment], rate: {{value: "0.2", unit: 比例, citation: {CITE}}}}}',
+    caps=f'[{{scope: enterprise, amount: {{value: "0.2", unit: 比例, citation: {CITE}}}, of: tax_paid}}]',
+)
+
+
+@pytest.mark.parametrize(
+    ("amounts", "figure", "missing"),
+    [
+        # 20% × 100万 = 20万 under 20% × 200万 = 40万; over 20% × 50万 = 10万
+        ({"equipment_investment": "1000000", "tax_paid": "2000000"}, "200000.00", []),
+        ({"equipment_investment": "1000000", "tax_paid": "500000"}, "100000.00", []),
+        ({"equipment_investment": "1000000", "tax_paid": "1000000"}, "200000.00", []),  # at the ceiling
+        # the amount the ceiling is a share of, not given: asked, no figure
+        ({"equipment_investment": "1000000"}, None, ["tax_paid"]),
+    ],
+)
+def test_a_ceiling_that_is_a_share_of_another_amount(
+    amounts: dict[str, str], figure: str | None, missing: list[str]
+) -> None:
+    result = run(SHARE_CAP, **amounts)
+    assert result.amount == (Decimal(figure) if figure else None)
+    assert result.missing == missing
+
+
+def test_a_share_ceiling_names_its_amount_and_a_sum_ceiling_its_unit() -> None:
+    assert run(SHARE_CAP, equipment_investment="1000000", tax_paid="500000").steps[-2] == (
+        "超过单个企业上限 100,000.00 元（年度纳税额 500,000.00 元 × 20%），按上限计 100,000.00 元"
+    )
+    assert SHARE_CAP.caps[0].describe(LABELS) == "单个企业上限 年度纳税额的20%"
+    assert "tax_paid" in SHARE_CAP.amount_facts()
+    with pytest.raises(ValidationError, match="上限写金额"):
+        program(
+            f'{{kind: fixed, amount: {{value: "5", unit: 元, citation: {CITE}}}}}',
+            caps=f'[{{scope: project, amount: {{value: "0.2", unit: 比例, citation: {CITE}}}}}]',
+        )

@@ -105,5 +105,5 @@ def test_an_approved_program_records_who_and_when_and_is_then_served(folder: Pat
     assert any("审核（张三，2026-12-01）之后改动过" in line for line in check_folder(folder, SETTINGS).lines())
     approve(folder, "deqing-2024-1-01", "李四", SETTINGS, today=date(2026, 12, 2))
     again = programs.read_text(encoding="utf-8")
-    assert "  review: approved\n  approved_by: 李四\n  approved_on: 2026-12-02\n  approved_hash: " in again
+    assert "  review: approved\n  approved_by: 李四\n  approved_on: 2026-12-02\n  approved_hash: '" in again
     assert again.count("approved_by:") == 1  # the old record is replaced, not kept beside
