@@ -51,6 +51,8 @@ PART_JOINERS = ("、", "和", "及", "与", "加")  # between parts of one amoun
 LIST_JOINERS = ("、", "和", "及", "与", "以及", "")
 BUYING = ("用来买", "用于购买", "用于购置", "用于", "购买", "购置", "采购", "买了", "买")  # amount, verb, noun
 ACTUAL = "实际"  # the word that says which of two figures for one amount is the real one
+# Between a vague amount and an exact one: the exact one is what the vague one came to ("突破30亿，做到了32亿")
+SETTLING = ("具体", "实际", "准确", "确切", "做到", "达到", "是", "为")
 LIST_GAP = 8  # at most this many characters between two figures quoted back as one phrase
 # Words that put the amount inside parentheses or after 其中/含 as a part of the amount before it.
 CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
@@ -230,9 +232,23 @@ def _role_of(text: str, mention: AmountMention, previous_end: int, vocab: Vocabu
         or _cue_after(after, vocab)  # "买了800万研发设备": the noun after names it before a verb does
         or _cue_before(before, vocab)
     )
-    if role is None:  # the clause before, back to the previous amount at most
+    # the clause before, back to the previous amount at most; not for a sum the user asks to get
+    # ("产值排名全区前五，能拿那个10万元吗": the 10万 is the award, not the 产值)
+    if role is None and not _claimed_subsidy(text, mention, vocab.claimed_subsidy):
         role = _cue_before(text[max(previous_end, mention.start - LOOK_BACK_ACROSS) : mention.start], vocab)
     return role
+
+
+def _settles(text: str, mention: AmountMention, previous: _Item | None, out: ReadAmounts) -> str | None:
+    """ "首次突破30亿，做到了32亿元": an exact amount with no noun of its own, right after a vague one (only a
+    comma between), said to be what it came to, and inside what that one surely is, is its exact figure.
+    Without such a word ("不到500万，300万") the 300万 may be another amount, and is asked about."""
+    if previous is None or previous.role not in out.unsettled:
+        return None
+    between = text[previous.mention.end : mention.start]
+    if len(between) > LOOK_BACK_ACROSS or len(CLAUSE_BREAK.findall(between)) > 1 or not has_any(between, SETTLING):
+        return None
+    return previous.role if out.unsettled[previous.role].interval.admits(mention.value) else None
 
 
 def _respective_roles(text: str, mentions: list[AmountMention], vocab: Vocabulary) -> tuple[dict[int, str], set[int]]:
@@ -323,6 +339,16 @@ def _inside(text: str, mention: AmountMention, previous: _Item | None) -> str | 
         return None
     opened = any(opener in between for opener in CONTAINED_OPENERS)
     return previous.inside if previous.inside and not opened else (previous.role if opened else None)
+
+
+def _plain_figure(text: str, mention: AmountMention, since: int, vocab: Vocabulary) -> bool:
+    """An exact yuan figure that is not a sum asked for nor a figure of the business."""
+    return not (
+        mention.currency
+        or vague_amount(text, mention, vocab)
+        or _claimed_subsidy(text, mention, vocab.claimed_subsidy)
+        or _business_figure(text, mention, since, vocab)
+    )
 
 
 def _in_its_currency(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
@@ -453,6 +479,13 @@ def _read_money(text: str, vocab: Vocabulary) -> ReadAmounts:
         total = _after_total_word(text, mention, since)
         listed = items and text[since : mention.start].strip() in LIST_JOINERS
         corrects = any(w in text[since : mention.start] for w in vocab.self_corrections)
+        if role is None and _plain_figure(text, mention, since, vocab):
+            role = _settles(text, mention, items[-1] if items else None, out)
+            if role:
+                out.unsettled.pop(role)
+                out.amounts[role] = mention.value
+                items = [it for it in items if it.role != role] + [_Item(mention, role, None)]
+                continue
         if role is None and items and (total or listed or corrects):
             # "拿了100万、100万" / "…一共300万" / "0.12亿？不对，是1.2亿": more of, the total of, or a
             # correction of the same amount (a correction then replaces it below)

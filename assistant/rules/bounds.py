@@ -74,6 +74,12 @@ class Interval:
     high: Decimal | None = None
     high_inclusive: bool = True
 
+    def admits(self, value: Decimal) -> bool:
+        """Whether `value` can be the amount: 3,200,000,000 is one "突破30亿" can be."""
+        above = self.low is None or value > self.low or (value == self.low and self.low_inclusive)
+        below = self.high is None or value < self.high or (value == self.high and self.high_inclusive)
+        return above and below
+
     def surely(self, bound: Bound, number: Decimal) -> bool | None:
         """True if every value in the interval meets "bound number", False if none does, None if
         some do and some do not: then the threshold cannot be decided and the user must be asked."""

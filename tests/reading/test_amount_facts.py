@@ -171,3 +171,26 @@ def test_a_figure_of_the_enterprises_business_is_neither_a_fact_nor_asked(
     got = read_amounts(question, VOCAB)
     assert got.amounts == wan(**expected) and not got.unsettled
     assert [o.raw for o in got.open_amounts] == open_amounts
+
+
+@pytest.mark.parametrize(
+    ("question", "exact", "unsettled", "open_values"),
+    [
+        # a vague amount, then what it came to: the exact figure settles it
+        ("总投资超过1000万，实际是1200万，设备800万", dict(total_investment=1200, equipment_investment=800), [], []),
+        ("设备投资突破300万，具体是320万", dict(equipment_investment=320), [], []),
+        # with no word saying so, the bare figure may be another amount: asked, not taken
+        ("总投资不到500万，300万", {}, ["total_investment"], [300]),
+        # a figure outside what the vague one surely is does not settle it
+        ("总投资超过1000万，实际是800万", {}, ["total_investment"], [800]),
+        # a sum asked for ("能拿那个20万吗") is not the amount named in the clause before
+        ("设备投资300万，研发投入排名靠前，能拿那个20万吗", dict(equipment_investment=300), [], []),
+    ],
+)
+def test_a_vague_amount_settled_and_a_sum_asked_for(
+    question: str, exact: dict[str, float], unsettled: list[str], open_values: list[float]
+) -> None:
+    read = read_amounts(question, VOCAB)
+    assert read.amounts == wan(**exact)
+    assert sorted(read.unsettled) == unsettled
+    assert [o.value for o in read.open_amounts] == [Decimal(v) * WAN for v in open_values]
