@@ -29,7 +29,7 @@ from assistant.onboarding.folder import FolderError, open_policy, read_yaml
 from assistant.rules.bounds import Direction, bound_for
 from assistant.rules.lpr import load_lpr_table
 from assistant.rules.rulebook import RULES_FILE, Rulebook, load_vocabulary, rulebook_from, with_folder_vocabularies
-from assistant.rules.schema import MONEY_UNITS, FormulaKind, Program, RulesFile
+from assistant.rules.schema import MONEY_UNITS, WHOLE_UNITS, FormulaKind, Program, RulesFile
 from assistant.texts.library import Library
 
 CENT = Decimal("0.01")
@@ -63,10 +63,12 @@ def _book(folder: Path, settings: Settings) -> Rulebook:
     return rulebook_from(Library(policies=[opened.policy]), vocabulary, [rules])
 
 
-def _other_side(word: str, number: Decimal) -> tuple[Decimal, Decimal]:
-    """(a value the bound admits, the nearest one it does not), a cent apart."""
+def _other_side(word: str, number: Decimal, unit: str = "元") -> tuple[Decimal, Decimal]:
+    """(a value the bound admits, the nearest one it does not): a cent apart, or one apart for what is
+    counted whole (99 人, not 99.99 人)."""
     bound = bound_for(word)
-    step = CENT if bound.direction is Direction.AT_LEAST else -CENT
+    gap = Decimal(1) if unit in WHOLE_UNITS else CENT
+    step = gap if bound.direction is Direction.AT_LEAST else -gap
     return (number, number - step) if bound.admits(number, number) else (number + step, number)
 
 
@@ -76,7 +78,9 @@ def _base_facts(book: Rulebook, program: Program, place: str) -> dict[str, Any]:
     amounts = {fact: TYPICAL if roles[fact].unit in MONEY_UNITS else TYPICAL_COUNT for fact in program.amount_facts()}
     for cond in program.conditions:
         if cond.threshold:
-            amounts[cond.threshold.fact] = _other_side(cond.threshold.word, cond.threshold.number)[0]
+            amounts[cond.threshold.fact] = _other_side(
+                cond.threshold.word, cond.threshold.number, roles[cond.threshold.fact].unit
+            )[0]
     tags = {c.tag: True for c in program.conditions if c.tag}
     tags |= {c.any_tags[0]: True for c in program.conditions if c.any_tags}
     tags |= {e.tag: False for e in program.exclusions}
@@ -92,7 +96,8 @@ def boundary_rows(book: Rulebook, program: Program) -> list[Row]:
     start = program.valid_from or meta.valid_from
     end = program.valid_to or meta.valid_to
     base = _base_facts(book, program, meta.region_name)
-    labels = {r: v.label for r, v in book.vocabulary.amount_roles.items()}
+    roles = book.vocabulary.amount_roles
+    labels = {r: v.label for r, v in roles.items()}
     # the day rows are judged on: the first day; when the text does not say it, its last or its issue date
     day = start or end or meta.issue_date or date.today()
 
@@ -106,9 +111,10 @@ def boundary_rows(book: Rulebook, program: Program) -> list[Row]:
     for cond in program.conditions:
         if cond.threshold:
             t = cond.threshold
-            inside, outside = _other_side(t.word, t.number)
+            inside, outside = _other_side(t.word, t.number, roles[t.fact].unit)
             rows.append(row(f"{labels[t.fact]} {inside}（“{t.word}”边界上）", "threshold", amounts={t.fact: inside}))
-            rows.append(row(f"{labels[t.fact]} {outside}（差一分）", "threshold", amounts={t.fact: outside}))
+            short = "差一" if roles[t.fact].unit in WHOLE_UNITS else "差一分"
+            rows.append(row(f"{labels[t.fact]} {outside}（{short}）", "threshold", amounts={t.fact: outside}))
     f = program.formula
     if f.kind in (FormulaKind.RATE, FormulaKind.PER_UNIT) and f.rate and len(f.base) == 1:
         for cap in (c for c in program.caps if c.of is None):
@@ -120,7 +126,7 @@ def boundary_rows(book: Rulebook, program: Program) -> list[Row]:
     for tier in f.tiers:
         for b in (tier.lower, tier.upper):
             if b:
-                inside, outside = _other_side(b.word, b.number)
+                inside, outside = _other_side(b.word, b.number, roles[b.fact].unit)
                 rows.append(row(f"{labels[b.fact]} {inside}（档位边界）", "threshold", amounts={b.fact: inside}))
                 rows.append(
                     row(f"{labels[b.fact]} {outside}（档位边界另一侧）", "threshold", amounts={b.fact: outside})

@@ -16,7 +16,7 @@ from assistant.calculator.facts import Unsettled
 from assistant.reading.amounts import CountMention, find_counts
 from assistant.reading.vague import vague_amount
 from assistant.rules.rulebook import Vocabulary
-from assistant.rules.schema import MONEY_UNITS
+from assistant.rules.schema import MONEY_UNITS, WHOLE_UNITS
 
 # How people count what each unit of a rule counts: "8名毕业生" and "8个毕业生" count 人; "3项专利" counts 件.
 SAID_AS = {
@@ -27,8 +27,6 @@ SAID_AS = {
     "平方米": ("平方米", "平米", "㎡"),
     "千瓦时": ("千瓦时", "度"),
 }
-# Units counted in whole numbers: "2.5人" is a slip to ask about, not a figure.
-WHOLE = ("人", "件", "项", "家", "个", "台", "套")
 NOUN_AFTER = (
     3  # characters of modifier between the measure word and the noun ("3件国内发明专利", not "3个项目招了毕业生")
 )
@@ -71,7 +69,7 @@ def read_counts(text: str, vocab: Vocabulary) -> ReadCounts:
         if unsettled:
             out.unsettled[role] = unsettled
             out.amounts.pop(role, None)
-        elif mention.value <= 0 or (spec.unit in WHOLE and mention.value != mention.value.to_integral_value()):
+        elif mention.value <= 0 or (spec.unit in WHOLE_UNITS and mention.value != mention.value.to_integral_value()):
             out.errors.append(f"{spec.label}“{mention.raw}”应为大于零的整数，请核对后重新输入")
         elif role in out.amounts and out.amounts[role] != mention.value:
             said = f"“{_said(out, role)}”和“{mention.raw}”"

@@ -45,6 +45,8 @@ LEVEL_RANK = {Level.DISTRICT: 1, Level.CITY: 2, Level.PROVINCIAL: 3, Level.NATIO
 # counts in questions (assistant.reading.count_facts), never from a sum of money.
 QUANTITY_UNITS = ("亩", "平方米", "吨", "台", "套", "人", "件", "项", "家", "个", "千瓦", "千瓦时")
 PARAM_UNITS = ("元", "比例", "LPR倍数", *(f"元/{u}" for u in QUANTITY_UNITS))
+# Quantities counted in whole numbers: "2.5人" is a slip to ask about, and a boundary is one apart (99 人).
+WHOLE_UNITS = ("人", "件", "项", "家", "个", "台", "套")
 # Money a text states in another currency (实缴注册外资1000万美元以上): compared in that currency, never
 # converted, and read from a question only where the question names the currency too.
 CURRENCY_UNITS = ("美元",)

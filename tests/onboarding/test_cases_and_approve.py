@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,15 @@ def test_an_approved_program_records_who_and_when_and_is_then_served(folder: Pat
     again = programs.read_text(encoding="utf-8")
     assert "  review: approved\n  approved_by: 李四\n  approved_on: 2026-12-02\n  approved_hash: '" in again
     assert again.count("approved_by:") == 1  # the old record is replaced, not kept beside
+
+
+def test_a_head_count_boundary_is_one_person_apart(tmp_path: Path) -> None:
+    """大连: 员工人数不少于50人 → rows at 50 and 49 people, not 49.99."""
+    folder = tmp_path / "dalian-fdi"
+    shutil.copytree(Path(__file__).parent / "texts" / "dalian-fdi", folder)
+    assert main(["policy", "cases", str(folder)]) == 0
+    rows = yaml.safe_load((folder / "cases.draft.yaml").read_text(encoding="utf-8"))["cases"]
+    staff = [
+        r["facts"]["amounts"]["dl_staff"] for r in rows if r["name"].startswith("dalian-fdi-10") and "（" in r["name"]
+    ]
+    assert sorted({Decimal(str(v)) for v in staff}) == [Decimal(49), Decimal(50)]
