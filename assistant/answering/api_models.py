@@ -174,6 +174,9 @@ class Program(ContractModel):
     """What kind of support: cash, tax_credit, tax_deduction, tax_rate, fund or in_kind."""
     formula: str
     """How the figure was computed, in the user's numbers; empty when nothing was computed."""
+    not_modelled: str | None = None
+    """Why no figure is computed although the text gives one (the calculator cannot say it yet); null
+    otherwise. Answers then say the amount is not computed, never that the text states none."""
     caps: list[str]
     """The upper limits the policy sets, as text."""
     lpr_used: str | None

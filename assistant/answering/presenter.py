@@ -16,7 +16,7 @@ from assistant.calculator.assessment import Assessment, ProgramResult, Status
 from assistant.calculator.facts import EnterpriseFacts
 from assistant.core.money import format_wan, format_yuan
 from assistant.rules.rulebook import Rulebook
-from assistant.rules.schema import AmountKind
+from assistant.rules.schema import AmountKind, FormulaKind
 
 STATUS_LABEL = {
     Status.ELIGIBLE: "符合条件，可以申请",
@@ -88,6 +88,7 @@ def program(book: Rulebook, r: ProgramResult) -> Program:
         conditional_yuan=money(r.conditional_amount),
         conditional_wan=format_wan(r.conditional_amount) if r.conditional_amount is not None else None,
         amount_kind=p.amount_kind.value,
+        not_modelled=p.formula.reason if p.formula.kind is FormulaKind.NOT_MODELLED else None,
         benefit=p.benefit.value,
         formula=r.formula,
         caps=[c.describe({r: v.label for r, v in book.vocabulary.amount_roles.items()}) for c in p.caps],
@@ -164,11 +165,7 @@ def card(book: Rulebook, p: Program, as_of: str, not_yet: Collection[str] = ()) 
     rate_steps = [s for s in steps if "×" in s] or steps[:1]
     first_step = "；".join(rate_steps[-1:] + [s for s in steps if CAPPED in s])
     if p.status == Status.ELIGIBLE.value:
-        verdict = (
-            f"符合条件，可以申请，{figure}"
-            if figure
-            else "符合条件，可以申请；政策原文未规定具体金额，以主管部门核定为准"
-        )
+        verdict = f"符合条件，可以申请，{figure}" if figure else f"符合条件，可以申请；{no_figure(p)}"
         return Card(p, verdict, first_step, [])
     if p.status == Status.NEEDS_INFO.value:
         if p.conditional_wan:
@@ -186,6 +183,13 @@ def card(book: Rulebook, p: Program, as_of: str, not_yet: Collection[str] = ()) 
         )
     refusal = next((r for r in p.reasons if any(w in r for w in REFUSAL_WORDS)), p.reasons[0] if p.reasons else "")
     return Card(p, "不符合条件", refusal, [])
+
+
+def no_figure(p: Program) -> str:
+    """Why an eligible program has no figure: the text states none, or it states one not computed yet."""
+    if p.not_modelled:
+        return f"原文规定的金额暂未纳入测算（{p.not_modelled}），以政策原文和主管部门核定为准"
+    return "政策原文未规定具体金额，以主管部门核定为准"
 
 
 def next_step(programs: list[Program]) -> str | None:

@@ -11,6 +11,7 @@ from assistant.answering.api_models import Answer, Program
 from assistant.answering.engine import Engine
 from assistant.core.money import format_wan, format_yuan
 from assistant.texts.policies import Validity, validity_on
+from assistant.web.display import no_figure_text
 
 VALIDITY_LABEL = {
     Validity.IN_FORCE: "现行有效",
@@ -37,7 +38,7 @@ def amount_cell(p: Program) -> str:
     if p.status == "needs_info":
         caps = "；".join(p.caps)
         return f"待补充信息后测算{('（' + caps + '）') if caps else ''}"
-    return "政策未规定具体金额" if p.status == "eligible" else "—"
+    return no_figure_text(p)
 
 
 def _row(p: Program) -> str:

@@ -27,4 +27,12 @@ def amount_text(p: Program) -> str:
         return f"{p.amount_prefix}{format_amount(Decimal(str(p.amount_yuan)))}"
     if p.status == "needs_info":
         return "待补充信息后测算" + (f"（{'；'.join(p.caps)}）" if p.caps else "")
-    return "政策未规定具体金额" if p.status == "eligible" else "—"
+    return no_figure_text(p)
+
+
+def no_figure_text(p: Program) -> str:
+    """Why a program that is not waiting for facts shows no figure: not eligible, no sum in the text, or a
+    sum the calculator does not compute yet (never "the text states none" for that one)."""
+    if p.status != "eligible":
+        return "—"
+    return "金额暂未纳入测算" if p.not_modelled else "政策未规定具体金额"
