@@ -178,6 +178,8 @@ def _raw_amount(
         return _schedule(f, base, label, out)
     if f.kind is FormulaKind.RATE_STEPS:
         return _steps(f, base, label, out)
+    if f.kind is FormulaKind.PER_STEP:
+        return _per_step(f, base, label, out)
     assert f.rate is not None  # Formula._complete: every remaining kind has its rate
     rate = _noted(f.rate, out)
     if f.kind is FormulaKind.LPR_INTEREST:
@@ -266,6 +268,21 @@ def _steps(f: Formula, base: Decimal, label: str, out: AmountResult) -> Decimal:
         total += rate * part
     out.steps.append(f"合计 {yuan(total)}")
     return total
+
+
+def _per_step(f: Formula, base: Decimal, label: str, out: AmountResult) -> Decimal:
+    """`amount` for every whole `step` of the base (above `above`, when given): part of a step earns nothing."""
+    assert f.amount is not None and f.step is not None  # Formula._complete
+    start = f.above.value if f.above else Decimal(0)
+    counted = max(base - start, Decimal(0))
+    steps = int(counted // f.step.value)
+    raw = steps * f.amount.value
+    over = f"超过 {yuan(start)} 的部分 {yuan(counted)}，" if f.above else ""
+    out.steps.append(
+        f"{label} {yuan(base)}，{over}每满 {yuan(f.step.value)} 给 {yuan(f.amount.value)}："
+        f"{steps} × {yuan(f.amount.value)} = {yuan(raw)}"
+    )
+    return raw
 
 
 def exhausted(program: Program, facts: EnterpriseFacts) -> str | None:

@@ -205,6 +205,9 @@ class FormulaKind(str, Enum):
     # each band's rate × the part of the base inside that band, summed (超额累进: 500万以下的部分1%，
     # 500万至1000万的部分2% …)
     RATE_STEPS = "rate_steps"
+    # a sum for every whole step of the base (年零售额每实现2000万元，给予奖励2万元), counted above `above`
+    # when given (达到1亿元后每增加1亿元，另给予10万元)
+    PER_STEP = "per_step"
     YEAR_SCHEDULE = "year_schedule"  # a yearly base at a rate per stretch of years (前2年80%、后3年50%)
     UNSPECIFIED = "unspecified"  # the text promises support but names no figure
     # The text gives a figure the schema cannot say yet: no figure is computed, and `reason` is
@@ -222,6 +225,7 @@ KIND_NEEDS = {
     FormulaKind.RATE_BANDS: "tiers（每档有 rate）和 base",
     FormulaKind.RATE_ABOVE: "rate、base 和 above",
     FormulaKind.RATE_STEPS: "tiers（每档有 rate 和以基数为准的 lower/upper）和 base",
+    FormulaKind.PER_STEP: "amount（每一步的金额）、step（每一步的基数，元）和 base",
     FormulaKind.YEAR_SCHEDULE: "schedule 和 base",
     FormulaKind.UNSPECIFIED: "",
     FormulaKind.NOT_MODELLED: "reason",
@@ -237,7 +241,8 @@ class Formula(_Strict):
     amount: Param | None = None
     tiers: list[Tier] = []
     by_level: dict[Level, Param] = {}
-    above: Param | None = None  # rate_above: the threshold (元) whose excess the rate applies to
+    above: Param | None = None  # rate_above, per_step: the threshold (元) the excess above which counts
+    step: Param | None = None  # per_step: the base (元) each `amount` is given for
     schedule: list[YearRate] = []  # year_schedule, in order
     reason: str | None = None  # not_modelled: why, in Chinese, as the answer says it
     rate_additions: list[RateAddition] = []  # rate and rate_bands: points added for a recognition held
@@ -255,6 +260,10 @@ class Formula(_Strict):
             FormulaKind.RATE_BANDS: bool(self.tiers and self.base) and all(t.rate for t in self.tiers),
             FormulaKind.RATE_ABOVE: rated and self.above is not None,
             FormulaKind.RATE_STEPS: self._steps_complete(),
+            FormulaKind.PER_STEP: self.amount is not None
+            and self.step is not None
+            and self.step.value > 0
+            and bool(self.base),
             FormulaKind.YEAR_SCHEDULE: bool(self.schedule and self.base),
             FormulaKind.UNSPECIFIED: True,
             FormulaKind.NOT_MODELLED: bool(self.reason),
@@ -278,7 +287,8 @@ class Formula(_Strict):
 
     def params(self) -> list[Param]:
         """Every number of the formula, for citations and range notes."""
-        out = [self.rate, self.amount, self.above] + [t.param for t in self.tiers] + list(self.by_level.values())
+        out = [self.rate, self.amount, self.above, self.step] + [t.param for t in self.tiers]
+        out += list(self.by_level.values())
         out += [y.rate for y in self.schedule] + ([self.base_limit.rate] if self.base_limit else [])
         out += [a.points for a in self.rate_additions]
         return [p for p in out if p is not None]

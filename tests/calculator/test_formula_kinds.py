@@ -257,3 +257,38 @@ def test_a_share_ceiling_names_its_amount_and_a_sum_ceiling_its_unit() -> None:
             f'{{kind: fixed, amount: {{value: "5", unit: 元, citation: {CITE}}}}}',
             caps=f'[{{scope: project, amount: {{value: "0.2", unit: 比例, citation: {CITE}}}}}]',
         )
+
+
+# 鹿城区: "年零售额每实现2000万元，给予奖励2万元"; "达到1亿元…每增加1亿元，另给予10万元奖励"
+PER_STEP = program(
+    f'{{kind: per_step, base: [rent], amount: {{value: "20000", unit: 元, citation: {CITE}}},'
+    f' step: {{value: "20000000", unit: 元, citation: {CITE}}}}}'
+)
+EACH_MORE = program(
+    f'{{kind: per_step, base: [rent], amount: {{value: "100000", unit: 元, citation: {CITE}}},'
+    f' step: {{value: "100000000", unit: 元, citation: {CITE}}}, above: {{value: "100000000", unit: 元, citation: {CITE}}}}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("p", "base", "figure"),
+    [
+        (PER_STEP, "19999999.99", "0.00"),  # not one whole step
+        (PER_STEP, "20000000", "20000.00"),
+        (PER_STEP, "59999999", "40000.00"),  # two whole steps, the rest earns nothing
+        (PER_STEP, "60000000", "60000.00"),
+        (EACH_MORE, "100000000", "0.00"),  # the first 1亿 is another program's
+        (EACH_MORE, "199999999", "0.00"),
+        (EACH_MORE, "200000000", "100000.00"),
+        (EACH_MORE, "350000000", "200000.00"),
+    ],
+)
+def test_a_sum_for_every_whole_step(p: Program, base: str, figure: str) -> None:
+    assert run(p, rent=base).amount == Decimal(figure)
+
+
+def test_a_step_trace_counts_the_whole_steps() -> None:
+    assert run(EACH_MORE, rent="350000000").steps == [
+        "年租金 350,000,000.00 元，超过 100,000,000.00 元 的部分 250,000,000.00 元，每满 100,000,000.00 元 给 "
+        "100,000.00 元：2 × 100,000.00 元 = 200,000.00 元"
+    ]
