@@ -182,8 +182,8 @@ def _read_rules(folder: Path, report: Report) -> _Rules | None:
 
 
 def _unit_problems(rules: _Rules, program: Program, units: dict[str, str], line: int | None) -> list[Problem]:
-    """A threshold is compared in its fact's unit: "1000万" written in 元 against 美元 (or 人) would be
-    compared and shown wrong, so it must say the same unit."""
+    """A threshold is compared in its fact's unit; one that names another unit ("1000万" in 元 against an
+    amount kept in 美元) would be compared and shown wrong. One that names none takes its fact's."""
     bounds = [c.threshold for c in program.conditions if c.threshold]
     bounds += [b for t in program.formula.tiers for b in (t.lower, t.upper) if b]
     return [
@@ -191,10 +191,10 @@ def _unit_problems(rules: _Rules, program: Program, units: dict[str, str], line:
             RULES_FILE,
             yaml_value_line(rules.text, f"fact: {b.fact}") or line,
             f"{program.id}：门槛“{b.fact} {b.word} {b.number}”的单位是 {b.unit}，金额名 {b.fact} 按 {units[b.fact]} 计",
-            f"在这个门槛里写上 unit: {units[b.fact]}",
+            f"把这个门槛的 unit 改为 {units[b.fact]}，或删去 unit（按金额名的单位计）",
         )
         for b in dict.fromkeys(bounds)
-        if b.fact in units and b.unit != units[b.fact]
+        if b.fact in units and "unit" in b.model_fields_set and b.unit != units[b.fact]
     ]
 
 

@@ -28,6 +28,7 @@ from assistant.rules.schema import (
     Program,
     RulesFile,
     TagDef,
+    Threshold,
     check_citation,
     known_unit,
     load_rules,
@@ -442,6 +443,21 @@ def _build_rulebook(settings: Settings) -> Rulebook:
     return book
 
 
+def in_its_units(program: Program, vocabulary: Vocabulary) -> Program:
+    """The program with each threshold that names no unit in its fact's (员工人数不少于50人: 人), so a
+    maintainer writes the unit once, on the amount, and a count is never compared or shown as 元."""
+
+    def fill(t: Threshold | None) -> Threshold | None:
+        if t is None or "unit" in t.model_fields_set or t.fact not in vocabulary.amount_roles:
+            return t
+        return t.model_copy(update={"unit": vocabulary.amount_roles[t.fact].unit})
+
+    conditions = [c.model_copy(update={"threshold": fill(c.threshold)}) for c in program.conditions]
+    tiers = [t.model_copy(update={"lower": fill(t.lower), "upper": fill(t.upper)}) for t in program.formula.tiers]
+    formula = program.formula.model_copy(update={"tiers": tiers})
+    return program.model_copy(update={"conditions": conditions, "formula": formula})
+
+
 def rulebook_from(library: Library, vocabulary: Vocabulary, files: list[RulesFile]) -> Rulebook:
     """The rulebook of these rules files over this library, not yet checked program by program (the
     loader raises at the first broken program; `policy check` lists them all)."""
@@ -465,7 +481,7 @@ def rulebook_from(library: Library, vocabulary: Vocabulary, files: list[RulesFil
         for program in rules.programs:
             if program.id in book.programs:
                 raise ValueError(f"program id {program.id!r} used twice")
-            book.programs[program.id] = program
+            book.programs[program.id] = in_its_units(program, vocabulary)
             book.program_policy[program.id] = rules.policy
         book.non_programs[rules.policy] = list(rules.non_programs)
         for item in rules.non_programs:

@@ -167,3 +167,14 @@ def test_a_wrong_unit_in_the_folder_vocabulary_is_one_problem_not_a_traceback(
     )
     assert main(["policy", "check", str(folder)]) == 2
     assert "vocabulary.yaml：字段 amount_roles.visitors.unit：单位“人次”不可用" in capsys.readouterr().out
+
+
+def test_a_threshold_in_another_unit_than_its_amount_is_reported(broken: Path, tmp_path: Path) -> None:
+    folder = tmp_path / broken.name
+    shutil.copytree(broken, folder)
+    programs = folder / "programs.yaml"
+    text = programs.read_text(encoding="utf-8")
+    written = "threshold: {fact: total_investment, word: 以上, number: 5000000}"
+    programs.write_text(text.replace(written, written[:-1] + ", unit: 人}"), encoding="utf-8")
+    lines = "\n".join(check_folder(folder, SETTINGS).lines())
+    assert "demo-tech：门槛“total_investment 以上 5000000”的单位是 人，金额名 total_investment 按 元 计" in lines
