@@ -144,6 +144,8 @@ def _formula(s: Sentence, r: Reading, vocabulary: Vocabulary, notes: list[str]) 
         base = _cue_before(text, text.find(words), vocabulary)
         notes.append(f"读出：比例区间 {words}，按最高 {_n(high)} 测算；基数：{base}")
         return {"kind": "rate", "rate": _param(high, "比例", s, range_from=low), "base": [base]}, "max"
+    if r.bands:
+        return _tiers(s, r, vocabulary, notes)
     if len(r.rates) == 1:
         rate, words = r.rates[0]
         if "贴息" in text and "利率" in text:
@@ -176,6 +178,29 @@ def _formula(s: Sentence, r: Reading, vocabulary: Vocabulary, notes: list[str]) 
     shown = "、".join([w for _, w in r.amounts] + [w for _, w in r.rates])
     notes.append(f"待核：读到 {shown}，未能判断计算方式")
     return {"kind": "not_modelled", "reason": f"原文为{shown}，计算方式待补"}, "max"
+
+
+def _tiers(s: Sentence, r: Reading, vocabulary: Vocabulary, notes: list[str]) -> tuple[dict[str, Any], str]:
+    """A 分别 list of bands with one sum (tiers) or one rate (rate_bands) each."""
+    text = s.text
+    fact = _cue_before(text, text.find(r.bands[0].words) + len(r.bands[0].words), vocabulary)
+
+    def bound(b: tuple[Decimal, str] | None) -> dict[str, Any] | None:
+        return {"fact": fact, "word": b[1], "number": b[0]} if b else None
+
+    key = "rate" if r.band_rates else "amount"
+    unit = "比例" if r.band_rates else "元"
+    tiers = [
+        {k: v for k, v in (("lower", bound(b.lower)), ("upper", bound(b.upper))) if v} | {key: _param(f, unit, s)}
+        for b, (f, _) in zip(r.bands, r.band_figures, strict=True)
+    ]
+    shown = "；".join(f"{b.words} → {w}" for b, (_, w) in zip(r.bands, r.band_figures, strict=True))
+    notes.append(f"读出：分档 {shown}；分档的金额名：{fact}（待核）；请核对每档界限含不含本数（原文附则可能另有规定）")
+    if not r.band_rates:
+        return {"kind": "tiers", "tiers": tiers}, "exact"
+    base = _cue_before(text, text.find(r.band_figures[0][1]), vocabulary)
+    notes.append(f"比例的基数：{base}（待核）")
+    return {"kind": "rate_bands", "tiers": tiers, "base": [base]}, "max"
 
 
 def draft_program(policy_id: str, n: int, s: Sentence, vocabulary: Vocabulary) -> dict[str, Any]:

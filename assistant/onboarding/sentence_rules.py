@@ -50,6 +50,13 @@ def yuan(number: str, unit: str) -> Decimal:
     return (Decimal(number) * SCALE[unit]).normalize()
 
 
+@dataclass(frozen=True)
+class Band:
+    lower: tuple[Decimal, str] | None
+    upper: tuple[Decimal, str] | None
+    words: str
+
+
 @dataclass
 class Reading:
     """What the sentence says, each figure with the words it came from."""
@@ -62,6 +69,11 @@ class Reading:
     thresholds: list[tuple[Decimal, str, str]] = field(default_factory=list)  # (yuan, bound word, words)
     levels: list[str] = field(default_factory=list)  # 国家级、省级 … named before 分别
     respectively: bool = False  # 分别: the amounts go one to each level (or band) named
+    # 分别 after a list of bands ("50万元以上至100万元以下、100万元以上至200万元以下…"): each band's
+    # (lower, upper) bounds as (yuan, bound word), and what is given to each, in the list's order
+    bands: list[Band] = field(default_factory=list)
+    band_figures: list[tuple[Decimal, str]] = field(default_factory=list)
+    band_rates: bool = False  # the figures are rates (rate_bands), not sums (tiers)
     maximum: bool = False  # 最高 / 不超过 / 可达 without a formula: the sum is a ceiling
 
     @property
@@ -104,11 +116,73 @@ def read_sentence(text: str) -> Reading:
             words = m.group(0) + (after[2][len(m.group(2)) + len(m.group(3)) :] if after else "")
             out.thresholds.append((yuan(m.group(2), m.group(3)), m.group(1), words))
     head = text.split("分别", 1)[0]
+    _read_bands(text, out)
     out.levels = [LEVEL_NAME[level] for level in LEVELS if level in head]
     out.levels = list(dict.fromkeys(out.levels))
     out.respectively = "分别" in text
     out.maximum = bool(re.search(r"最高|不超过|可达|最多", text))
     return out
+
+
+# One band of a 分别 list: a sum with its bound word, then optionally 至 and a second sum with its word
+_BAND_SUM = rf"{NUMBER}\s*(亿元|万元|元)\s*(（含）|\(含\))?\s*(以上|以下|及以上)?"
+BAND = re.compile(rf"^(?:[^\d]*?)(超过|达到|达|不足|不满|低于)?{_BAND_SUM}(?:\s*(?:至|到|—|-)\s*{_BAND_SUM})?")
+
+
+def _read_bands(text: str, out: Reading) -> None:
+    """ "设备购置在50万元以上至100万元以下、…、300万元以上的项目，分别给予…5%、6%、7%、8%", "上云费用达1万元、
+    5万元、10万元、20万元以上的分别给予奖励5000元、1万元、2万元、5万元": the list's bands and one figure for each.
+    Read only when the counts agree; every band's bounds are the text's words, for the maintainer to check."""
+    if "分别" not in text:
+        return
+    head, tail = text.split("分别", 1)
+    clauses = [c for c in re.split(r"[，,]", head) if MONEY.search(c)]
+    if not clauses:
+        return
+    parts = clauses[-1].split("、")
+    bands = [_band(part) for part in parts]
+    if len(bands) < 2 or any(b is None for b in bands):
+        return
+    rates = [(Decimal(m.group(1)) / 100, m.group(0)) for m in PERCENT.finditer(tail)]
+    sums = [(yuan(m.group(1), m.group(2)), m.group(0)) for m in MONEY.finditer(tail)]
+    figures, are_rates = (rates, True) if len(rates) == len(bands) else (sums, False)
+    if len(figures) != len(bands):
+        return
+    out.bands = _closed([b for b in bands if b is not None])
+    out.band_figures, out.band_rates = figures, are_rates
+    listed = clauses[-1]
+    out.thresholds = [t for t in out.thresholds if t[2] not in listed]  # the bands' bounds are the tiers'
+
+
+def _closed(bands: list[Band]) -> list[Band]:
+    """A list of lower bounds alone: a part that says no bound word has the list's ("首次超过50亿元、30亿元、
+    10亿元": 超过 each; "达1万元、5万元…20万元以上": 达 each), and an ascending list closes each band below
+    the next one's lower bound, so that the first band a value falls in is its own (a descending list
+    already is in that order)."""
+    said = [b.lower[1] for b in bands if b.lower and b.lower[1]]
+    word = said[0] if said else "以上"
+    bands = [Band((b.lower[0], b.lower[1] or word), b.upper, b.words) if b.lower else b for b in bands]
+    out = []
+    for band, nxt in zip(bands, [*bands[1:], None], strict=True):
+        rising = nxt is not None and nxt.lower is not None and band.lower is not None and nxt.lower[0] > band.lower[0]
+        if band.upper is None and rising and nxt is not None and nxt.lower is not None:
+            inclusive = bound_for(nxt.lower[1]).inclusive
+            band = Band(band.lower, (nxt.lower[0], "低于" if inclusive else "以下"), band.words)
+        out.append(band)
+    return out
+
+
+def _band(part: str) -> Band | None:
+    m = BAND.match(part.strip())
+    if m is None:
+        return None
+    before, first = m.group(1), (yuan(m.group(2), m.group(3)), m.group(5) or "")
+    if m.group(6) is not None:  # "50万元以上至100万元以下": both bounds
+        return Band((first[0], first[1] or "以上"), (yuan(m.group(6), m.group(7)), m.group(9) or "以下"), m.group(0))
+    word = before or first[1]
+    if word in ("以下", "不足", "不满", "低于"):
+        return Band(None, (first[0], word), m.group(0))
+    return Band((first[0], word), None, m.group(0))  # "" when the part says no word: the list's, below
 
 
 def _known_bound(word: str) -> bool:

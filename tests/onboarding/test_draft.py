@@ -76,6 +76,7 @@ POLICY_TEXT = """示范县人民政府关于支持工业企业发展的若干措
 （一）技术改造。对总投资500万元以上的项目，按设备投资额的10%给予补助，单个项目最高不超过100万元。
 （二）企业技术中心。对新认定的国家级、省级企业技术中心分别给予100万元、50万元奖励。
 （三）用地。对新建厂房按每亩5000元给予补助。
+（四）上云。上云费用达1万元、5万元以上的分别给予奖励5000元、1万元。
 本措施自发布之日起施行，暂定三年有效期。
 """
 
@@ -140,8 +141,8 @@ def test_a_draft_from_a_web_page_keeps_the_page_and_quotes_its_words(drafted: Pa
 def test_one_draft_program_per_money_sentence_with_what_it_states(drafted: Path) -> None:
     rules = yaml.safe_load((drafted / "policies" / "demo-2023-3" / "programs.yaml").read_text(encoding="utf-8"))
     programs = rules["programs"]
-    assert [p["review"] for p in programs] == ["todo"] * 3
-    tech, centre, land = programs
+    assert [p["review"] for p in programs] == ["todo"] * 4
+    tech, centre, land, cloud = programs
     assert tech["formula"]["kind"] == "rate" and tech["formula"]["rate"]["value"] == "0.1"
     assert tech["formula"]["base"] == ["equipment_investment"]
     assert tech["caps"][0]["amount"]["value"] == "1000000"
@@ -149,6 +150,14 @@ def test_one_draft_program_per_money_sentence_with_what_it_states(drafted: Path)
     assert centre["formula"]["kind"] == "by_level"
     assert {k: v["value"] for k, v in centre["formula"]["by_level"].items()} == {"国家级": "1000000", "省级": "500000"}
     assert land["formula"]["kind"] == "per_unit" and land["formula"]["rate"]["unit"] == "元/亩"
+    assert cloud["formula"]["kind"] == "tiers" and not cloud.get("conditions")
+    assert [
+        (t.get("lower", {}).get("number"), t.get("upper", {}).get("number"), t["amount"]["value"])
+        for t in cloud["formula"]["tiers"]
+    ] == [
+        ("10000", "50000", "5000"),
+        ("50000", None, "10000"),
+    ]
     assert all(
         p["citations"][0]["quote"] in (drafted / "policies" / "demo-2023-3" / "source.txt").read_text(encoding="utf-8")
         for p in programs
@@ -201,3 +210,46 @@ def test_a_threshold_is_named_only_by_a_noun_of_its_own_phrase(tmp_path: Path) -
     (threshold,) = [c["threshold"] for c in program["conditions"]]
     assert threshold == {"fact": "todo", "word": "超过", "number": "500000"}
     assert any("两个边界词并用" in note for note in program["review_notes"])
+
+
+W = Decimal(10_000)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "bands", "figures", "rates"),
+    [
+        # two bounds per band, one rate each (rate_bands)
+        (
+            "对单个项目设备购置在50万元以上至100万元以下、100万元以上至200万元以下、300万元以上的项目，分别给予实际投资额5%、6%、8%的补助；",
+            [((50 * W, "以上"), (100 * W, "以下")), ((100 * W, "以上"), (200 * W, "以下")), ((300 * W, "以上"), None)],
+            [Decimal("0.05"), Decimal("0.06"), Decimal("0.08")],
+            True,
+        ),
+        # lower bounds alone, rising: the list's word for each, each band closed below the next
+        (
+            "上云费用达1万元、5万元、20万元以上的分别给予奖励5000元、1万元、5万元。",
+            [((1 * W, "达"), (5 * W, "低于")), ((5 * W, "达"), (20 * W, "低于")), ((20 * W, "以上"), None)],
+            [Decimal(5000), 1 * W, 5 * W],
+            False,
+        ),
+        # falling: already in first-match order, 超过 for each
+        (
+            "对年度工业总产值首次超过50亿元、30亿元的企业，分别奖励100万元、50万元。",
+            [((500000 * W, "超过"), None), ((300000 * W, "超过"), None)],
+            [100 * W, 50 * W],
+            False,
+        ),
+    ],
+)
+def test_a_list_of_bands_given_one_figure_each(
+    sentence: str, bands: list[object], figures: list[Decimal], rates: bool
+) -> None:
+    r = read_sentence(sentence)
+    assert [(b.lower, b.upper) for b in r.bands] == bands
+    assert [f for f, _ in r.band_figures] == figures and r.band_rates is rates
+    assert r.thresholds == []  # the bands' bounds are not conditions too
+
+
+def test_counts_that_do_not_agree_are_not_read_as_bands() -> None:
+    r = read_sentence("对50万元以上、100万元以上的项目，分别给予5%的补助。")
+    assert r.bands == []
