@@ -98,22 +98,13 @@ def check_folder(folder: Path, settings: Settings) -> Report:
                 )
             )
     for program in rules.programs:
-        if program.changed_since_approval:
+        why = _not_yet_served(program)
+        if why:
             report.problems.append(
                 Problem(
                     RULES_FILE,
                     yaml_value_line(rules.text, f"id: {program.id}"),
-                    f"项目 {program.id} 在审核（{program.approved_by}，{program.approved_on}）之后改动过，不会用于答复",
-                    f"对照原文核对改动后，重新运行 `assistant policy approve {folder} {program.id} --by 姓名`",
-                    pending=True,
-                )
-            )
-        if program.review == "todo":
-            report.problems.append(
-                Problem(
-                    RULES_FILE,
-                    yaml_value_line(rules.text, f"id: {program.id}"),
-                    f"项目 {program.id} 尚待审核（review: todo），不会用于答复",
+                    f"项目 {program.id} {why}，不会用于答复",
                     f"对照原文核对后运行 `assistant policy approve {folder} {program.id} --by 姓名`",
                     pending=True,
                 )
@@ -179,6 +170,15 @@ def _read_rules(folder: Path, report: Report) -> _Rules | None:
         report.problems += validation_problems(err, RULES_FILE, text)
         rules_file = None
     return _Rules(text, programs, rules_file)
+
+
+def _not_yet_served(program: Program) -> str | None:
+    """Why an approval does not (yet) vouch for the program: a draft, or a rule changed since."""
+    if program.review == "todo":
+        return "尚待审核（review: todo）"
+    if program.changed_since_approval:
+        return f"在审核（{program.approved_by}，{program.approved_on}）之后改动过"
+    return None
 
 
 def _unit_problems(rules: _Rules, program: Program, units: dict[str, str], line: int | None) -> list[Problem]:
