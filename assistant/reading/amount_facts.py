@@ -60,9 +60,9 @@ CONTAINED_OPENERS = ("（", "(", "其中", "含", "包括", "包含")
 TITLE_REACH = 14  # characters from a title's end to the amount it may name (…目录》的设备，投资480万元)
 TITLE_NOUN = 8  # characters of the noun right after a title read for the kind it names (除尘脱硫设备)
 PARENTHESIS = re.compile(r"[（(][^（）()]*[）)]")
-# "技术引进、科研仪器和软件费用总和2000万": one amount for the listed parts together.
 # The names of a currency the rules may keep an amount in, as questions write them (after or before it).
 CURRENCY_SAID = dict.fromkeys(("美元", "美金", "usd", "dollar", "dollars", "$", "us$"), "美元")
+# "技术引进、科研仪器和软件费用总和2000万": one amount for the listed parts together.
 SUM_WORDS = ("总和", "合计", "共计", "总计", "一共", "加起来", "合起来", "累计")
 
 
@@ -354,7 +354,9 @@ def _plain_figure(text: str, mention: AmountMention, since: int, vocab: Vocabula
 def _in_its_currency(text: str, mention: AmountMention, previous_end: int, vocab: Vocabulary) -> str | None:
     """ "融资1200万美元": among the amounts the words may name, one the rules keep in the currency said."""
     unit = CURRENCY_SAID.get((mention.currency or "").strip().lower())
-    kept = {role: spec for role, spec in vocab.amount_roles.items() if unit and spec.unit == unit}
+    if unit is None:
+        return None
+    kept = {role: spec for role, spec in vocab.amount_roles.items() if spec.unit == unit}
     return _role_of(text, mention, previous_end, vocab.model_copy(update={"amount_roles": kept})) if kept else None
 
 
