@@ -27,9 +27,8 @@ SAID_AS = {
     "平方米": ("平方米", "平米", "㎡"),
     "千瓦时": ("千瓦时", "度"),
 }
-NOUN_AFTER = (
-    3  # characters of modifier between the measure word and the noun ("3件国内发明专利", not "3个项目招了毕业生")
-)
+# characters of modifier between the measure word and the noun: "3件国内发明专利", not "3个项目招了毕业生"
+NOUN_AFTER = 3
 NOUN_BEFORE = 6  # characters between the noun and the number ("本科毕业生共聘用了8人")
 CLAUSE_BREAK = "，,。；;！!？?\n"
 
