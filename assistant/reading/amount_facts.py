@@ -29,11 +29,10 @@ from assistant.reading.amounts import AmountMention, find_amounts
 from assistant.reading.count_facts import counted_roles, read_counts
 from assistant.reading.funding import HIGHER
 from assistant.reading.vague import vague_amount
-from assistant.reading.wording import has_any
+from assistant.reading.wording import CLAUSE_BREAK, has_any
 from assistant.rules.rulebook import ClaimCues, Vocabulary
 from assistant.rules.schema import Level
 
-CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 LOOK_BEHIND = 14  # characters before an amount searched for its role
 LOOK_AHEAD = 6  # and after it, when nothing before it says
 LOOK_BACK_ACROSS = 20  # and across a comma, when its own clause names nothing

@@ -15,6 +15,7 @@ from decimal import Decimal
 from assistant.calculator.facts import Unsettled
 from assistant.reading.amounts import CountMention, find_counts
 from assistant.reading.vague import vague_amount
+from assistant.reading.wording import CLAUSE_BREAK
 from assistant.rules.rulebook import Vocabulary
 from assistant.rules.schema import MONEY_UNITS, WHOLE_UNITS
 
@@ -30,7 +31,6 @@ SAID_AS = {
 # characters of modifier between the measure word and the noun: "3件国内发明专利", not "3个项目招了毕业生"
 NOUN_AFTER = 3
 NOUN_BEFORE = 6  # characters between the noun and the number ("本科毕业生共聘用了8人")
-CLAUSE_BREAK = "，,。；;！!？?\n"
 
 
 def said_as(unit: str) -> tuple[str, ...]:
@@ -110,7 +110,4 @@ def _role_of(text: str, mention: CountMention, roles: dict[str, str], vocab: Voc
 
 def _clause(words: str, *, forward: bool) -> str:
     """`words` cut at the first clause break away from the number."""
-    breaks = [i for i, ch in enumerate(words) if ch in CLAUSE_BREAK]
-    if not breaks:
-        return words
-    return words[: breaks[0]] if forward else words[breaks[-1] + 1 :]
+    return CLAUSE_BREAK.split(words)[0 if forward else -1]

@@ -25,6 +25,8 @@ MAX_GAP = 8  # characters between two pieces of a name ("全职引进了一位�
 SURE_PIECE = 3  # a longer name found in pieces holds one of at least this many characters
 CANDIDATE_SHARE = 0.75  # found in part: a candidate, to be confirmed
 # The rank a rule names (同品种前3家) and the one the user states (第2家).
+# Where a clause of a question ends: an amount's, a count's or a recognition's words do not reach past it.
+CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 RANK_IN_RULE = re.compile(r"前(\d+)(家|名|位|个|强)")
 RANK_SAID = re.compile(r"第(\d+)(家|名|位|个)")
 CN_DIGITS = {
