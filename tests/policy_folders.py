@@ -1,8 +1,12 @@
-"""A policy folder written into a temporary directory, as a maintainer would create one."""
+"""A policy folder written into a temporary directory, as a maintainer would create one, and the shared
+vocabulary with a folder's own amounts beside it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from assistant.core.settings import Settings
+from assistant.rules.rulebook import AmountRole, Vocabulary, load_vocabulary
 
 POLICY_YAML = """id: {id}
 source_file: source.txt
@@ -24,3 +28,9 @@ def write_folder(root: Path, source: str, policy_id: str = "demo-2024-1", policy
     (folder / "source.txt").write_text(source, encoding="utf-8")
     (folder / "policy.yaml").write_text(policy_yaml or POLICY_YAML.format(id=policy_id), encoding="utf-8")
     return folder
+
+
+def vocabulary_with(roles: dict[str, AmountRole]) -> Vocabulary:
+    """The shared vocabulary plus amounts a folder defines (counted in 人, kept in 美元 …), as served."""
+    shared = load_vocabulary(Settings.from_env())
+    return shared.model_copy(update={"amount_roles": {**shared.amount_roles, **roles}})

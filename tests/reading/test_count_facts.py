@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from policy_folders import vocabulary_with
 
 from assistant.core.settings import Settings
 from assistant.reading.amount_facts import read_amounts
@@ -21,7 +22,7 @@ COUNTED = {
     "patents": AmountRole(label="授权发明专利件数", cues=["发明专利", "专利"], unit="件"),
     "land": AmountRole(label="新建厂房用地面积", cues=["用地", "占地"], unit="亩"),
 }
-VOCAB = SHARED.model_copy(update={"amount_roles": {**SHARED.amount_roles, **COUNTED}})
+VOCAB = vocabulary_with(COUNTED)
 
 
 @pytest.mark.parametrize(

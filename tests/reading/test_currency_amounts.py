@@ -6,17 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from policy_folders import vocabulary_with
 
-from assistant.core.settings import Settings
 from assistant.reading.amount_facts import read_amounts
-from assistant.rules.rulebook import AmountRole, load_rulebook
+from assistant.rules.rulebook import AmountRole
 
-SHARED = load_rulebook(Settings.from_env()).vocabulary
 IN_DOLLARS = {
     "paid_in_usd": AmountRole(label="实缴注册外资（美元）", cues=["实缴注册外资", "实缴外资"], unit="美元"),
     "ipo_raised_usd": AmountRole(label="境外上市融资额（美元）", cues=["上市融资", "融资"], unit="美元"),
 }
-VOCAB = SHARED.model_copy(update={"amount_roles": {**SHARED.amount_roles, **IN_DOLLARS}})
+VOCAB = vocabulary_with(IN_DOLLARS)
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import yaml
+from policy_folders import vocabulary_with
 
-from assistant.core.settings import Settings
-from assistant.rules.rulebook import AmountRole, in_its_units, load_vocabulary
+from assistant.rules.rulebook import AmountRole, in_its_units
 from assistant.rules.schema import Program
 
-SHARED = load_vocabulary(Settings.from_env())
-VOCAB = SHARED.model_copy(
-    update={"amount_roles": {**SHARED.amount_roles, "staff": AmountRole(label="员工人数", cues=["员工"], unit="人")}}
-)
+VOCAB = vocabulary_with({"staff": AmountRole(label="员工人数", cues=["员工"], unit="人")})
 CITE = '{clause: "x:1", quote: "员工人数不少于50人的，给予奖励10万元"}'
 
 
