@@ -140,15 +140,15 @@ def _read_bands(text: str, out: Reading) -> None:
     if not clauses:
         return
     parts = clauses[-1].split("、")
-    bands = [_band(part) for part in parts]
-    if len(bands) < 2 or any(b is None for b in bands):
+    bands = [band for part in parts if (band := _band(part)) is not None]
+    if len(parts) < 2 or len(bands) != len(parts):
         return
     rates = [(Decimal(m.group(1)) / 100, m.group(0)) for m in PERCENT.finditer(tail)]
     sums = [(yuan(m.group(1), m.group(2)), m.group(0)) for m in MONEY.finditer(tail)]
     figures, are_rates = (rates, True) if len(rates) == len(bands) else (sums, False)
     if len(figures) != len(bands):
         return
-    out.bands = _closed([b for b in bands if b is not None])
+    out.bands = _closed(bands)
     out.band_figures, out.band_rates = figures, are_rates
     listed = clauses[-1]
     out.thresholds = [t for t in out.thresholds if t[2] not in listed]  # the bands' bounds are the tiers'
@@ -164,8 +164,7 @@ def _closed(bands: list[Band]) -> list[Band]:
     bands = [Band((b.lower[0], b.lower[1] or word), b.upper, b.words) if b.lower else b for b in bands]
     out = []
     for band, nxt in zip(bands, [*bands[1:], None], strict=True):
-        rising = nxt is not None and nxt.lower is not None and band.lower is not None and nxt.lower[0] > band.lower[0]
-        if band.upper is None and rising and nxt is not None and nxt.lower is not None:
+        if band.upper is None and band.lower and nxt and nxt.lower and nxt.lower[0] > band.lower[0]:
             inclusive = bound_for(nxt.lower[1]).inclusive
             band = Band(band.lower, (nxt.lower[0], "低于" if inclusive else "以下"), band.words)
         out.append(band)
