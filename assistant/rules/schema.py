@@ -19,6 +19,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assistant.core.money import format_quantity
 from assistant.rules.bounds import bound_for
 
 
@@ -334,7 +335,7 @@ class Cap(_Strict):
     def describe(self, labels: dict[str, str]) -> str:
         """As an answer names it: 单个企业上限 1,000,000.00 元, or 单个企业上限 当年新增经济贡献量的20%."""
         if self.of is None:
-            return f"{CAP_LABEL[self.scope]} {self.amount.value:,.2f} 元"
+            return f"{CAP_LABEL[self.scope]} {format_quantity(self.amount.value)}"
         share = f"{(self.amount.value * 100).normalize():f}%"
         return f"{CAP_LABEL[self.scope]} {labels.get(self.of, self.of)}的{share}"
 
